@@ -1,0 +1,116 @@
+/**
+ * Monthly cost and capacity estimate of a stack, from its configuration and the dated prices.
+ * Pure: the plan summary and the budget policy call the same function.
+ */
+import type { StackConfig } from "../../stacks/config-rules";
+import { CLOUD_OFFERS, CLOUDFLARE_PRICES, DEDICATED_OFFERS, type NodeOffer, toUsd } from "./prices";
+
+/** One line of the estimate. */
+export interface CostLine {
+  readonly item: string;
+  readonly quantity: number;
+  readonly monthlyUsd: number;
+  /** How the amount was derived, with the price's date and source. */
+  readonly basis: string;
+}
+
+/** The monthly estimate against the stack's budget. */
+export interface CostEstimate {
+  readonly lines: CostLine[];
+  readonly totalUsd: number;
+  readonly budgetUsd: number;
+  readonly withinBudget: boolean;
+  /** Lines that could not be priced (unknown server types), named so the user can add a price. */
+  readonly warnings: string[];
+}
+
+/** Node hardware totals. */
+export interface Capacity {
+  readonly nodes: { name: string; offer: string; cpuCores: number; memoryGiB: number }[];
+  readonly cpuCores: number;
+  readonly memoryGiB: number;
+}
+
+const GI = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/;
+/** Converts a Kubernetes byte quantity to GiB. */
+export function quantityToGiB(quantity: string): number {
+  const m = GI.exec(quantity);
+  if (!m) return 0;
+  const factor = { Ki: 1 / 1024 ** 2, Mi: 1 / 1024, Gi: 1, Ti: 1024 }[m[2] as "Ki" | "Mi" | "Gi" | "Ti"];
+  return Number(m[1]) * factor;
+}
+
+function offerOf(node: StackConfig["nodes"][number]): { key: string; offer?: NodeOffer } {
+  if (node.kind === "dedicated") return { key: node.product, offer: DEDICATED_OFFERS[node.product] };
+  if (node.kind === "cloud") return { key: node.serverType, offer: CLOUD_OFFERS[node.serverType] };
+  return { key: "existing" };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Assumptions of the R2 storage estimate: a database uses a quarter of its volume, barman-cloud
+ * base backups compress to half, one base backup a day is kept for the retention period.
+ */
+export const R2_ASSUMPTIONS =
+  "DB data = 25% of its volume, base backups compressed 50%, daily base backups kept for the retention";
+
+/** Estimates the monthly cost of the stack. */
+export function estimateCost(config: StackConfig): CostEstimate {
+  const lines: CostLine[] = [];
+  const warnings: string[] = [];
+  for (const node of config.nodes) {
+    const { key, offer } = offerOf(node);
+    if (node.kind === "existing") continue;
+    if (!offer) {
+      warnings.push(`node ${node.name}: no price for ${key}; add it to components/cost/prices.ts`);
+      continue;
+    }
+    lines.push({
+      item: `node ${node.name} (${key})`,
+      quantity: 1,
+      monthlyUsd: round(toUsd(offer.price)),
+      basis: `${offer.price.amount} ${offer.price.currency}/month, ${offer.price.checked}, ${offer.price.source}`,
+    });
+  }
+  const dedicatedClusters = config.tenants.filter((t) => t.auth === "dedicated").length;
+  const dbGiB = quantityToGiB(config.postgres.storageSize) + dedicatedClusters * 5;
+  const retentionDays = config.backups.cnpgRetentionDays;
+  const storageGb = dbGiB * 0.25 * 0.5 * retentionDays + 1; // + etcd snapshots
+  const billableGb = Math.max(0, storageGb - CLOUDFLARE_PRICES.r2FreeGbMonth);
+  lines.push({
+    item: "R2 storage (backups)",
+    quantity: round(storageGb),
+    monthlyUsd: round(billableGb * CLOUDFLARE_PRICES.r2StorageGbMonth.amount),
+    basis: `$${CLOUDFLARE_PRICES.r2StorageGbMonth.amount}/GB-month after ${CLOUDFLARE_PRICES.r2FreeGbMonth} GB free; ${R2_ASSUMPTIONS}`,
+  });
+  const hostnames = config.tenants.reduce((n, t) => n + t.domains.length, 0);
+  const paidHostnames = Math.max(0, hostnames - CLOUDFLARE_PRICES.saasFreeHostnames);
+  lines.push({
+    item: "Cloudflare for SaaS custom hostnames",
+    quantity: hostnames,
+    monthlyUsd: round(paidHostnames * CLOUDFLARE_PRICES.saasHostname.amount),
+    basis: `first ${CLOUDFLARE_PRICES.saasFreeHostnames} free, then $${CLOUDFLARE_PRICES.saasHostname.amount} each`,
+  });
+  const totalUsd = round(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
+  return {
+    lines,
+    totalUsd,
+    budgetUsd: config.budget.monthlyUsd,
+    withinBudget: totalUsd <= config.budget.monthlyUsd,
+    warnings,
+  };
+}
+
+/** Sums the hardware of the stack's nodes. */
+export function estimateCapacity(config: StackConfig): Capacity {
+  const nodes = config.nodes.map((node) => {
+    const { key, offer } = offerOf(node);
+    return { name: node.name, offer: key, cpuCores: offer?.cpuCores ?? 0, memoryGiB: offer?.memoryGiB ?? 0 };
+  });
+  return {
+    nodes,
+    cpuCores: nodes.reduce((n, x) => n + x.cpuCores, 0),
+    memoryGiB: nodes.reduce((n, x) => n + x.memoryGiB, 0),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Every image, chart and binary version the program deploys, pinned in one place.
+ *
+ * Bump a version here and nowhere else; the plan diff on the pull request shows every
+ * object that changes with it. Each entry names where the pin was checked.
+ */
+
+/** A container image: repository plus an immutable tag (and a digest where production pins one). */
+export interface ImagePin {
+  /** Registry and repository, e.g. `cloudflare/cloudflared`. */
+  readonly repository: string;
+  /** A release tag; never `latest`, `main` or another moving tag. */
+  readonly tag: string;
+  /** Optional `sha256:` digest; when set the reference is `repository:tag@digest`. */
+  readonly digest?: string;
+}
+
+/** A Helm chart from a repository, pinned to one chart version. */
+export interface ChartPin {
+  readonly chart: string;
+  readonly repository: string;
+  readonly version: string;
+}
+
+/** k3s release installed on new nodes and targeted by the system-upgrade-controller Plan. */
+export const K3S_VERSION = "v1.34.11+k3s1"; // k3s-io/k3s PR #14543 (release-1.34); CNPG 1.30 needs Kubernetes 1.34+
+
+/** Container images. */
+export const IMAGES = {
+  /** cloudflare/cloudflared releases (2026.9.1, Sep 2026); distroless, runs as 65532. */
+  cloudflared: { repository: "cloudflare/cloudflared", tag: "2026.9.1" },
+  /** rancher/k3s-upgrade follows the k3s version; the tag uses `-` where k3s uses `+`. */
+  k3sUpgrade: { repository: "rancher/k3s-upgrade", tag: K3S_VERSION.replace("+", "-") },
+} as const satisfies Record<string, ImagePin>;
+
+/** Helm charts. */
+export const CHARTS = {
+  /** rancher/system-upgrade-controller latest release v0.20.1 (REFERENCE.md). */
+  systemUpgradeController: {
+    chart: "system-upgrade-controller",
+    repository: "https://charts.rancher.io",
+    version: "0.20.1",
+  },
+  /** cloudnative-pg chart 0.29 ships operator 1.30 (REFERENCE.md). */
+  cloudnativePg: {
+    chart: "cloudnative-pg",
+    repository: "https://cloudnative-pg.github.io/charts",
+    version: "0.29.0",
+  },
+  /** plugin-barman-cloud v0.14.0 (Aug 2026, REFERENCE.md). */
+  barmanCloudPlugin: {
+    chart: "plugin-barman-cloud",
+    repository: "https://cloudnative-pg.github.io/charts",
+    version: "0.14.0",
+  },
+} as const satisfies Record<string, ChartPin>;
+
+/** Image reference as a container spec wants it: `repo:tag` or `repo:tag@sha256:...`. */
+export function imageRef(pin: ImagePin): string {
+  return pin.digest ? `${pin.repository}:${pin.tag}@${pin.digest}` : `${pin.repository}:${pin.tag}`;
+}

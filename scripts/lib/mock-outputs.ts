@@ -1,0 +1,237 @@
+/**
+ * Realistic outputs for every resource type and invoke the program uses, in one place, so code
+ * that depends on provider outputs (ids, addresses, tunnel ids, kubeconfigs) runs under the
+ * mock runtime. Add a type here when a component starts using it; an invoke nobody mocked
+ * throws, so a missing entry is found at once.
+ */
+import { createHash, generateKeyPairSync } from "node:crypto";
+
+/** Inputs or state of a resource, as the mock runtime passes them. */
+export type Props = Record<string, unknown>;
+
+/** A stable hex string derived from `seed`: the same plan gives the same ids. */
+export function stableHex(seed: string, length = 32): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
+  return out.slice(0, length);
+}
+
+/** A stable UUID derived from `seed`. */
+export function stableUuid(seed: string): string {
+  const h = stableHex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A stable integer id in [100000, 99999999]. */
+export function stableNumber(seed: string): number {
+  return 100_000 + (Number.parseInt(stableHex(seed, 8), 16) % 99_900_000);
+}
+
+/** A stable public IPv4 in the documentation range 203.0.113.0/24. */
+export function stableIpv4(seed: string): string {
+  return `203.0.113.${(Number.parseInt(stableHex(seed, 2), 16) % 200) + 20}`;
+}
+
+/** A kubeconfig as k3s writes it, with the server address replaced by the API host. */
+export function mockKubeconfig(host: string): string {
+  const ca = Buffer.from(`mock-ca-${host}`).toString("base64");
+  const cert = Buffer.from(`mock-client-cert-${host}`).toString("base64");
+  const key = Buffer.from(`mock-client-key-${host}`).toString("base64");
+  return [
+    "apiVersion: v1",
+    "clusters:",
+    "- cluster:",
+    `    certificate-authority-data: ${ca}`,
+    `    server: https://${host}:6443`,
+    "  name: default",
+    "contexts:",
+    "- context:",
+    "    cluster: default",
+    "    user: default",
+    "  name: default",
+    "current-context: default",
+    "kind: Config",
+    "preferences: {}",
+    "users:",
+    "- name: default",
+    "  user:",
+    `    client-certificate-data: ${cert}`,
+    `    client-key-data: ${key}`,
+    "",
+  ].join("\n");
+}
+
+const keyCache = new Map<string, { privateKeyPem: string; publicKeyPem: string; publicKeyOpenssh: string }>();
+
+function keyPair(algorithm: string, bits: number) {
+  const cacheKey = `${algorithm}/${bits}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached) return cached;
+  const pair =
+    algorithm === "ED25519"
+      ? generateKeyPairSync("ed25519")
+      : generateKeyPairSync("rsa", { modulusLength: bits });
+  const publicKeyPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
+  const result = {
+    privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    publicKeyPem,
+    publicKeyOpenssh: `${algorithm === "ED25519" ? "ssh-ed25519" : "ssh-rsa"} ${stableHex(publicKeyPem, 68)}\n`,
+  };
+  keyCache.set(cacheKey, result);
+  return result;
+}
+
+function metadataName(inputs: Props, name: string): string {
+  const metadata = (inputs.metadata ?? {}) as Props;
+  return typeof metadata.name === "string" ? metadata.name : `${name}-${stableHex(name, 8)}`;
+}
+
+/** Outputs a provider would add for a newly created resource of `type`. */
+export function mockOutputs(type: string, name: string, inputs: Props): { id: string; state: Props } {
+  const seed = `${type}::${name}`;
+  if (type.startsWith("pulumi:providers:")) return { id: stableUuid(seed), state: inputs };
+  if (type.startsWith("kubernetes:")) {
+    const metadata = (inputs.metadata ?? {}) as Props;
+    const resolvedName = metadataName(inputs, name);
+    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
+    return {
+      id: namespace ? `${namespace}/${resolvedName}` : resolvedName,
+      state: {
+        ...inputs,
+        metadata: {
+          ...metadata,
+          name: resolvedName,
+          uid: stableUuid(seed),
+          resourceVersion: "1",
+          creationTimestamp: "2026-01-01T00:00:00Z",
+        },
+        ...(type === "kubernetes:helm.sh/v4:Chart" ? { resources: [] } : {}),
+      },
+    };
+  }
+  switch (type) {
+    case "hcloud:index/server:Server":
+      return {
+        id: String(stableNumber(seed)),
+        state: {
+          ...inputs,
+          ipv4Address: stableIpv4(seed),
+          ipv6Address: `2a01:4f8:c0c:${stableHex(seed, 4)}::1`,
+          ipv6Network: `2a01:4f8:c0c:${stableHex(seed, 4)}::/64`,
+          status: "running",
+        },
+      };
+    case "hcloud:index/sshKey:SshKey":
+      return { id: String(stableNumber(seed)), state: { ...inputs, fingerprint: stableHex(seed, 32) } };
+    case "hcloud:index/firewall:Firewall":
+    case "hcloud:index/network:Network":
+    case "hcloud:index/placementGroup:PlacementGroup":
+    case "hcloud:index/firewallAttachment:FirewallAttachment":
+      return { id: String(stableNumber(seed)), state: inputs };
+    case "hcloud:index/networkSubnet:NetworkSubnet":
+      return { id: `${stableNumber(seed)}-${String(inputs.ipRange ?? "10.0.1.0/24")}`, state: inputs };
+    case "cloudflare:index/zeroTrustTunnelCloudflared:ZeroTrustTunnelCloudflared":
+      return { id: stableUuid(seed), state: { ...inputs, accountTag: inputs.accountId, status: "inactive" } };
+    case "cloudflare:index/apiToken:ApiToken":
+      return {
+        id: stableHex(seed, 32),
+        state: { ...inputs, value: stableHex(`${seed}/value`, 40), status: "active" },
+      };
+    case "cloudflare:index/r2Bucket:R2Bucket":
+      return { id: String(inputs.name ?? name), state: { ...inputs, creationDate: "2026-01-01T00:00:00Z" } };
+    case "cloudflare:index/customHostname:CustomHostname":
+      return {
+        id: stableUuid(seed),
+        state: {
+          ...inputs,
+          status: "pending",
+          ownershipVerification: {
+            type: "txt",
+            name: `_cf-custom-hostname.${String(inputs.hostname)}`,
+            value: stableUuid(`${seed}/v`),
+          },
+          ownershipVerificationHttp: {
+            httpUrl: `http://${String(inputs.hostname)}/.well-known/cf-custom-hostname-challenge/${stableUuid(seed)}`,
+            httpBody: stableUuid(`${seed}/b`),
+          },
+        },
+      };
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString": {
+      const length = typeof inputs.length === "number" ? inputs.length : 32;
+      return { id: "none", state: { ...inputs, result: stableHex(seed, length) } };
+    }
+    case "random:index/randomId:RandomId":
+    case "random:index/randomBytes:RandomBytes": {
+      const bytes = Buffer.from(stableHex(seed, 2 * Number(inputs.byteLength ?? inputs.length ?? 32)), "hex");
+      return {
+        id: bytes.toString("base64url"),
+        state: {
+          ...inputs,
+          hex: bytes.toString("hex"),
+          b64Std: bytes.toString("base64"),
+          base64: bytes.toString("base64"),
+        },
+      };
+    }
+    case "tls:index/privateKey:PrivateKey": {
+      const algorithm = String(inputs.algorithm ?? "RSA");
+      const pair = keyPair(algorithm, Number(inputs.rsaBits ?? 2048));
+      return {
+        id: stableHex(seed, 40),
+        state: {
+          ...inputs,
+          privateKeyPem: pair.privateKeyPem,
+          privateKeyPemPkcs8: pair.privateKeyPem,
+          publicKeyPem: pair.publicKeyPem,
+          publicKeyOpenssh: pair.publicKeyOpenssh,
+          publicKeyFingerprintSha256: `SHA256:${Buffer.from(stableHex(pair.publicKeyPem, 64), "hex").toString("base64")}`,
+        },
+      };
+    }
+    case "command:remote:Command":
+    case "command:local:Command": {
+      const create = String(inputs.create ?? "");
+      const connection = (inputs.connection ?? {}) as Props;
+      const host = typeof connection.host === "string" ? connection.host : "203.0.113.10";
+      const stdout = create.includes("k3s.yaml") ? mockKubeconfig(host) : "";
+      return { id: `${name}-${stableHex(seed, 8)}`, state: { ...inputs, stdout, stderr: "" } };
+    }
+    default:
+      return { id: `${name}-id`, state: inputs };
+  }
+}
+
+/** Results of the provider functions (invokes) the program calls, by token. */
+export const MOCK_INVOKES: Record<string, (args: Props) => Props> = {
+  "cloudflare:index/getZeroTrustTunnelCloudflaredToken:getZeroTrustTunnelCloudflaredToken": (args) => ({
+    ...args,
+    token: Buffer.from(
+      JSON.stringify({
+        a: args.accountId,
+        t: args.tunnelId,
+        s: Buffer.from(stableHex(String(args.tunnelId))).toString("base64"),
+      }),
+    ).toString("base64"),
+  }),
+  "tls:index/getPublicKey:getPublicKey": (args) => ({
+    ...args,
+    publicKeyOpenssh: `ssh-ed25519 ${stableHex(String(args.privateKeyOpenssh ?? args.privateKeyPem ?? ""), 68)}\n`,
+    algorithm: "ED25519",
+  }),
+  "hcloud:index/getSshKey:getSshKey": (args) => ({
+    ...args,
+    id: stableNumber(String(args.name)),
+    fingerprint: stableHex(String(args.name), 32),
+    publicKey: `ssh-ed25519 ${stableHex(String(args.name), 68)}`,
+  }),
+};
+
+/** Answers an invoke, or throws naming the token so the missing mock is obvious. */
+export function mockInvoke(token: string, args: Props): Props {
+  const handler = MOCK_INVOKES[token];
+  if (!handler) {
+    throw new Error(`unmocked invoke ${token}: add it to MOCK_INVOKES in scripts/lib/mock-outputs.ts`);
+  }
+  return handler(args);
+}

@@ -1,0 +1,190 @@
+/**
+ * The Pulumi mock runtime with a recorder: every registered resource with its URN, parent,
+ * dependencies, protect flag and inputs (secrets as "[secret]"), taken from the real register
+ * requests the SDK sends to the (mock) monitor. Used by the offline plan and by the tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { mockInvoke, mockOutputs, type Props } from "./mock-outputs";
+
+/** The placeholder that stands in for every secret value in recorded data. */
+export const SECRET = "[secret]";
+/** The placeholder for a value that is unknown during a preview. */
+export const UNKNOWN = "[unknown]";
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** One resource as the engine received it. */
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly custom: boolean;
+  readonly dependencies: string[];
+  readonly protect: boolean;
+  readonly provider: string | null;
+  /** Inputs with secrets replaced by "[secret]" and resource references by their URN. */
+  readonly inputs: Props;
+  /** Inputs with secret values kept in clear, for assertions in tests only. */
+  readonly rawInputs: Props;
+}
+
+/**
+ * Turns serialized property values into plain data. `reveal` keeps secret values (tests);
+ * otherwise every secret becomes "[secret]".
+ */
+export function plainValue(value: unknown, reveal = false): unknown {
+  if (value === UNKNOWN_VALUE) return UNKNOWN;
+  if (Array.isArray(value)) return value.map((v) => plainValue(v, reveal));
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Props;
+  switch (obj[SIG_KEY]) {
+    case SECRET_SIG:
+      return reveal ? plainValue(obj.value, reveal) : SECRET;
+    case RESOURCE_SIG:
+      return obj.urn;
+    case OUTPUT_SIG:
+      if (obj.secret === true && !reveal) return SECRET;
+      return "value" in obj ? plainValue(obj.value, reveal) : UNKNOWN;
+    case ASSET_SIG:
+    case ARCHIVE_SIG:
+      return { asset: obj.path ?? obj.uri ?? "[text]" };
+    default:
+      return Object.fromEntries(
+        Object.entries(obj)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, plainValue(v, reveal)]),
+      );
+  }
+}
+
+interface StructLike {
+  toJavaScript(): Props;
+}
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect(): boolean;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getObject(): StructLike | undefined;
+}
+interface RegisterResponse {
+  getUrn(): string;
+}
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): StructLike | undefined;
+}
+type Callback<T> = (err: Error | null, resp?: T) => void;
+interface MonitorLike {
+  registerResource(req: RegisterRequest, cb: Callback<RegisterResponse>): void;
+  registerResourceOutputs(req: OutputsRequest, cb: Callback<unknown>): void;
+}
+
+/** Options of {@link startMockRuntime}. */
+export interface MockRuntimeOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Full config map (`namespace:key` -> string value, objects as JSON). */
+  readonly config?: Record<string, string>;
+  /** Keys of `config` that are secrets. */
+  readonly secretKeys?: readonly string[];
+  /** Run as a preview (unknown outputs) instead of an update. @default false */
+  readonly preview?: boolean;
+}
+
+/** What the mock runtime saw. */
+export class Recorder {
+  readonly resources: RecordedResource[] = [];
+  /** Outputs registered per URN (component and stack outputs), secrets as "[secret]". */
+  readonly outputs = new Map<string, Props>();
+
+  /** Every recorded resource of `type`. */
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The one resource of `type` named `name`; throws with the candidates when missing. */
+  get(type: string, name: string): RecordedResource {
+    const found = this.resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+      const names = this.ofType(type).map((r) => r.name);
+      throw new Error(`no ${type} named ${name}; recorded: ${names.join(", ") || "none"}`);
+    }
+    return found;
+  }
+
+  /** The children of the resource with `urn`. */
+  childrenOf(urn: string): RecordedResource[] {
+    return this.resources.filter((r) => r.parent === urn);
+  }
+}
+
+/**
+ * Installs the Pulumi mock runtime with realistic outputs and a recorder. Call before importing
+ * the program or a component module.
+ */
+export async function startMockRuntime(options: MockRuntimeOptions): Promise<Recorder> {
+  const recorder = new Recorder();
+  pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const { id, state } = mockOutputs(args.type, args.name, args.inputs as Props);
+        return { id: args.id ?? id, state };
+      },
+      call: (args) => mockInvoke(args.token, args.inputs as Props),
+    },
+    options.project,
+    options.stack,
+    options.preview ?? false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    register(req, (err, resp) => {
+      if (!err && resp) {
+        const serialized = req.getObject()?.toJavaScript() ?? {};
+        recorder.resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || null,
+          custom: req.getCustom(),
+          dependencies: [...new Set(req.getDependenciesList())].sort(),
+          protect: req.getProtect(),
+          provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") || null : null,
+          inputs: plainValue(serialized) as Props,
+          rawInputs: plainValue(serialized, true) as Props,
+        });
+      }
+      cb(err, resp);
+    });
+  };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    recorder.outputs.set(req.getUrn(), plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Props);
+    registerOutputs(req, cb);
+  };
+  return recorder;
+}
+
+/** Resolves an Output's value under the mock runtime. */
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Waits until every outstanding resource registration has been answered. */
+export async function settle(): Promise<void> {
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+  await settings.waitForRPCs?.();
+}

@@ -1,0 +1,37 @@
+/**
+ * The shape of `plan.json` (DESIGN.md "The offline plan").
+ */
+import type { Capacity, CostEstimate } from "../../components/cost/estimate";
+import type { Props } from "./mock-outputs";
+
+/** One resource of the plan. */
+export interface PlanResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly custom: boolean;
+  readonly dependencies: string[];
+  readonly protect: boolean;
+  readonly inputs: Props;
+}
+
+/** A policy finding. */
+export interface PolicyViolation {
+  readonly policy: string;
+  readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
+  readonly urn: string;
+  readonly message: string;
+}
+
+/** The whole `plan.json`. */
+export interface PlanDocument {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: PlanResource[];
+  readonly outputs: Props;
+  readonly policy: { readonly pack: string | null; readonly violations: PolicyViolation[] };
+  readonly cost: CostEstimate;
+  readonly capacity: Capacity;
+  readonly manifestCount: number;
+}

@@ -1,0 +1,139 @@
+/**
+ * The offline plan: evaluates the real program under the Pulumi mock runtime with a stack's
+ * config and writes `plan.json`, `manifests/` and `summary.md`.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { estimateCapacity, estimateCost } from "../../components/cost/estimate";
+import { parseStackConfig, StackConfigError } from "../../stacks/config";
+import { collectManifests } from "./manifests";
+import { settle, startMockRuntime } from "./mock-runtime";
+import type { PlanDocument } from "./plan-document";
+import { PLACEHOLDER_MARK, readProjectName, readStackFile, withSecretPlaceholders } from "./stack-file";
+import { renderSummary } from "./summary";
+
+/** Exit codes of `npm run plan`. */
+export const EXIT = { ok: 0, invalidConfig: 1, policyViolation: 2, programError: 3 } as const;
+
+/** Options of {@link runPlan}. */
+export interface PlanOptions {
+  readonly stack: string;
+  /** @default `Pulumi.<stack>.yaml` in the project directory */
+  readonly configFile?: string;
+  /** @default `.plan/<stack>` in the project directory */
+  readonly outDir?: string;
+  /** @default the repository root */
+  readonly projectDir?: string;
+  /** Where messages go. @default process.stderr / process.stdout */
+  readonly log?: (line: string) => void;
+  readonly error?: (line: string) => void;
+}
+
+/** Result of a plan run. */
+export interface PlanResult {
+  readonly exitCode: number;
+  readonly plan?: PlanDocument;
+  readonly outDir: string;
+  readonly seconds: number;
+}
+
+function leakCheck(files: Record<string, string>): string[] {
+  return Object.entries(files)
+    .filter(([, text]) => text.includes(PLACEHOLDER_MARK))
+    .map(([file]) => file);
+}
+
+/** Runs the offline plan of one stack. Never throws: failures become exit codes and messages. */
+export async function runPlan(options: PlanOptions): Promise<PlanResult> {
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const projectDir = resolve(options.projectDir ?? join(__dirname, "..", ".."));
+  const outDir = resolve(options.outDir ?? join(projectDir, ".plan", options.stack));
+  const log = options.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const error = options.error ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const fail = (exitCode: number, message: string): PlanResult => {
+    error(message);
+    return { exitCode, outDir, seconds: elapsed() };
+  };
+
+  let project: string;
+  let file: ReturnType<typeof readStackFile>;
+  const configFile = resolve(options.configFile ?? join(projectDir, `Pulumi.${options.stack}.yaml`));
+  try {
+    project = readProjectName(join(projectDir, "Pulumi.yaml"));
+    file = readStackFile(configFile, project);
+  } catch (e) {
+    return fail(EXIT.invalidConfig, `cannot read the stack configuration: ${(e as Error).message}`);
+  }
+
+  let parsed: ReturnType<typeof parseStackConfig>;
+  try {
+    parsed = parseStackConfig(file.config, options.stack, { checkSecrets: false });
+  } catch (e) {
+    if (e instanceof StackConfigError) return fail(EXIT.invalidConfig, e.message);
+    return fail(EXIT.programError, `unexpected error while reading the configuration: ${(e as Error).stack}`);
+  }
+  const { config, secretKeys } = withSecretPlaceholders(file, parsed);
+
+  const recorder = await startMockRuntime({ project, stack: options.stack, config, secretKeys });
+  try {
+    const entry = join(projectDir, "stacks", "index.ts");
+    await pulumi.runtime.runInPulumiStack(async () => import(entry));
+    await settle();
+  } catch (e) {
+    if (e instanceof StackConfigError) return fail(EXIT.invalidConfig, e.message);
+    return fail(EXIT.programError, `the program failed under the mock runtime: ${(e as Error).stack ?? e}`);
+  }
+
+  const stackResource = recorder.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  const manifests = collectManifests(recorder.resources);
+  const plan: PlanDocument = {
+    project,
+    stack: options.stack,
+    resources: recorder.resources.map(
+      ({ urn, type, name, parent, custom, dependencies, protect, inputs }) => ({
+        urn,
+        type,
+        name,
+        parent,
+        custom,
+        dependencies,
+        protect,
+        inputs,
+      }),
+    ),
+    outputs: (stackResource && recorder.outputs.get(stackResource.urn)) ?? {},
+    policy: { pack: null, violations: [] },
+    cost: estimateCost(parsed),
+    capacity: estimateCapacity(parsed),
+    manifestCount: manifests.length,
+  };
+
+  const files: Record<string, string> = { "plan.json": `${JSON.stringify(plan, null, 2)}\n` };
+  for (const m of manifests) files[m.path] = stringify(m.object, { lineWidth: 0 });
+  files["summary.md"] = renderSummary(plan, elapsed());
+  const leaks = leakCheck(files);
+  if (leaks.length > 0) {
+    return fail(EXIT.programError, `a secret value would be written in clear to: ${leaks.join(", ")}`);
+  }
+  rmSync(join(outDir, "manifests"), { recursive: true, force: true });
+  for (const [path, text] of Object.entries(files)) {
+    const target = join(outDir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
+  const mandatory = plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory");
+  log(
+    `plan ${options.stack}: ${plan.resources.filter((r) => r.custom).length} resources, ${manifests.length} manifests, ` +
+      `$${plan.cost.totalUsd.toFixed(2)}/month -> ${outDir} (${elapsed().toFixed(1)} s)`,
+  );
+  if (mandatory.length > 0) {
+    return fail(
+      EXIT.policyViolation,
+      `${mandatory.length} mandatory policy violation(s); see ${join(outDir, "summary.md")}`,
+    );
+  }
+  return { exitCode: EXIT.ok, plan, outDir, seconds: elapsed() };
+}

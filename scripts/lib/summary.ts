@@ -1,0 +1,88 @@
+/**
+ * `summary.md` of a plan: resources per component and type, policy results, cost and capacity.
+ */
+import type { Capacity, CostEstimate } from "../../components/cost/estimate";
+import type { PlanDocument } from "./plan-document";
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const lines = [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`];
+  for (const row of rows) lines.push(`| ${row.join(" | ")} |`);
+  return lines.join("\n");
+}
+
+function componentOf(plan: PlanDocument, urn: string | null): string {
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  let current = urn ? byUrn.get(urn) : undefined;
+  // The nearest enclosing component that is not the stack itself.
+  while (current) {
+    if (!current.custom && current.type !== "pulumi:pulumi:Stack") return `${current.type} ${current.name}`;
+    current = current.parent ? byUrn.get(current.parent) : undefined;
+  }
+  return "(stack)";
+}
+
+function costSection(cost: CostEstimate): string {
+  const rows = cost.lines.map((l) => [l.item, l.quantity, `$${l.monthlyUsd.toFixed(2)}`, l.basis]);
+  rows.push(["**total**", "", `**$${cost.totalUsd.toFixed(2)}**`, `budget $${cost.budgetUsd.toFixed(2)}`]);
+  const verdict = cost.withinBudget ? "within budget" : "**over budget**";
+  const warnings = cost.warnings.map((w) => `- warning: ${w}`).join("\n");
+  const parts = [
+    `## Estimated monthly cost (${verdict})`,
+    "",
+    table(["item", "qty", "USD/month", "basis"], rows),
+  ];
+  if (warnings) parts.push("", warnings);
+  return parts.join("\n");
+}
+
+function capacitySection(capacity: Capacity): string {
+  const rows = capacity.nodes.map((n) => [n.name, n.offer, n.cpuCores, n.memoryGiB]);
+  rows.push(["**total**", "", capacity.cpuCores, capacity.memoryGiB]);
+  return ["## Capacity", "", table(["node", "offer", "CPU threads", "memory GiB"], rows)].join("\n");
+}
+
+/** Renders the summary of a plan. */
+export function renderSummary(plan: PlanDocument, seconds: number): string {
+  const custom = plan.resources.filter((r) => r.custom);
+  const groups = new Map<string, Map<string, number>>();
+  for (const r of custom) {
+    const component = componentOf(plan, r.parent);
+    const types = groups.get(component) ?? new Map<string, number>();
+    types.set(r.type, (types.get(r.type) ?? 0) + 1);
+    groups.set(component, types);
+  }
+  const resourceRows: (string | number)[][] = [];
+  for (const [component, types] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [type, count] of [...types].sort(([a], [b]) => a.localeCompare(b))) {
+      resourceRows.push([component, type, count]);
+    }
+  }
+  const violations = plan.policy.violations;
+  const policy =
+    plan.policy.pack === null
+      ? "No policy pack is wired into the offline plan yet; `policy.violations` is empty."
+      : violations.length === 0
+        ? `Policy pack ${plan.policy.pack}: no violations.`
+        : table(
+            ["policy", "level", "resource", "message"],
+            violations.map((v) => [v.policy, v.enforcementLevel, v.urn, v.message]),
+          );
+  return [
+    `# Plan: ${plan.project} / ${plan.stack}`,
+    "",
+    `${custom.length} resources in ${groups.size} components, ${plan.manifestCount} Kubernetes manifests; planned offline in ${seconds.toFixed(1)} s.`,
+    "",
+    "## Resources per component and type",
+    "",
+    table(["component", "type", "count"], resourceRows),
+    "",
+    "## Policy",
+    "",
+    policy,
+    "",
+    costSection(plan.cost),
+    "",
+    capacitySection(plan.capacity),
+    "",
+  ].join("\n");
+}

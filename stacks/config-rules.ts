@@ -1,0 +1,239 @@
+/**
+ * Rules that span several fields of the stack config, and the defaults that depend on them.
+ * Pure functions over the parsed config; `config.ts` runs them after the schema.
+ */
+import { cidrsOverlap } from "./config-fields";
+import type { Environment, NodeConfig, ParsedStackConfig, TenantConfig } from "./config-schema";
+
+/** One problem found in the configuration, with its path below `enclii-infra:`. */
+export interface ConfigProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Hostnames the platform itself serves under the apex domain. A tenant slug equal to one of
+ * these would give the tenant `<slug>.<domain>` and steal the platform's route.
+ */
+export const RESERVED_SLUGS = ["auth", "api", "app", "grafana", "www", "origin", "status", "admin", "mail"];
+
+const WORLD = new Set(["0.0.0.0/0", "::/0"]);
+
+function isWithin(hostname: string, domain: string): boolean {
+  return hostname === domain || hostname.endsWith(`.${domain}`);
+}
+
+function duplicates<T>(items: T[], key: (item: T) => string): Map<string, number[]> {
+  const seen = new Map<string, number[]>();
+  items.forEach((item, index) => {
+    const k = key(item);
+    seen.set(k, [...(seen.get(k) ?? []), index]);
+  });
+  return new Map([...seen].filter(([, indexes]) => indexes.length > 1));
+}
+
+function nodeRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { nodes } = cfg;
+  if (nodes.length === 0) {
+    problems.push({ path: ["nodes"], message: "needs at least one node" });
+    return problems;
+  }
+  if (!nodes.some((n) => n.role === "server")) {
+    problems.push({
+      path: ["nodes"],
+      message: 'needs at least one node with role "server" (k3s control plane)',
+    });
+  }
+  for (const [name, indexes] of duplicates(nodes, (n) => n.name)) {
+    for (const i of indexes.slice(1)) {
+      problems.push({ path: ["nodes", i, "name"], message: `node name "${name}" is used more than once` });
+    }
+  }
+  const dedicated = nodes
+    .map((n, i) => ({ n, i }))
+    .filter(
+      (x): x is { n: Extract<NodeConfig, { kind: "dedicated" }>; i: number } => x.n.kind === "dedicated",
+    );
+  for (const [num, indexes] of duplicates(dedicated, (x) => String(x.n.serverNumber))) {
+    for (const j of indexes.slice(1)) {
+      const entry = dedicated[j];
+      if (entry) {
+        problems.push({
+          path: ["nodes", entry.i, "serverNumber"],
+          message: `Robot server number ${num} is used by more than one node`,
+        });
+      }
+    }
+  }
+  for (const { n, i } of dedicated) {
+    if (n.reverseDns && !isWithin(n.reverseDns, cfg.domain)) {
+      problems.push({ path: ["nodes", i, "reverseDns"], message: `must be a name under ${cfg.domain}` });
+    }
+  }
+  return problems;
+}
+
+function networkRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const ranges: [keyof ParsedStackConfig["k3s"], string][] = [
+    ["clusterCidr", cfg.k3s.clusterCidr],
+    ["serviceCidr", cfg.k3s.serviceCidr],
+    ["privateNetworkCidr", cfg.k3s.privateNetworkCidr],
+  ];
+  for (let a = 0; a < ranges.length; a++) {
+    for (let b = a + 1; b < ranges.length; b++) {
+      const [nameA, valueA] = ranges[a] as [string, string];
+      const [nameB, valueB] = ranges[b] as [string, string];
+      if (cidrsOverlap(valueA, valueB)) {
+        problems.push({
+          path: ["k3s", nameB],
+          message: `overlaps k3s.${nameA} (${valueA}); choose a disjoint range`,
+        });
+      }
+    }
+  }
+  cfg.access.adminCidrs.forEach((c, i) => {
+    if (WORLD.has(c)) {
+      problems.push({
+        path: ["access", "adminCidrs", i],
+        message: "opens SSH and the Kubernetes API to the whole internet; list your office or VPN ranges",
+      });
+    }
+  });
+  return problems;
+}
+
+function tenantRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { tenants } = cfg;
+  for (const [s, indexes] of duplicates(tenants, (t) => t.slug)) {
+    for (const i of indexes.slice(1)) {
+      problems.push({ path: ["tenants", i, "slug"], message: `tenant slug "${s}" is used more than once` });
+    }
+  }
+  tenants.forEach((t, i) => {
+    if (RESERVED_SLUGS.includes(t.slug) || t.slug.startsWith("auth-")) {
+      problems.push({
+        path: ["tenants", i, "slug"],
+        message: `is reserved for a platform hostname (${RESERVED_SLUGS.join(", ")}, auth-*); pick another slug`,
+      });
+    }
+    t.domains.forEach((domain, j) => {
+      if (isWithin(domain, cfg.domain)) {
+        problems.push({
+          path: ["tenants", i, "domains", j],
+          message: `is inside ${cfg.domain}; the tenant already gets ${t.slug}.${cfg.domain}, list only domains you do not own`,
+        });
+      }
+    });
+  });
+  const allDomains = tenants.flatMap((t: TenantConfig, i) => t.domains.map((d, j) => ({ d, i, j })));
+  for (const [d, indexes] of duplicates(allDomains, (x) => x.d)) {
+    for (const k of indexes.slice(1)) {
+      const entry = allDomains[k];
+      if (entry) {
+        problems.push({
+          path: ["tenants", entry.i, "domains", entry.j],
+          message: `custom domain ${d} is claimed by more than one tenant`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function serviceRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const hostnames: [(string | number)[], string | undefined][] = [
+    [["janua", "hostname"], cfg.janua.hostname],
+    [["controlPlane", "apiHostname"], cfg.controlPlane.apiHostname],
+    [["controlPlane", "uiHostname"], cfg.controlPlane.uiHostname],
+    [["monitoring", "grafanaHostname"], cfg.monitoring.grafanaHostname],
+    [["cloudflare", "fallbackOrigin"], cfg.cloudflare.fallbackOrigin],
+  ];
+  for (const [path, host] of hostnames) {
+    if (host !== undefined && !isWithin(host, cfg.domain)) {
+      problems.push({
+        path,
+        message: `must be a hostname under ${cfg.domain} (the tunnel only routes that zone)`,
+      });
+    }
+  }
+  const nodeCount = cfg.nodes.length;
+  if (cfg.redis.mode === "sentinel" && nodeCount < 3) {
+    problems.push({
+      path: ["redis", "mode"],
+      message: `sentinel needs 3 or more nodes for a quorum of 2 (this stack has ${nodeCount}); use standalone`,
+    });
+  }
+  if (cfg.postgres.instances !== undefined && nodeCount > 0 && cfg.postgres.instances > nodeCount) {
+    problems.push({
+      path: ["postgres", "instances"],
+      message: `is more than the ${nodeCount} node(s); each instance needs its own node`,
+    });
+  }
+  const storageNodes = cfg.nodes.filter((n) => n.storage).length;
+  if (cfg.storage.replicaCount !== undefined && cfg.storage.replicaCount > storageNodes) {
+    problems.push({
+      path: ["storage", "replicaCount"],
+      message: `is more than the ${storageNodes} storage node(s); Longhorn places each replica on its own node`,
+    });
+  }
+  if (cfg.monitoring.enabled && cfg.access.adminEmails.length === 0) {
+    problems.push({
+      path: ["access", "adminEmails"],
+      message:
+        "needs at least one email: Grafana is only reachable through Cloudflare Access (or set monitoring.enabled: false)",
+    });
+  }
+  return problems;
+}
+
+/** Runs every cross-field rule and returns all problems found. */
+export function checkStackRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  return [...nodeRules(cfg), ...networkRules(cfg), ...tenantRules(cfg), ...serviceRules(cfg)];
+}
+
+/** The stack configuration with every derived default filled in. */
+export type StackConfig = ParsedStackConfig & {
+  readonly stack: string;
+  /** True in production: stateful resources get `protect: true`. */
+  readonly protect: boolean;
+  readonly janua: ParsedStackConfig["janua"] & { hostname: string };
+  readonly controlPlane: ParsedStackConfig["controlPlane"] & { apiHostname: string; uiHostname: string };
+  readonly monitoring: ParsedStackConfig["monitoring"] & { grafanaHostname: string };
+  readonly cloudflare: ParsedStackConfig["cloudflare"] & { fallbackOrigin: string };
+  readonly postgres: ParsedStackConfig["postgres"] & { instances: number };
+  readonly storage: ParsedStackConfig["storage"] & { replicaCount: number };
+};
+
+/** Fills the defaults that depend on other fields (hostnames from the domain, counts from nodes). */
+export function resolveStackConfig(cfg: ParsedStackConfig, stack: string): StackConfig {
+  const env: Environment = cfg.environment;
+  const storageNodes = Math.max(1, cfg.nodes.filter((n) => n.storage).length);
+  return {
+    ...cfg,
+    stack,
+    protect: env === "production",
+    nodes: cfg.nodes.map((n) =>
+      n.kind === "dedicated" ? { ...n, reverseDns: n.reverseDns ?? `${n.name}.${cfg.domain}` } : n,
+    ),
+    cloudflare: {
+      ...cfg.cloudflare,
+      fallbackOrigin: cfg.cloudflare.fallbackOrigin ?? `origin.${cfg.domain}`,
+    },
+    janua: { ...cfg.janua, hostname: cfg.janua.hostname ?? `auth.${cfg.domain}` },
+    controlPlane: {
+      ...cfg.controlPlane,
+      apiHostname: cfg.controlPlane.apiHostname ?? `api.${cfg.domain}`,
+      uiHostname: cfg.controlPlane.uiHostname ?? `app.${cfg.domain}`,
+    },
+    monitoring: {
+      ...cfg.monitoring,
+      grafanaHostname: cfg.monitoring.grafanaHostname ?? `grafana.${cfg.domain}`,
+    },
+    postgres: { ...cfg.postgres, instances: cfg.postgres.instances ?? Math.min(3, cfg.nodes.length) },
+    storage: { ...cfg.storage, replicaCount: cfg.storage.replicaCount ?? Math.min(3, storageNodes) },
+  };
+}
