@@ -1,0 +1,50 @@
+/**
+ * Runs `npm run plan`'s script as a user would, in a child process, and reads what it wrote.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import type { PlanDocument } from "../../scripts/lib/plan-document";
+
+export const ROOT = join(__dirname, "..", "..");
+
+/** Result of one plan run. */
+export interface PlanRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly outDir: string;
+}
+
+/** Runs the plan CLI with `args` (plus `--out` to a fresh temp dir unless given). */
+export function runPlanCli(args: string[]): PlanRun {
+  const outDir = args.includes("--out")
+    ? String(args[args.indexOf("--out") + 1])
+    : mkdtempSync(join(tmpdir(), "plan-"));
+  const fullArgs = args.includes("--out") ? args : [...args, "--out", outDir];
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/plan.ts", ...fullArgs],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, outDir };
+}
+
+/** Reads `plan.json` of a plan run. */
+export function readPlan(outDir: string): PlanDocument {
+  return JSON.parse(readFileSync(join(outDir, "plan.json"), "utf8")) as PlanDocument;
+}
+
+/** Every file under `dir`, relative to it. */
+export function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry);
+    return statSync(full).isDirectory() ? listFiles(full).map((f) => join(entry, f)) : [relative(dir, full)];
+  });
+}

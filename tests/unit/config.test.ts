@@ -1,0 +1,315 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readStackFile } from "../../scripts/lib/stack-file";
+import { parseStackConfig, StackConfigError } from "../../stacks/config";
+import { baseProjectConfig, baseSecrets, toRawConfig } from "../helpers/config-fixtures";
+
+type Json = Record<string, unknown>;
+const root = join(__dirname, "..", "..");
+
+function parse(project: Json, secrets = baseSecrets(), secretKeys?: string[]) {
+  return parseStackConfig(toRawConfig(project, secrets), "test", secretKeys ? { secretKeys } : {});
+}
+
+/** The configuration error thrown for `project`; fails the test when none is thrown. */
+function problemsOf(project: Json, secrets = baseSecrets(), secretKeys?: string[]): string[] {
+  try {
+    parse(project, secrets, secretKeys);
+  } catch (e) {
+    expect(e).toBeInstanceOf(StackConfigError);
+    return [...(e as StackConfigError).problems];
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+function mutate(change: (cfg: Json & { nodes: Json[]; tenants: Json[] }) => void): Json {
+  const cfg = baseProjectConfig() as Json & { nodes: Json[]; tenants: Json[] };
+  change(cfg);
+  return cfg;
+}
+
+describe("stack files", () => {
+  it.each(["production", "staging"])("parses Pulumi.%s.yaml with the committed values", (stack) => {
+    const file = readStackFile(join(root, `Pulumi.${stack}.yaml`), "enclii-infra");
+    const config = parseStackConfig(file.config, stack, { checkSecrets: false });
+    expect(config.environment).toBe(stack);
+    expect(config.nodes.length).toBeGreaterThan(0);
+  });
+
+  it("production is one AX41 dedicated node with 3+ tenants, one with a custom domain and one dedicated", () => {
+    const file = readStackFile(join(root, "Pulumi.production.yaml"), "enclii-infra");
+    const config = parseStackConfig(file.config, "production", { checkSecrets: false });
+    expect(config.nodes).toMatchObject([{ kind: "dedicated", product: "AX41-NVMe" }]);
+    expect(config.domain).toBe("enclii.dev");
+    expect(config.tenants.length).toBeGreaterThanOrEqual(3);
+    expect(config.tenants.some((t) => t.domains.length > 0)).toBe(true);
+    expect(config.tenants.some((t) => t.auth === "dedicated")).toBe(true);
+  });
+
+  it("staging is one cpx31 cloud node in fsn1 with 2 tenants", () => {
+    const file = readStackFile(join(root, "Pulumi.staging.yaml"), "enclii-infra");
+    const config = parseStackConfig(file.config, "staging", { checkSecrets: false });
+    expect(config.nodes).toMatchObject([{ kind: "cloud", serverType: "cpx31", location: "fsn1" }]);
+    expect(config.tenants).toHaveLength(2);
+  });
+});
+
+describe("defaults", () => {
+  it("production defaults to 2 replicas, protection and derived hostnames", () => {
+    const config = parse(baseProjectConfig());
+    expect(config.protect).toBe(true);
+    expect(config.janua.replicas).toBe(2);
+    expect(config.janua.hostname).toBe("auth.enclii.dev");
+    expect(config.controlPlane).toMatchObject({
+      apiHostname: "api.enclii.dev",
+      uiHostname: "app.enclii.dev",
+    });
+    expect(config.monitoring.grafanaHostname).toBe("grafana.enclii.dev");
+    expect(config.cloudflare.fallbackOrigin).toBe("origin.enclii.dev");
+    expect(config.backups.cnpgRetentionDays).toBe(30);
+  });
+
+  it("staging defaults to 1 replica, no protection and shorter retention", () => {
+    const config = parse({ ...baseProjectConfig(), environment: "staging" });
+    expect(config.protect).toBe(false);
+    expect(config.janua.replicas).toBe(1);
+    expect(config.controlPlane.apiReplicas).toBe(1);
+    expect(config.backups.cnpgRetentionDays).toBe(7);
+    expect(config.cloudflare.r2.bucketPrefix).toBe("enclii-staging");
+  });
+
+  it("derives postgres instances and Longhorn replicas from the node count (at most 3)", () => {
+    const one = parse(baseProjectConfig());
+    expect(one.postgres.instances).toBe(1);
+    expect(one.storage.replicaCount).toBe(1);
+    const four = parse(
+      mutate((c) => {
+        c.nodes = [0, 1, 2, 3].map((i) => ({
+          name: `n${i}`,
+          kind: "cloud",
+          serverType: "cpx31",
+          location: "fsn1",
+        }));
+      }),
+      { ...baseSecrets(), "hcloud:token": "t" },
+    );
+    expect(four.postgres.instances).toBe(3);
+    expect(four.storage.replicaCount).toBe(3);
+  });
+
+  it("fills tenant defaults: starter tier, shared auth, no custom domains", () => {
+    const config = parse(mutate((c) => (c.tenants = [{ slug: "solo" }])));
+    expect(config.tenants[0]).toEqual({ slug: "solo", tier: "starter", domains: [], auth: "shared" });
+  });
+});
+
+describe("bad configuration", () => {
+  const cases: [string, Json, string][] = [
+    [
+      "fails when a tenant slug is used twice",
+      mutate((c) => c.tenants.push({ slug: "acme" })),
+      'enclii-infra:tenants[2].slug: tenant slug "acme" is used more than once (got "acme")',
+    ],
+    [
+      "fails when a tenant slug has uppercase letters",
+      mutate((c) => ((c.tenants[0] as Json).slug = "Acme")),
+      "enclii-infra:tenants[0].slug: must match ^[a-z][a-z0-9-]{1,30}$",
+    ],
+    [
+      "fails when a tenant slug is longer than 31 characters",
+      mutate((c) => ((c.tenants[0] as Json).slug = `a${"b".repeat(31)}`)),
+      "enclii-infra:tenants[0].slug: must match",
+    ],
+    [
+      "fails when a tenant slug takes a platform hostname",
+      mutate((c) => ((c.tenants[0] as Json).slug = "api")),
+      "enclii-infra:tenants[0].slug: is reserved for a platform hostname",
+    ],
+    [
+      "fails when a dedicated node has no serverNumber",
+      mutate((c) => delete (c.nodes[0] as Json).serverNumber),
+      "enclii-infra:nodes[0].serverNumber: is required for a dedicated node",
+    ],
+    [
+      "fails when a dedicated node has no ipv4",
+      mutate((c) => delete (c.nodes[0] as Json).ipv4),
+      "enclii-infra:nodes[0].ipv4: is required: must be an IPv4 address",
+    ],
+    [
+      "fails when a dedicated node's ipv4 is not an address",
+      mutate((c) => ((c.nodes[0] as Json).ipv4 = "999.0.0.1")),
+      'enclii-infra:nodes[0].ipv4: must be an IPv4 address such as 203.0.113.10 (got "999.0.0.1")',
+    ],
+    [
+      "fails when a node kind is unknown",
+      mutate((c) => ((c.nodes[0] as Json).kind = "vps")),
+      'enclii-infra:nodes[0].kind: must be dedicated, cloud or existing (got "vps")',
+    ],
+    [
+      "fails when redis sentinel runs on fewer than 3 nodes",
+      mutate((c) => (c.redis = { mode: "sentinel" })),
+      'enclii-infra:redis.mode: sentinel needs 3 or more nodes for a quorum of 2 (this stack has 1); use standalone (got "sentinel")',
+    ],
+    [
+      "fails when no node has the server role",
+      mutate((c) => ((c.nodes[0] as Json).role = "agent")),
+      'enclii-infra:nodes: needs at least one node with role "server"',
+    ],
+    [
+      "fails when there are no nodes",
+      mutate((c) => (c.nodes = [])),
+      "enclii-infra:nodes: needs at least one node",
+    ],
+    [
+      "fails when an admin CIDR is not a CIDR",
+      mutate((c) => ((c.access as Json).adminCidrs = ["198.51.100.0/33"])),
+      'enclii-infra:access.adminCidrs[0]: must be a CIDR block such as 198.51.100.0/24 or 2001:db8::/32 (got "198.51.100.0/33")',
+    ],
+    [
+      "fails when an admin CIDR opens SSH to the internet",
+      mutate((c) => ((c.access as Json).adminCidrs = ["0.0.0.0/0"])),
+      "enclii-infra:access.adminCidrs[0]: opens SSH and the Kubernetes API to the whole internet",
+    ],
+    [
+      "fails when the domain is not a DNS name",
+      mutate((c) => (c.domain = "Enclii_dev")),
+      'enclii-infra:domain: must be a lowercase DNS name such as example.com (got "Enclii_dev")',
+    ],
+    [
+      "fails when the domain is missing",
+      mutate((c) => delete c.domain),
+      "enclii-infra:domain: is required: must be a DNS name such as example.com (got nothing)",
+    ],
+    [
+      "fails when a tenant custom domain is not a DNS name",
+      mutate((c) => ((c.tenants[0] as Json).domains = ["https://acme.example"])),
+      "enclii-infra:tenants[0].domains[0]: must be a lowercase DNS name",
+    ],
+    [
+      "fails when a tenant custom domain is inside the platform's own zone",
+      mutate((c) => ((c.tenants[0] as Json).domains = ["acme.enclii.dev"])),
+      "enclii-infra:tenants[0].domains[0]: is inside enclii.dev",
+    ],
+    [
+      "fails when two tenants claim the same custom domain",
+      mutate((c) => ((c.tenants[1] as Json).domains = ["app.acme.example"])),
+      "enclii-infra:tenants[1].domains[0]: custom domain app.acme.example is claimed by more than one tenant",
+    ],
+    [
+      "fails on an unknown top-level key and suggests the right one",
+      mutate((c) => (c.tenant = [])),
+      "enclii-infra:tenant: unknown key; did you mean tenants? (got [])",
+    ],
+    [
+      "fails on a misspelled key inside a node and suggests the right one",
+      mutate((c) => ((c.nodes[0] as Json).serverNumbr = 1)),
+      "enclii-infra:nodes[0].serverNumbr: unknown key; did you mean serverNumber? (got 1)",
+    ],
+    [
+      "fails when the environment is not one of the three",
+      mutate((c) => (c.environment = "prod")),
+      'enclii-infra:environment: must be one of production, staging, local (got "prod")',
+    ],
+    [
+      "fails when the service CIDR overlaps the cluster CIDR",
+      mutate((c) => (c.k3s = { clusterCidr: "10.42.0.0/16", serviceCidr: "10.42.128.0/17" })),
+      "enclii-infra:k3s.serviceCidr: overlaps k3s.clusterCidr (10.42.0.0/16)",
+    ],
+    [
+      "fails when the Cloudflare account id is not 32 hex characters",
+      mutate((c) => ((c.cloudflare as Json).accountId = "my-account")),
+      'enclii-infra:cloudflare.accountId: must be the 32-character lowercase hex Cloudflare account id (got "my-account")',
+    ],
+    [
+      "fails when monitoring is on and nobody may pass Cloudflare Access",
+      mutate((c) => ((c.access as Json).adminEmails = [])),
+      "enclii-infra:access.adminEmails: needs at least one email",
+    ],
+    [
+      "fails when postgres asks for more instances than nodes",
+      mutate((c) => (c.postgres = { instances: 3 })),
+      "enclii-infra:postgres.instances: is more than the 1 node(s)",
+    ],
+    [
+      "fails when the backup schedule is a five-field cron",
+      mutate((c) => (c.postgres = { backupSchedule: "0 3 * * *" })),
+      'enclii-infra:postgres.backupSchedule: must be a six-field cron expression (seconds first) such as 0 0 3 * * * (got "0 3 * * *")',
+    ],
+    [
+      "fails when a platform hostname is outside the zone",
+      mutate((c) => ((c.janua as Json).hostname = "auth.example.com")),
+      'enclii-infra:janua.hostname: must be a hostname under enclii.dev (the tunnel only routes that zone) (got "auth.example.com")',
+    ],
+    [
+      "fails when a node name is used twice",
+      mutate((c) =>
+        c.nodes.push({ name: "ax41-1", kind: "dedicated", serverNumber: 2, ipv4: "203.0.113.11" }),
+      ),
+      'enclii-infra:nodes[1].name: node name "ax41-1" is used more than once',
+    ],
+  ];
+
+  it.each(cases)("%s", (_title, project, expected) => {
+    const problems = problemsOf(project);
+    expect(
+      problems.some((p) => p.includes(expected)),
+      `problems were:\n${problems.join("\n")}`,
+    ).toBe(true);
+  });
+
+  it("reports every problem of a config in one message", () => {
+    const project = mutate((c) => {
+      c.domain = "bad domain";
+      (c.nodes[0] as Json).ipv4 = "nope";
+      (c.tenants[0] as Json).tier = "platinum";
+    });
+    try {
+      parse(project);
+      throw new Error("expected a StackConfigError");
+    } catch (e) {
+      const message = (e as Error).message;
+      expect(message).toMatch(/^Invalid configuration \(3 problems\); nothing was changed:/);
+      expect(message).toContain("enclii-infra:domain:");
+      expect(message).toContain("enclii-infra:nodes[0].ipv4:");
+      expect(message).toContain(
+        'enclii-infra:tenants[0].tier: must be one of starter, growth, enterprise (got "platinum")',
+      );
+    }
+  });
+
+  it("fails when a required secret is missing and names the command that sets it", () => {
+    const { "enclii-infra:robotPassword": _, ...secrets } = baseSecrets();
+    const problems = problemsOf(baseProjectConfig(), secrets);
+    expect(problems).toEqual([
+      expect.stringContaining("enclii-infra:robotPassword: required secret is not set"),
+    ]);
+    expect(problems[0]).toContain("pulumi config set --secret robotPassword <value>");
+  });
+
+  it("asks for hcloud:token only when the stack has a cloud node", () => {
+    const project = mutate((c) =>
+      c.nodes.push({ name: "extra", kind: "cloud", serverType: "cpx21", location: "nbg1" }),
+    );
+    expect(problemsOf(project)).toEqual([
+      expect.stringContaining("hcloud:token: required secret is not set"),
+    ]);
+  });
+
+  it("fails when a secret key was stored in plain text", () => {
+    const secretKeys = Object.keys(baseSecrets()).filter((k) => k !== "enclii-infra:robotPassword");
+    const problems = problemsOf(baseProjectConfig(), baseSecrets(), secretKeys);
+    expect(problems).toEqual([
+      expect.stringContaining("enclii-infra:robotPassword: is stored in plain text"),
+    ]);
+  });
+
+  it("is a pulumi.RunError, so `pulumi up` prints no stack trace", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    try {
+      parse(mutate((c) => (c.domain = "x")));
+      throw new Error("expected a StackConfigError");
+    } catch (e) {
+      expect(pulumi.RunError.isInstance(e)).toBe(true);
+    }
+  });
+});
