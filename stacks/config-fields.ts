@@ -92,8 +92,15 @@ export const retention = z
 
 /** Container resource requests and limits. */
 export const resources = z.strictObject({
-  requests: z.strictObject({ cpu: cpuQuantity, memory: byteQuantity }),
-  limits: z.strictObject({ cpu: cpuQuantity, memory: byteQuantity }),
+  requests: z
+    .strictObject({
+      cpu: cpuQuantity.describe("CPU request."),
+      memory: byteQuantity.describe("Memory request."),
+    })
+    .describe("What the scheduler reserves."),
+  limits: z
+    .strictObject({ cpu: cpuQuantity.describe("CPU limit."), memory: byteQuantity.describe("Memory limit.") })
+    .describe("The most the container may use."),
 });
 
 /** Kubernetes resources: requests and limits for one container. */

@@ -80,65 +80,63 @@ const nodeName = z
   });
 
 const nodeCommon = {
-  /** Hostname of the node and name of its Kubernetes Node object. */
-  name: nodeName,
-  /** `server` runs the control plane (embedded etcd); `agent` only runs workloads. */
-  role: z.enum(["server", "agent"], { error: "must be server or agent" }).default("server"),
-  /** Whether Longhorn may place volume replicas on this node. */
-  storage: z.boolean({ error: "must be true or false" }).default(true),
-  /** Extra Kubernetes node labels. */
-  labels: z.record(z.string(), z.string()).default({}),
-  /** Kubernetes taints, `key=value:Effect`. */
+  name: nodeName.describe("Hostname of the node and name of its Kubernetes Node object."),
+  role: z
+    .enum(["server", "agent"], { error: "must be server or agent" })
+    .default("server")
+    .describe("`server` runs the control plane (embedded etcd); `agent` only runs workloads."),
+  storage: z
+    .boolean({ error: "must be true or false" })
+    .default(true)
+    .describe("Whether Longhorn may place volume replicas on this node."),
+  labels: z.record(z.string(), z.string()).default({}).describe("Extra Kubernetes node labels."),
   taints: z
     .array(
       z.string().regex(/^[a-z0-9./-]+(=[A-Za-z0-9._-]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/, {
         error: "must be a taint such as dedicated=db:NoSchedule",
       }),
     )
-    .default([]),
+    .default([])
+    .describe("Kubernetes taints, `key=value:Effect`."),
 };
 
 const dedicatedNode = z.strictObject({
   ...nodeCommon,
   kind: z.literal("dedicated"),
-  /** Robot server number (Robot panel, "Server" tab). */
   serverNumber: z
     .number({ error: "is required for a dedicated node: the Robot server number, e.g. 2345678" })
     .int({ error: "must be a whole number" })
-    .positive({ error: "must be a positive Robot server number" }),
-  /** Main IPv4 of the server, used for SSH, rDNS and the Kubernetes API. */
-  ipv4: ipv4,
-  /** Robot product, used for the cost estimate. */
+    .positive({ error: "must be a positive Robot server number" })
+    .describe(`Robot server number (Robot panel, "Server" tab).`),
+  ipv4: ipv4.describe("Main IPv4 of the server, used for SSH, rDNS and the Kubernetes API."),
   product: z
     .enum(["AX41-NVMe"], {
       error: "must be AX41-NVMe (the only Robot product priced in components/cost/prices.ts)",
     })
-    .default("AX41-NVMe"),
-  /** Reverse DNS of the IPv4; defaults to `<name>.<domain>`. */
-  reverseDns: dnsName.optional(),
+    .default("AX41-NVMe")
+    .describe("Robot product, used for the cost estimate."),
+  reverseDns: dnsName.optional().describe("Reverse DNS of the IPv4; defaults to `<name>.<domain>`."),
 });
 
 const cloudNode = z.strictObject({
   ...nodeCommon,
   kind: z.literal("cloud"),
-  /** hcloud server type, e.g. `cpx31`. */
   serverType: z
     .string({ error: "is required for a cloud node: an hcloud server type such as cpx31" })
-    .regex(/^[a-z]{2,3}\d{2}$/, { error: "must be an hcloud server type such as cpx31" }),
-  /** hcloud location. */
-  location: z.enum(HCLOUD_LOCATIONS, { error: `must be one of ${HCLOUD_LOCATIONS.join(", ")}` }),
-  /** hcloud image. */
-  image: z.string().min(1).default("ubuntu-24.04"),
+    .regex(/^[a-z]{2,3}\d{2}$/, { error: "must be an hcloud server type such as cpx31" })
+    .describe("hcloud server type, e.g. `cpx31`."),
+  location: z
+    .enum(HCLOUD_LOCATIONS, { error: `must be one of ${HCLOUD_LOCATIONS.join(", ")}` })
+    .describe("hcloud location."),
+  image: z.string().min(1).default("ubuntu-24.04").describe("hcloud image."),
 });
 
 const existingNode = z.strictObject({
   ...nodeCommon,
   kind: z.literal("existing"),
-  /** Address reachable over SSH. */
-  host: ipv4,
-  /** SSH user with root rights. */
-  sshUser: z.string().min(1).default("root"),
-  sshPort: z.number().int().min(1).max(65535).default(22),
+  host: ipv4.describe("Address reachable over SSH."),
+  sshUser: z.string().min(1).default("root").describe("SSH user with root rights."),
+  sshPort: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
 });
 
 const node = z.discriminatedUnion("kind", [dedicatedNode, cloudNode, existingNode], {
@@ -146,18 +144,23 @@ const node = z.discriminatedUnion("kind", [dedicatedNode, cloudNode, existingNod
 });
 
 const tenant = z.strictObject({
-  /** Tenant id: namespace `tenant-<slug>`, hostname `<slug>.<domain>`. */
-  slug,
-  /** Resource tier: quotas and limit ranges. */
-  tier: z.enum(TENANT_TIERS, { error: `must be one of ${TENANT_TIERS.join(", ")}` }).default("starter"),
-  /** Custom hostnames served through Cloudflare for SaaS. */
-  domains: z.array(dnsName).default([]),
-  /** `shared`: an organization in the shared Janua; `dedicated`: its own Janua. */
-  auth: z.enum(AUTH_MODES, { error: "must be shared or dedicated" }).default("shared"),
-  /** Human-readable name for the Janua organization; defaults to the slug. */
-  displayName: z.string().min(1).max(100).optional(),
-  /** Billing contact of the Janua organization. */
-  billingEmail: email.optional(),
+  slug: slug.describe("Tenant id: namespace `tenant-<slug>`, hostname `<slug>.<domain>`."),
+  tier: z
+    .enum(TENANT_TIERS, { error: `must be one of ${TENANT_TIERS.join(", ")}` })
+    .default("starter")
+    .describe("Resource tier: quotas and limit ranges."),
+  domains: z.array(dnsName).default([]).describe("Custom hostnames served through Cloudflare for SaaS."),
+  auth: z
+    .enum(AUTH_MODES, { error: "must be shared or dedicated" })
+    .default("shared")
+    .describe("`shared`: an organization in the shared Janua; `dedicated`: its own Janua."),
+  displayName: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("Human-readable name for the Janua organization; defaults to the slug."),
+  billingEmail: email.optional().describe("Billing contact of the Janua organization."),
 });
 
 /** Builds the schema with the defaults of one environment. */
@@ -165,189 +168,321 @@ export function stackSchema(env: Environment) {
   const d = ENVIRONMENT_DEFAULTS[env];
   const replicas = z.number().int().min(1).max(10);
   return z.strictObject({
-    environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
-    domain: dnsName,
+    environment: z
+      .enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` })
+      .describe("Which environment this stack is; drives defaults."),
+    domain: dnsName.describe("Apex domain served by the stack (a Cloudflare zone)."),
     cloudflare: z.strictObject({
-      accountId: hex32("account id"),
-      zoneId: hex32("zone id"),
+      accountId: hex32("account id").describe(
+        "Cloudflare account id (dashboard > Account home > Account ID).",
+      ),
+      zoneId: hex32("zone id").describe("Cloudflare zone id of `domain`."),
       r2: z
         .strictObject({
-          /** `eu` keeps R2 data in the EU jurisdiction (endpoint `<account>.eu.r2...`). */
-          jurisdiction: z.enum(["default", "eu"], { error: "must be default or eu" }).default("default"),
-          /** Prefix of every bucket name, e.g. `enclii-production`. */
+          jurisdiction: z
+            .enum(["default", "eu"], { error: "must be default or eu" })
+            .default("default")
+            .describe("`eu` keeps R2 data in the EU jurisdiction (endpoint `<account>.eu.r2...`)."),
           bucketPrefix: z
             .string()
             .regex(/^[a-z0-9][a-z0-9-]{1,40}$/, { error: "must be lowercase letters, digits and hyphens" })
-            .default(`enclii-${env}`),
+            .default(`enclii-${env}`)
+            .describe("Prefix of every bucket name, e.g. `enclii-production`."),
         })
         .prefault({}),
       hsts: z
         .strictObject({
-          enabled: z.boolean().default(env === "production"),
-          maxAgeSeconds: z.number().int().min(0).max(63_072_000).default(d.hstsMaxAgeSeconds),
-          includeSubdomains: z.boolean().default(false),
-          preload: z.boolean().default(false),
+          enabled: z
+            .boolean()
+            .default(env === "production")
+            .describe("Send Strict-Transport-Security."),
+          maxAgeSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(63_072_000)
+            .default(d.hstsMaxAgeSeconds)
+            .describe("HSTS max-age in seconds."),
+          includeSubdomains: z.boolean().default(false).describe("HSTS includeSubDomains."),
+          preload: z
+            .boolean()
+            .default(false)
+            .describe("HSTS preload (only when you intend to submit the domain)."),
         })
         .prefault({}),
-      minTlsVersion: z.enum(["1.2", "1.3"], { error: "must be 1.2 or 1.3" }).default("1.2"),
-      /** Cloudflare for SaaS: origin that custom hostnames fall back to. Default `origin.<domain>`. */
-      fallbackOrigin: dnsName.optional(),
-      /** Domain-control validation method for custom hostnames. */
-      customHostnameValidation: z.enum(["http", "txt"], { error: "must be http or txt" }).default("http"),
+      minTlsVersion: z
+        .enum(["1.2", "1.3"], { error: "must be 1.2 or 1.3" })
+        .default("1.2")
+        .describe("Minimum TLS version of the zone and of custom hostnames."),
+      fallbackOrigin: dnsName
+        .optional()
+        .describe(
+          "Cloudflare for SaaS: origin that custom hostnames fall back to. Default `origin.<domain>`.",
+        ),
+      customHostnameValidation: z
+        .enum(["http", "txt"], { error: "must be http or txt" })
+        .default("http")
+        .describe("Domain-control validation method for custom hostnames."),
     }),
-    nodes: z.array(node, { error: "must be a list of nodes" }),
+    nodes: z
+      .array(node, { error: "must be a list of nodes" })
+      .describe("The machines of the cluster; at least one with role server."),
     k3s: z
       .strictObject({
         version: z
           .string()
           .regex(/^v1\.\d+\.\d+\+k3s\d+$/, { error: "must be a k3s release such as v1.34.11+k3s1" })
-          .default(K3S_VERSION),
-        clusterCidr: ipv4Cidr.default("10.42.0.0/16"),
-        serviceCidr: ipv4Cidr.default("10.43.0.0/16"),
-        /** Private network between nodes (hcloud Network / Robot vSwitch). */
-        privateNetworkCidr: ipv4Cidr.default("10.0.0.0/16"),
-        /** Robot vSwitch VLAN id when dedicated and cloud nodes are mixed. */
-        vswitchVlan: z.number().int().min(4000).max(4091).default(4000),
-        /** Extra names and addresses in the API server certificate. */
-        tlsSans: z.array(z.string().min(1)).default([]),
+          .default(K3S_VERSION)
+          .describe(
+            "k3s release installed on new nodes and targeted by upgrades (pinned in components/versions.ts).",
+          ),
+        clusterCidr: ipv4Cidr.default("10.42.0.0/16").describe("Pod network."),
+        serviceCidr: ipv4Cidr.default("10.43.0.0/16").describe("Service network."),
+        privateNetworkCidr: ipv4Cidr
+          .default("10.0.0.0/16")
+          .describe("Private network between nodes (hcloud Network / Robot vSwitch)."),
+        vswitchVlan: z
+          .number()
+          .int()
+          .min(4000)
+          .max(4091)
+          .default(4000)
+          .describe("Robot vSwitch VLAN id when dedicated and cloud nodes are mixed."),
+        tlsSans: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Extra names and addresses in the API server certificate."),
         etcdSnapshots: z
           .strictObject({
-            schedule: cron5.default("0 */6 * * *"),
-            retention: z.number().int().min(1).max(500).default(d.etcdSnapshotRetention),
+            schedule: cron5.default("0 */6 * * *").describe("Cron of etcd snapshots to R2."),
+            retention: z
+              .number()
+              .int()
+              .min(1)
+              .max(500)
+              .default(d.etcdSnapshotRetention)
+              .describe("Snapshots kept."),
           })
           .prefault({}),
         upgrades: z
           .strictObject({
-            /** Managed upgrades through the system-upgrade-controller. */
-            enabled: z.boolean().default(true),
-            concurrency: z.number().int().min(1).max(5).default(1),
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe("Managed upgrades through the system-upgrade-controller."),
+            concurrency: z.number().int().min(1).max(5).default(1).describe("Nodes upgraded at once."),
           })
           .prefault({}),
       })
       .prefault({}),
     access: z.strictObject({
-      /** Who may reach SSH (22) and the Kubernetes API (6443). */
-      adminCidrs: z.array(cidr).min(1, { error: "needs at least one CIDR that may reach SSH and the API" }),
-      /** OpenSSH public keys installed on every node. */
+      adminCidrs: z
+        .array(cidr)
+        .min(1, { error: "needs at least one CIDR that may reach SSH and the API" })
+        .describe("Who may reach SSH (22) and the Kubernetes API (6443)."),
       sshPublicKeys: z
         .array(
           z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d{3}) [A-Za-z0-9+/=]+( .*)?$/, {
             error: "must be an OpenSSH public key (ssh-ed25519 AAAA... comment)",
           }),
         )
-        .min(1, { error: "needs at least one OpenSSH public key" }),
-      /** Name of an existing hcloud SSH key to use instead of uploading `sshPublicKeys[0]`. */
-      hcloudSshKeyName: z.string().min(1).optional(),
-      /** Emails allowed through Cloudflare Access to admin UIs (Grafana). */
-      adminEmails: z.array(email).default([]),
+        .min(1, { error: "needs at least one OpenSSH public key" })
+        .describe("OpenSSH public keys installed on every node."),
+      hcloudSshKeyName: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Name of an existing hcloud SSH key to use instead of uploading `sshPublicKeys[0]`."),
+      adminEmails: z
+        .array(email)
+        .default([])
+        .describe("Emails allowed through Cloudflare Access to admin UIs (Grafana)."),
     }),
     storage: z
       .strictObject({
-        /** Longhorn replicas per volume; default min(3, storage nodes). */
-        replicaCount: z.number().int().min(1).max(3).optional(),
+        replicaCount: z
+          .number()
+          .int()
+          .min(1)
+          .max(3)
+          .optional()
+          .describe("Longhorn replicas per volume; default min(3, storage nodes)."),
         snapshot: z
-          .strictObject({ cron: cron5.default("0 2 * * *"), retain: z.number().int().min(1).default(7) })
+          .strictObject({
+            cron: cron5.default("0 2 * * *").describe("Cron of local volume snapshots."),
+            retain: z.number().int().min(1).default(7).describe("Snapshots kept per volume."),
+          })
           .prefault({}),
         backup: z
-          .strictObject({ cron: cron5.default("30 3 * * *"), retain: z.number().int().min(1).default(14) })
+          .strictObject({
+            cron: cron5.default("30 3 * * *").describe("Cron of volume backups to R2."),
+            retain: z.number().int().min(1).default(14).describe("Backups kept per volume."),
+          })
           .prefault({}),
       })
       .prefault({}),
     backups: z
       .strictObject({
-        /** Days kept for each prefix of the backups bucket. */
-        cnpgRetentionDays: z.number().int().min(1).default(d.backupRetentionDays),
-        etcdRetentionDays: z.number().int().min(1).default(d.backupRetentionDays),
-        longhornRetentionDays: z.number().int().min(1).default(d.backupRetentionDays),
-        auditRetentionDays: z.number().int().min(1).default(90),
-        artifactsRetentionDays: z.number().int().min(1).default(180),
-        /** Move backups to Infrequent Access after this many days (0 disables). */
-        infrequentAccessAfterDays: z.number().int().min(0).default(30),
-        /** Freshness thresholds checked by scripts/backup-check.ts and alerts. */
+        cnpgRetentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(d.backupRetentionDays)
+          .describe("Days kept for each prefix of the backups bucket."),
+        etcdRetentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(d.backupRetentionDays)
+          .describe("Days etcd snapshots are kept in R2."),
+        longhornRetentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(d.backupRetentionDays)
+          .describe("Days Longhorn backups are kept in R2."),
+        auditRetentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(90)
+          .describe("Days objects stay in the audit archive bucket."),
+        artifactsRetentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(180)
+          .describe("Days build artifacts and SBOMs are kept."),
+        infrequentAccessAfterDays: z
+          .number()
+          .int()
+          .min(0)
+          .default(30)
+          .describe("Move backups to Infrequent Access after this many days (0 disables)."),
         thresholds: z
           .strictObject({
-            baseBackupHours: z.number().positive().default(26),
-            walMinutes: z.number().positive().default(15),
-            etcdHours: z.number().positive().default(13),
-            longhornHours: z.number().positive().default(26),
+            baseBackupHours: z
+              .number()
+              .positive()
+              .default(26)
+              .describe("Newest CNPG base backup may be this old."),
+            walMinutes: z.number().positive().default(15).describe("Newest archived WAL may be this old."),
+            etcdHours: z.number().positive().default(13).describe("Newest etcd snapshot may be this old."),
+            longhornHours: z
+              .number()
+              .positive()
+              .default(26)
+              .describe("Newest Longhorn backup may be this old."),
           })
-          .prefault({}),
+          .prefault({})
+          .describe("Freshness thresholds checked by scripts/backup-check.ts and alerts."),
       })
       .prefault({}),
     postgres: z
       .strictObject({
-        /** CNPG instances; default min(3, nodes). */
-        instances: z.number().int().min(1).max(5).optional(),
-        storageSize: byteQuantity.default(env === "production" ? "50Gi" : "10Gi"),
-        walStorageSize: byteQuantity.optional(),
-        backupSchedule: cron6.default("0 0 3 * * *"),
-        retention: retention.default(`${d.backupRetentionDays}d`),
-        resources: resources.default({
-          requests: { cpu: "250m", memory: "512Mi" },
-          limits: { cpu: "2", memory: "2Gi" },
-        }),
-        /** postgresql.conf parameters. */
-        parameters: z.record(z.string(), z.string()).default({}),
+        instances: z
+          .number()
+          .int()
+          .min(1)
+          .max(5)
+          .optional()
+          .describe("CNPG instances; default min(3, nodes)."),
+        storageSize: byteQuantity
+          .default(env === "production" ? "50Gi" : "10Gi")
+          .describe("Volume size per instance."),
+        walStorageSize: byteQuantity
+          .optional()
+          .describe("Separate WAL volume size; default none (WAL on the data volume)."),
+        backupSchedule: cron6
+          .default("0 0 3 * * *")
+          .describe("ScheduledBackup cron, six fields with seconds first."),
+        retention: retention.default(`${d.backupRetentionDays}d`).describe("ObjectStore retention policy."),
+        resources: resources
+          .default({
+            requests: { cpu: "250m", memory: "512Mi" },
+            limits: { cpu: "2", memory: "2Gi" },
+          })
+          .describe("Requests and limits of each Postgres instance."),
+        parameters: z.record(z.string(), z.string()).default({}).describe("postgresql.conf parameters."),
       })
       .prefault({}),
     redis: z
       .strictObject({
-        mode: z.enum(REDIS_MODES, { error: "must be standalone or sentinel" }).default("standalone"),
-        storageSize: byteQuantity.default("5Gi"),
-        maxMemory: byteQuantity.default("512Mi"),
+        mode: z
+          .enum(REDIS_MODES, { error: "must be standalone or sentinel" })
+          .default("standalone")
+          .describe("`standalone`, or `sentinel` (3 data pods + 3 sentinels; needs 3+ nodes)."),
+        storageSize: byteQuantity.default("5Gi").describe("Volume size per Redis pod."),
+        maxMemory: byteQuantity.default("512Mi").describe("Redis maxmemory."),
         maxMemoryPolicy: z
           .enum(["noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu"])
-          .default("noeviction"),
-        resources: resources.default({
-          requests: { cpu: "100m", memory: "256Mi" },
-          limits: { cpu: "500m", memory: "768Mi" },
-        }),
+          .default("noeviction")
+          .describe("What Redis does when maxmemory is reached."),
+        resources: resources
+          .default({
+            requests: { cpu: "100m", memory: "256Mi" },
+            limits: { cpu: "500m", memory: "768Mi" },
+          })
+          .describe("Requests and limits of each Redis pod."),
       })
       .prefault({}),
     janua: z.strictObject({
-      replicas: replicas.default(d.replicas),
-      /** Hostname of the shared Janua; default `auth.<domain>`. */
-      hostname: dnsName.optional(),
-      /** First admin, created on first start (`ADMIN_BOOTSTRAP_EMAIL`). */
-      adminEmail: email,
-      /** Organization the bootstrap admin belongs to (`DEFAULT_ORG_SLUG`). */
-      defaultOrgSlug: slug.default("enclii"),
-      /** `ENABLE_<FLAG>` environment flags, e.g. `{ "signups": false }`. */
-      features: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.boolean()).default({}),
+      replicas: replicas.default(d.replicas).describe("Replicas of the shared Janua."),
+      hostname: dnsName.optional().describe("Hostname of the shared Janua; default `auth.<domain>`."),
+      adminEmail: email.describe("First admin, created on first start (`ADMIN_BOOTSTRAP_EMAIL`)."),
+      defaultOrgSlug: slug
+        .default("enclii")
+        .describe("Organization the bootstrap admin belongs to (`DEFAULT_ORG_SLUG`)."),
+      features: z
+        .record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.boolean())
+        .default({})
+        .describe('`ENABLE_<FLAG>` environment flags for Janua, e.g. `{ "signups": false }`.'),
     }),
     controlPlane: z
       .strictObject({
-        apiReplicas: replicas.default(d.replicas),
-        uiReplicas: replicas.default(d.replicas),
-        /** Default `api.<domain>`. */
-        apiHostname: dnsName.optional(),
-        /** Default `app.<domain>`. */
-        uiHostname: dnsName.optional(),
+        apiReplicas: replicas.default(d.replicas).describe("switchyard-api replicas."),
+        uiReplicas: replicas.default(d.replicas).describe("switchyard-ui replicas."),
+        apiHostname: dnsName.optional().describe("Default `api.<domain>`."),
+        uiHostname: dnsName.optional().describe("Default `app.<domain>`."),
       })
       .prefault({}),
     monitoring: z
       .strictObject({
-        enabled: z.boolean().default(env !== "local"),
-        retention: retention.default(d.monitoringRetention),
-        storageSize: byteQuantity.default(env === "production" ? "50Gi" : "10Gi"),
-        /** Default `grafana.<domain>`, behind Cloudflare Access. */
-        grafanaHostname: dnsName.optional(),
+        enabled: z
+          .boolean()
+          .default(env !== "local")
+          .describe("Install kube-prometheus-stack, alerts and Grafana."),
+        retention: retention.default(d.monitoringRetention).describe("Prometheus retention."),
+        storageSize: byteQuantity
+          .default(env === "production" ? "50Gi" : "10Gi")
+          .describe("Volume size per instance."),
+        grafanaHostname: dnsName.optional().describe("Default `grafana.<domain>`, behind Cloudflare Access."),
         alertEmail: z
           .strictObject({
-            to: z.array(email).min(1),
-            from: email,
-            /** SMTP relay `host:port`; its password is the secret `enclii-infra:alertSmtpPassword`. */
-            smarthost: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, { error: "must be host:port" }),
+            to: z.array(email).min(1).describe("Recipients."),
+            from: email.describe("Sender address."),
+            smarthost: z
+              .string()
+              .regex(/^[a-z0-9.-]+:\d{2,5}$/, { error: "must be host:port" })
+              .describe(
+                "SMTP relay `host:port`; its password is the secret `enclii-infra:alertSmtpPassword`.",
+              ),
           })
           .optional(),
-        /** Send alerts to the webhook in the secret `enclii-infra:alertWebhookUrl`. */
-        webhook: z.boolean().default(false),
+        webhook: z
+          .boolean()
+          .default(false)
+          .describe("Send alerts to the webhook in the secret `enclii-infra:alertWebhookUrl`."),
       })
       .prefault({}),
-    tenants: z.array(tenant, { error: "must be a list of tenants" }).default([]),
+    tenants: z.array(tenant, { error: "must be a list of tenants" }).default([]).describe("Tenant stamps."),
     budget: z
       .strictObject({
-        monthlyUsd: z.number({ error: "must be a number of US dollars" }).min(0).default(d.budgetUsd),
+        monthlyUsd: z
+          .number({ error: "must be a number of US dollars" })
+          .min(0)
+          .default(d.budgetUsd)
+          .describe("Monthly budget the cost estimate must stay within."),
       })
       .prefault({}),
   });

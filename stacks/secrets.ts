@@ -12,6 +12,8 @@ export interface SecretKey {
   readonly description: string;
   /** Whether this stack's config needs it. */
   readonly requiredWhen: (cfg: ParsedStackConfig) => boolean;
+  /** When it is required, in words (for the README). */
+  readonly when: string;
 }
 
 const always = () => true;
@@ -19,48 +21,57 @@ const always = () => true;
 export const SECRET_KEYS: readonly SecretKey[] = [
   {
     key: "cloudflare:apiToken",
+    when: "always",
     description:
       "Cloudflare API token with Zone DNS/Settings/SSL edit, Account Cloudflare Tunnel edit, R2 edit and API Tokens edit",
     requiredWhen: always,
   },
   {
     key: "hcloud:token",
+    when: "a node has `kind: cloud`",
     description: "hcloud project API token (read & write), Cloud Console > Security > API tokens",
     requiredWhen: (cfg) => cfg.nodes.some((n) => n.kind === "cloud"),
   },
   {
     key: "enclii-infra:robotUser",
+    when: "a node has `kind: dedicated`",
     description: "Robot webservice user (Robot > Settings > Webservice and app settings)",
     requiredWhen: (cfg) => cfg.nodes.some((n) => n.kind === "dedicated"),
   },
   {
     key: "enclii-infra:robotPassword",
+    when: "a node has `kind: dedicated`",
     description: "Robot webservice password",
     requiredWhen: (cfg) => cfg.nodes.some((n) => n.kind === "dedicated"),
   },
   {
     key: "enclii-infra:sshPrivateKey",
+    when: "always",
     description: "OpenSSH private key matching access.sshPublicKeys[0]; used to bootstrap k3s over SSH",
     requiredWhen: always,
   },
   {
     key: "enclii-infra:kubeconfig",
+    when: "always (for now)",
     description:
       "kubeconfig of the k3s cluster (until the k3s component bootstraps the nodes and provides it)",
     requiredWhen: always,
   },
   {
     key: "enclii-infra:resendApiKey",
+    when: "optional",
     description: "Resend API key for Janua's transactional email (optional)",
     requiredWhen: () => false,
   },
   {
     key: "enclii-infra:alertWebhookUrl",
+    when: "`monitoring.webhook: true`",
     description: "Alertmanager webhook URL (Slack, Discord, ntfy...) when monitoring.webhook is true",
     requiredWhen: (cfg) => cfg.monitoring.enabled && cfg.monitoring.webhook,
   },
   {
     key: "enclii-infra:alertSmtpPassword",
+    when: "`monitoring.alertEmail` is set",
     description: "SMTP password for monitoring.alertEmail.smarthost",
     requiredWhen: (cfg) => cfg.monitoring.enabled && cfg.monitoring.alertEmail !== undefined,
   },
