@@ -205,14 +205,12 @@ export function referenceRows(): ReferenceRow[] {
   const rows: ReferenceRow[] = [];
   const perEnv = Object.fromEntries(ENVIRONMENTS.map((env) => [env, stackSchema(env) as z.ZodType]));
   walk(perEnv, "", rows);
-  // Union options repeat shared keys (name, role...); keep the first of each key.
-  const seen = new Set<string>();
-  return rows.filter((r) => (seen.has(r.key) ? false : (seen.add(r.key), true)));
+  return rows;
 }
 
 /** The reference as a Markdown table. */
 export function renderConfigReference(): string {
-  const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const escapeCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const lines = [
     "| key (`enclii-infra:`...) | type | required | default (production) | default (staging) | description |",
     "| --- | --- | --- | --- | --- | --- |",
@@ -221,7 +219,7 @@ export function renderConfigReference(): string {
     lines.push(
       `| \`${row.key}\` | ${row.type} | ${row.required ? "yes" : ""} | ${row.defaults.production ?? ""} | ${
         row.defaults.staging ?? ""
-      } | ${escape(row.description)} |`,
+      } | ${escapeCell(row.description)} |`,
     );
   }
   return lines.join("\n");
