@@ -78,13 +78,21 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const { config, secretKeys } = withSecretPlaceholders(file, parsed);
 
   const recorder = await startMockRuntime({ project, stack: options.stack, config, secretKeys });
+  // A failing program also rejects the SDK's internal promises (stack outputs, resource data):
+  // collect those instead of letting Node print them and exit.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
   try {
     const entry = join(projectDir, "stacks", "index.ts");
     await pulumi.runtime.runInPulumiStack(async () => import(entry));
     await settle();
+    if (unhandled.length > 0) throw unhandled[0];
   } catch (e) {
     if (e instanceof StackConfigError) return fail(EXIT.invalidConfig, e.message);
     return fail(EXIT.programError, `the program failed under the mock runtime: ${(e as Error).stack ?? e}`);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
   }
 
   const stackResource = recorder.resources.find((r) => r.type === "pulumi:pulumi:Stack");
