@@ -1,0 +1,458 @@
+/**
+ * Pulumi dynamic providers for the Hetzner Robot webservice: a dedicated server's firewall, its
+ * name, the reverse DNS of an address, and vSwitches.
+ *
+ * This module is serialized into the Pulumi state by `pulumi.runtime.serializeFunction`, so it
+ * imports nothing of the project's own and only uses Node's built-in `fetch`.
+ *
+ * The protocol (robot-ws.your-server.de): HTTP Basic auth with the webservice user, request
+ * bodies `application/x-www-form-urlencoded`, JSON answers, errors as
+ * `{"error": {"status", "code", "message"}}`. A firewall change takes 20-30 s during which the
+ * firewall reads `in process` and further POSTs answer 409; rate limiting answers
+ * `RATE_LIMIT_EXCEEDED`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** Where and as whom to call the webservice. */
+export interface RobotConnection {
+  /** @default "https://robot-ws.your-server.de" */
+  readonly endpoint?: string;
+  readonly user: string;
+  readonly password: string;
+  /** Retry timing; the defaults suit the real webservice, tests shorten them. */
+  readonly timing?: RobotTiming;
+}
+
+/** Bounded retry timing. */
+export interface RobotTiming {
+  /** First back-off delay in ms, doubled per attempt. @default 2000 */
+  readonly baseDelayMs?: number;
+  /** Longest single delay in ms. @default 30000 */
+  readonly maxDelayMs?: number;
+  /** Attempts for one request (409, rate limit, network errors). @default 8 */
+  readonly maxAttempts?: number;
+  /** How long to wait for a firewall to leave `in process`, in ms. @default 300000 */
+  readonly settleTimeoutMs?: number;
+  /** Poll interval while waiting, in ms. @default 5000 */
+  readonly pollIntervalMs?: number;
+}
+
+/** An error answer of the webservice. */
+export class RobotError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = "RobotError";
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const DEFAULT_ENDPOINT = "https://robot-ws.your-server.de";
+
+function timingOf(conn: RobotConnection): Required<RobotTiming> {
+  const t = conn.timing ?? {};
+  return {
+    baseDelayMs: t.baseDelayMs ?? 2000,
+    maxDelayMs: t.maxDelayMs ?? 30_000,
+    maxAttempts: t.maxAttempts ?? 8,
+    settleTimeoutMs: t.settleTimeoutMs ?? 300_000,
+    pollIntervalMs: t.pollIntervalMs ?? 5000,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Flattens nested form data the way the webservice reads it: `rules[input][0][name]=...`. */
+export function encodeForm(data: Json): string {
+  const params = new URLSearchParams();
+  const add = (prefix: string, value: unknown): void => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        add(typeof v === "object" && v !== null ? `${prefix}[${i}]` : `${prefix}[]`, v);
+      });
+    } else if (typeof value === "object") {
+      for (const [k, v] of Object.entries(value as Json)) add(prefix ? `${prefix}[${k}]` : k, v);
+    } else {
+      params.append(prefix, String(value));
+    }
+  };
+  add("", data);
+  return params.toString();
+}
+
+/**
+ * One webservice call with bounded retries: 409 (a firewall change in process) and
+ * RATE_LIMIT_EXCEEDED back off and retry; 401 and 404 fail at once with a message that names
+ * `what` (e.g. "server 2345678").
+ */
+export async function robotRequest(
+  conn: RobotConnection,
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  path: string,
+  what: string,
+  form?: Json,
+): Promise<Json> {
+  const timing = timingOf(conn);
+  const url = `${(conn.endpoint ?? DEFAULT_ENDPOINT).replace(/\/$/, "")}${path}`;
+  const headers: Record<string, string> = {
+    authorization: `Basic ${Buffer.from(`${conn.user}:${conn.password}`).toString("base64")}`,
+    accept: "application/json",
+  };
+  let body: string | undefined;
+  if (form !== undefined) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    body = encodeForm(form);
+  }
+  let lastError: Error | undefined;
+  for (let attempt = 1; attempt <= timing.maxAttempts; attempt++) {
+    const backoff = Math.min(timing.maxDelayMs, timing.baseDelayMs * 2 ** (attempt - 1));
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body });
+    } catch (e) {
+      lastError = new Error(
+        `Robot webservice unreachable (${method} ${path}) for ${what}: ${(e as Error).message}`,
+      );
+      await sleep(backoff);
+      continue;
+    }
+    const text = await response.text();
+    let parsed: Json = {};
+    try {
+      parsed = text ? (JSON.parse(text) as Json) : {};
+    } catch {
+      parsed = {};
+    }
+    if (response.ok) return parsed;
+    const error = (parsed.error ?? {}) as Json;
+    const code = String(error.code ?? `HTTP_${response.status}`);
+    const message = String(error.message ?? text.slice(0, 200));
+    if (response.status === 401 || code === "UNAUTHORIZED") {
+      throw new RobotError(
+        `Robot webservice rejected the credentials (401 ${code}) for ${what}: set enclii-infra:robotUser and robotPassword to a webservice user (Robot > Settings > Webservice and app settings)`,
+        401,
+        code,
+      );
+    }
+    if (response.status === 404) {
+      throw new RobotError(
+        `Robot webservice: ${what} not found (404 ${code}: ${message}); check the server number and that this webservice user owns it`,
+        404,
+        code,
+      );
+    }
+    if (code === "RATE_LIMIT_EXCEEDED") {
+      // The answer says how many requests per interval (seconds) are allowed.
+      const interval = Number(error.interval ?? 0) * 1000;
+      lastError = new RobotError(
+        `Robot webservice rate limit exceeded for ${what}: ${message}`,
+        response.status,
+        code,
+      );
+      await sleep(
+        Math.min(
+          timing.maxDelayMs,
+          Math.max(backoff, interval / Math.max(1, Number(error.max_request ?? 1))),
+        ),
+      );
+      continue;
+    }
+    if (response.status === 409) {
+      lastError = new RobotError(`Robot webservice: ${what} is busy (409 ${code}: ${message})`, 409, code);
+      await sleep(backoff);
+      continue;
+    }
+    throw new RobotError(
+      `Robot webservice ${method} ${path} failed for ${what}: ${response.status} ${code}: ${message}`,
+      response.status,
+      code,
+    );
+  }
+  throw new Error(
+    `${lastError?.message ?? "Robot webservice request failed"} (gave up after ${timing.maxAttempts} attempts)`,
+  );
+}
+
+// ---------------------------------------------------------------- firewall
+
+/** A Robot firewall rule with unset fields removed, for comparison. */
+function normalizeRule(rule: Json): Json {
+  return Object.fromEntries(
+    Object.entries(rule)
+      .filter(([, v]) => v !== null && v !== undefined && v !== "")
+      .map(([k, v]) => [k, String(v)])
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+/** The parts of a firewall the provider manages, normalized. */
+export function normalizeFirewall(fw: Json): Json {
+  const rules = (fw.rules ?? {}) as { input?: Json[]; output?: Json[] };
+  return {
+    status: fw.status === "in process" ? "in process" : String(fw.status ?? "disabled"),
+    filter_ipv6: Boolean(fw.filter_ipv6),
+    whitelist_hos: Boolean(fw.whitelist_hos),
+    port: String(fw.port ?? "main"),
+    rules: { input: (rules.input ?? []).map(normalizeRule), output: (rules.output ?? []).map(normalizeRule) },
+  };
+}
+
+async function getFirewall(conn: RobotConnection, serverNumber: number): Promise<Json> {
+  const answer = await robotRequest(conn, "GET", `/firewall/${serverNumber}`, `server ${serverNumber}`);
+  return (answer.firewall ?? {}) as Json;
+}
+
+/** Polls until the firewall is no longer `in process`; fails with a clear message after the timeout. */
+async function settleFirewall(conn: RobotConnection, serverNumber: number): Promise<Json> {
+  const timing = timingOf(conn);
+  const deadline = Date.now() + timing.settleTimeoutMs;
+  for (;;) {
+    const fw = await getFirewall(conn, serverNumber);
+    if (fw.status !== "in process") return fw;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Robot firewall of server ${serverNumber} is still "in process" after ${Math.round(timing.settleTimeoutMs / 1000)} s; run pulumi up again once the Robot panel shows it active`,
+      );
+    }
+    await sleep(timing.pollIntervalMs);
+  }
+}
+
+async function applyFirewall(conn: RobotConnection, serverNumber: number, firewall: Json): Promise<Json> {
+  await settleFirewall(conn, serverNumber);
+  await robotRequest(conn, "POST", `/firewall/${serverNumber}`, `server ${serverNumber}`, {
+    status: firewall.status,
+    filter_ipv6: String(firewall.filter_ipv6),
+    whitelist_hos: String(firewall.whitelist_hos),
+    port: firewall.port,
+    rules: firewall.rules,
+  });
+  return settleFirewall(conn, serverNumber);
+}
+
+/** Inputs of a Robot firewall resource. */
+export interface RobotFirewallInputs {
+  readonly serverNumber: number;
+  /** A `RobotFirewallSpec` (see firewall-rules.ts). */
+  readonly firewall: Json;
+  readonly connection: RobotConnection;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The firewall of one dedicated server. Deleting it disables the firewall and keeps its rules:
+ * an empty active rule set would discard everything, SSH included, and lock the operator out.
+ */
+export const robotFirewallProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: RobotFirewallInputs) {
+    const applied = await applyFirewall(inputs.connection, inputs.serverNumber, inputs.firewall);
+    return {
+      id: `firewall-${inputs.serverNumber}`,
+      outs: { ...inputs, serverIp: applied.server_ip ?? null, state: normalizeFirewall(applied) },
+    };
+  },
+  async read(id: string, props: RobotFirewallInputs & Json) {
+    const current = await getFirewall(props.connection, props.serverNumber);
+    return {
+      id,
+      props: { ...props, serverIp: current.server_ip ?? null, state: normalizeFirewall(current) },
+    };
+  },
+  async diff(_id: string, olds: RobotFirewallInputs & { state?: Json }, news: RobotFirewallInputs) {
+    const replaces = olds.serverNumber === news.serverNumber ? [] : ["serverNumber"];
+    const wanted = normalizeFirewall(news.firewall);
+    const drifted = olds.state !== undefined && !sameJson(olds.state, wanted);
+    const changed = !sameJson(normalizeFirewall(olds.firewall), wanted) || drifted;
+    const connectionChanged = !sameJson(olds.connection, news.connection);
+    return {
+      changes: replaces.length > 0 || changed || connectionChanged,
+      replaces,
+      deleteBeforeReplace: false,
+    };
+  },
+  async update(_id: string, _olds: RobotFirewallInputs, news: RobotFirewallInputs) {
+    const applied = await applyFirewall(news.connection, news.serverNumber, news.firewall);
+    return { outs: { ...news, serverIp: applied.server_ip ?? null, state: normalizeFirewall(applied) } };
+  },
+  async delete(_id: string, props: RobotFirewallInputs) {
+    await applyFirewall(props.connection, props.serverNumber, { ...props.firewall, status: "disabled" });
+  },
+};
+
+// ---------------------------------------------------------------- server name
+
+/** Inputs of a Robot server-name resource. */
+export interface RobotServerNameInputs {
+  readonly serverNumber: number;
+  readonly name: string;
+  readonly connection: RobotConnection;
+}
+
+async function setServerName(inputs: RobotServerNameInputs): Promise<Json> {
+  const answer = await robotRequest(
+    inputs.connection,
+    "POST",
+    `/server/${inputs.serverNumber}`,
+    `server ${inputs.serverNumber}`,
+    {
+      server_name: inputs.name,
+    },
+  );
+  return (answer.server ?? {}) as Json;
+}
+
+/** The name of a dedicated server in Robot. Deleting leaves the name as it is (a server always has one). */
+export const robotServerNameProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: RobotServerNameInputs) {
+    const server = await setServerName(inputs);
+    return { id: `server-${inputs.serverNumber}`, outs: { ...inputs, serverIp: server.server_ip ?? null } };
+  },
+  async read(id: string, props: RobotServerNameInputs & Json) {
+    const answer = await robotRequest(
+      props.connection,
+      "GET",
+      `/server/${props.serverNumber}`,
+      `server ${props.serverNumber}`,
+    );
+    const server = (answer.server ?? {}) as Json;
+    return {
+      id,
+      props: { ...props, name: String(server.server_name ?? ""), serverIp: server.server_ip ?? null },
+    };
+  },
+  async diff(_id: string, olds: RobotServerNameInputs, news: RobotServerNameInputs) {
+    const replaces = olds.serverNumber === news.serverNumber ? [] : ["serverNumber"];
+    return {
+      changes: replaces.length > 0 || olds.name !== news.name || !sameJson(olds.connection, news.connection),
+      replaces,
+    };
+  },
+  async update(_id: string, _olds: RobotServerNameInputs, news: RobotServerNameInputs) {
+    const server = await setServerName(news);
+    return { outs: { ...news, serverIp: server.server_ip ?? null } };
+  },
+  async delete() {
+    // Nothing to undo: Robot has no "no name" state.
+  },
+};
+
+// ---------------------------------------------------------------- reverse DNS
+
+/** Inputs of a reverse DNS resource. */
+export interface RobotReverseDnsInputs {
+  readonly ip: string;
+  readonly ptr: string;
+  /** For messages only. */
+  readonly serverNumber: number;
+  readonly connection: RobotConnection;
+}
+
+const rdnsWhat = (i: RobotReverseDnsInputs) => `reverse DNS of ${i.ip} (server ${i.serverNumber})`;
+
+/** The PTR record of one address. Deleting removes the entry (404 counts as already gone). */
+export const robotReverseDnsProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: RobotReverseDnsInputs) {
+    await robotRequest(inputs.connection, "POST", `/rdns/${inputs.ip}`, rdnsWhat(inputs), {
+      ptr: inputs.ptr,
+    });
+    return { id: `rdns-${inputs.ip}`, outs: { ...inputs } };
+  },
+  async read(id: string, props: RobotReverseDnsInputs & Json) {
+    const answer = await robotRequest(props.connection, "GET", `/rdns/${props.ip}`, rdnsWhat(props));
+    return { id, props: { ...props, ptr: String(((answer.rdns ?? {}) as Json).ptr ?? "") } };
+  },
+  async diff(_id: string, olds: RobotReverseDnsInputs, news: RobotReverseDnsInputs) {
+    const replaces = olds.ip === news.ip ? [] : ["ip"];
+    return {
+      changes: replaces.length > 0 || olds.ptr !== news.ptr || !sameJson(olds.connection, news.connection),
+      replaces,
+    };
+  },
+  async update(_id: string, _olds: RobotReverseDnsInputs, news: RobotReverseDnsInputs) {
+    await robotRequest(news.connection, "POST", `/rdns/${news.ip}`, rdnsWhat(news), { ptr: news.ptr });
+    return { outs: { ...news } };
+  },
+  async delete(_id: string, props: RobotReverseDnsInputs) {
+    try {
+      await robotRequest(props.connection, "DELETE", `/rdns/${props.ip}`, rdnsWhat(props));
+    } catch (e) {
+      if (!(e instanceof RobotError && e.status === 404)) throw e;
+    }
+  },
+};
+
+// ---------------------------------------------------------------- vSwitch
+
+/** Inputs of a vSwitch resource. */
+export interface RobotVSwitchInputs {
+  readonly name: string;
+  readonly vlan: number;
+  readonly serverNumbers: number[];
+  readonly connection: RobotConnection;
+}
+
+function vswitchOf(answer: Json): Json {
+  return (answer.vswitch ?? answer) as Json;
+}
+
+async function attachServers(conn: RobotConnection, id: string, servers: number[]): Promise<void> {
+  if (servers.length === 0) return;
+  await robotRequest(conn, "POST", `/vswitch/${id}/server`, `vSwitch ${id}`, { server: servers });
+}
+
+/** A Robot vSwitch (VLAN) with the dedicated servers attached; deleting cancels it at once. */
+export const robotVSwitchProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: RobotVSwitchInputs) {
+    const created = vswitchOf(
+      await robotRequest(inputs.connection, "POST", "/vswitch", `vSwitch ${inputs.name}`, {
+        name: inputs.name,
+        vlan: inputs.vlan,
+      }),
+    );
+    const id = String(created.id);
+    await attachServers(inputs.connection, id, inputs.serverNumbers);
+    return { id, outs: { ...inputs, vswitchId: Number(id) } };
+  },
+  async diff(_id: string, olds: RobotVSwitchInputs, news: RobotVSwitchInputs) {
+    const replaces = olds.vlan === news.vlan ? [] : ["vlan"];
+    const changed =
+      olds.name !== news.name ||
+      !sameJson([...olds.serverNumbers].sort(), [...news.serverNumbers].sort()) ||
+      !sameJson(olds.connection, news.connection);
+    return { changes: replaces.length > 0 || changed, replaces };
+  },
+  async update(id: string, olds: RobotVSwitchInputs, news: RobotVSwitchInputs) {
+    if (olds.name !== news.name) {
+      await robotRequest(news.connection, "POST", `/vswitch/${id}`, `vSwitch ${id}`, {
+        name: news.name,
+        vlan: news.vlan,
+      });
+    }
+    const added = news.serverNumbers.filter((n) => !olds.serverNumbers.includes(n));
+    const removed = olds.serverNumbers.filter((n) => !news.serverNumbers.includes(n));
+    await attachServers(news.connection, id, added);
+    if (removed.length > 0) {
+      await robotRequest(news.connection, "DELETE", `/vswitch/${id}/server`, `vSwitch ${id}`, {
+        server: removed,
+      });
+    }
+    return { outs: { ...news, vswitchId: Number(id) } };
+  },
+  async delete(id: string, props: RobotVSwitchInputs) {
+    try {
+      await robotRequest(props.connection, "DELETE", `/vswitch/${id}`, `vSwitch ${id}`, {
+        cancellation_date: "now",
+      });
+    } catch (e) {
+      if (!(e instanceof RobotError && e.status === 404)) throw e;
+    }
+  },
+};

@@ -1,0 +1,278 @@
+/**
+ * A local HTTP server on 127.0.0.1 that follows the documented Robot webservice behaviour:
+ * Basic auth, form-urlencoded bodies, JSON answers, `in process` firewalls answering 409,
+ * rate limiting, 401, 404 and the 10-rule limit.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+type Json = Record<string, unknown>;
+
+/** One request as the server received it. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly contentType?: string;
+  readonly authorization?: string;
+  readonly form: Json;
+  readonly status: number;
+}
+
+/** Behaviour knobs. */
+export interface RobotServerOptions {
+  readonly user?: string;
+  readonly password?: string;
+  /** Servers by number with their main IPv4. */
+  readonly servers?: Record<number, string>;
+  /** How long a firewall stays `in process` after a change. @default 50 */
+  readonly inProcessMs?: number;
+  /** At most `max` requests per `intervalMs`, then RATE_LIMIT_EXCEEDED. */
+  readonly rateLimit?: { max: number; intervalMs: number };
+}
+
+/** Parses `a[b][0][c]=v&s[]=1` into nested objects and arrays. */
+export function parseForm(body: string): Json {
+  const root: Json = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const parts = key.replace(/\]/g, "").split("[");
+    let node: Record<string, unknown> = root;
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      if (last) {
+        if (part === "") (node as unknown as unknown[]).push(value);
+        else node[part] = value;
+        return;
+      }
+      const nextIsArray = parts[i + 1] === "" || /^\d+$/.test(parts[i + 1] ?? "");
+      node[part] ??= nextIsArray ? [] : {};
+      node = node[part] as Record<string, unknown>;
+    });
+  }
+  return root;
+}
+
+function emptyFirewall(ip: string, n: number): Json {
+  return {
+    server_ip: ip,
+    server_number: n,
+    status: "disabled",
+    filter_ipv6: false,
+    whitelist_hos: true,
+    port: "main",
+    rules: { input: [], output: [] },
+  };
+}
+
+const RULE_FIELDS = [
+  "ip_version",
+  "name",
+  "dst_ip",
+  "src_ip",
+  "dst_port",
+  "src_port",
+  "protocol",
+  "tcp_flags",
+  "action",
+];
+
+/** The fake webservice. */
+export class FakeRobot {
+  readonly requests: RecordedRequest[] = [];
+  readonly firewalls = new Map<number, Json>();
+  readonly names = new Map<number, string>();
+  readonly rdns = new Map<string, string>();
+  readonly vswitches = new Map<number, Json>();
+  private server?: Server;
+  private readonly settleTimers = new Set<NodeJS.Timeout>();
+  private window: number[] = [];
+  private nextVswitch = 40_000;
+  /** When set, the next N firewall GETs still answer `in process` (simulates a slow apply). */
+  stuckInProcess = 0;
+  /** When set, the next N firewall POSTs answer 409 FIREWALL_IN_PROCESS (a change raced ours). */
+  busyPosts = 0;
+
+  constructor(readonly options: RobotServerOptions = {}) {
+    for (const [n, ip] of Object.entries(options.servers ?? { 2345678: "203.0.113.10" })) {
+      this.firewalls.set(Number(n), emptyFirewall(ip, Number(n)));
+      this.names.set(Number(n), `EX#${n}`);
+    }
+  }
+
+  /** Base URL once started. */
+  url = "";
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => this.handle(req, res, body));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.settleTimers) clearTimeout(t);
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: Json,
+    record: Omit<RecordedRequest, "status">,
+  ): void {
+    this.requests.push({ ...record, status });
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  }
+
+  private error(status: number, code: string, message: string, extra: Json = {}): [number, Json] {
+    return [status, { error: { status, code, message, ...extra } }];
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const method = req.method ?? "GET";
+    const form = body ? parseForm(body) : {};
+    const record = {
+      method,
+      path,
+      contentType: req.headers["content-type"],
+      authorization: req.headers.authorization,
+      form,
+    };
+    const [status, answer] = this.route(req, method, path, form);
+    this.send(res, status, answer, record);
+  }
+
+  private route(req: IncomingMessage, method: string, path: string, form: Json): [number, Json] {
+    const expected = `Basic ${Buffer.from(`${this.options.user ?? "robot"}:${this.options.password ?? "secret"}`).toString("base64")}`;
+    if (req.headers.authorization !== expected) return this.error(401, "UNAUTHORIZED", "Unauthorized");
+    if (this.options.rateLimit) {
+      const now = Date.now();
+      this.window = this.window.filter((t) => now - t < (this.options.rateLimit?.intervalMs ?? 0));
+      if (this.window.length >= this.options.rateLimit.max) {
+        return this.error(403, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded", {
+          max_request: this.options.rateLimit.max,
+          interval: this.options.rateLimit.intervalMs / 1000,
+        });
+      }
+      this.window.push(now);
+    }
+    const segments = path.split("/").filter(Boolean);
+    const [resource, id, sub] = segments;
+    if (resource === "firewall" && id) return this.firewall(method, Number(id), form);
+    if (resource === "server" && id) return this.serverName(method, Number(id), form);
+    if (resource === "rdns" && id) return this.reverseDns(method, id, form);
+    if (resource === "vswitch") return this.vswitch(method, id, sub, form);
+    return this.error(404, "NOT_FOUND", "Not found");
+  }
+
+  private firewall(method: string, n: number, form: Json): [number, Json] {
+    const fw = this.firewalls.get(n);
+    if (!fw) return this.error(404, "SERVER_NOT_FOUND", "Server not found");
+    if (method === "GET") {
+      if (this.stuckInProcess > 0) {
+        this.stuckInProcess--;
+        return [200, { firewall: { ...fw, status: "in process" } }];
+      }
+      return [200, { firewall: fw }];
+    }
+    if (method !== "POST") return this.error(405, "METHOD_NOT_ALLOWED", "Method not allowed");
+    if (fw.status === "in process" || this.busyPosts > 0) {
+      this.busyPosts = Math.max(0, this.busyPosts - 1);
+      return this.error(
+        409,
+        "FIREWALL_IN_PROCESS",
+        "The firewall cannot be updated because it is in process",
+      );
+    }
+    const rules = (form.rules ?? {}) as { input?: Json[]; output?: Json[] };
+    for (const direction of ["input", "output"] as const) {
+      if ((rules[direction] ?? []).length > 10) {
+        return this.error(409, "FIREWALL_RULE_LIMIT_EXCEEDED", `Maximum of 10 ${direction} rules exceeded`);
+      }
+    }
+    const normalize = (list: Json[] = []) =>
+      list.map((r) => Object.fromEntries(RULE_FIELDS.map((f) => [f, r[f] ?? null])));
+    const target = {
+      ...fw,
+      status: String(form.status ?? fw.status),
+      filter_ipv6: form.filter_ipv6 === "true",
+      whitelist_hos: form.whitelist_hos === "true",
+      port: String(form.port ?? "main"),
+      rules: { input: normalize(rules.input), output: normalize(rules.output) },
+    };
+    this.firewalls.set(n, { ...target, status: "in process" });
+    const timer = setTimeout(() => {
+      this.firewalls.set(n, target);
+      this.settleTimers.delete(timer);
+    }, this.options.inProcessMs ?? 50);
+    this.settleTimers.add(timer);
+    return [202, { firewall: { ...target, status: "in process" } }];
+  }
+
+  private serverName(method: string, n: number, form: Json): [number, Json] {
+    if (!this.names.has(n)) return this.error(404, "SERVER_NOT_FOUND", "Server not found");
+    if (method === "POST") {
+      if (typeof form.server_name !== "string")
+        return this.error(400, "INVALID_INPUT", "Invalid input", { invalid: ["server_name"] });
+      this.names.set(n, form.server_name);
+    }
+    const ip = String(this.firewalls.get(n)?.server_ip);
+    return [200, { server: { server_ip: ip, server_number: n, server_name: this.names.get(n) } }];
+  }
+
+  private reverseDns(method: string, ip: string, form: Json): [number, Json] {
+    const owned = [...this.firewalls.values()].some((fw) => fw.server_ip === ip);
+    if (!owned) return this.error(404, "IP_NOT_FOUND", "IP not found");
+    if (method === "POST" || method === "PUT") {
+      this.rdns.set(ip, String(form.ptr));
+      return [201, { rdns: { ip, ptr: form.ptr } }];
+    }
+    if (method === "DELETE") {
+      if (!this.rdns.delete(ip)) return this.error(404, "RDNS_NOT_FOUND", "rDNS entry not found");
+      return [200, {}];
+    }
+    if (!this.rdns.has(ip)) return this.error(404, "RDNS_NOT_FOUND", "rDNS entry not found");
+    return [200, { rdns: { ip, ptr: this.rdns.get(ip) } }];
+  }
+
+  private vswitch(
+    method: string,
+    id: string | undefined,
+    sub: string | undefined,
+    form: Json,
+  ): [number, Json] {
+    if (!id && method === "POST") {
+      const vs = {
+        id: this.nextVswitch++,
+        name: form.name,
+        vlan: Number(form.vlan),
+        cancelled: false,
+        server: [] as Json[],
+      };
+      this.vswitches.set(Number(vs.id), vs);
+      return [201, vs];
+    }
+    const vs = this.vswitches.get(Number(id));
+    if (!vs) return this.error(404, "NOT_FOUND", "vSwitch not found");
+    if (sub === "server") {
+      const servers = ((form.server ?? []) as string[]).map(Number);
+      const current = vs.server as Json[];
+      vs.server =
+        method === "POST"
+          ? [...current, ...servers.map((n) => ({ server_number: n, status: "ready" }))]
+          : current.filter((s) => !servers.includes(Number(s.server_number)));
+      return [201, {}];
+    }
+    if (method === "DELETE") {
+      this.vswitches.delete(Number(id));
+      return [200, {}];
+    }
+    if (method === "POST") Object.assign(vs, { name: form.name });
+    return [200, vs];
+  }
+}
