@@ -31,16 +31,12 @@ export const IMAGES = {
   cloudflared: { repository: "cloudflare/cloudflared", tag: "2026.9.1" },
   /** rancher/k3s-upgrade follows the k3s version; the tag uses `-` where k3s uses `+`. */
   k3sUpgrade: { repository: "rancher/k3s-upgrade", tag: K3S_VERSION.replace("+", "-") },
+  /** rancher/system-upgrade-controller latest release v0.20.1 (REFERENCE.md). */
+  systemUpgradeController: { repository: "rancher/system-upgrade-controller", tag: "v0.20.1" },
 } as const satisfies Record<string, ImagePin>;
 
 /** Helm charts. */
 export const CHARTS = {
-  /** rancher/system-upgrade-controller latest release v0.20.1 (REFERENCE.md). */
-  systemUpgradeController: {
-    chart: "system-upgrade-controller",
-    repository: "https://charts.rancher.io",
-    version: "0.20.1",
-  },
   /** cloudnative-pg chart 0.29 ships operator 1.30 (REFERENCE.md). */
   cloudnativePg: {
     chart: "cloudnative-pg",
@@ -54,6 +50,9 @@ export const CHARTS = {
     version: "0.14.0",
   },
 } as const satisfies Record<string, ChartPin>;
+
+/** The Plan CRD shipped with the pinned system-upgrade-controller release. */
+export const SYSTEM_UPGRADE_CRD_URL = `https://github.com/rancher/system-upgrade-controller/releases/download/${IMAGES.systemUpgradeController.tag}/crd.yaml`;
 
 /** Image reference as a container spec wants it: `repo:tag` or `repo:tag@sha256:...`. */
 export function imageRef(pin: ImagePin): string {

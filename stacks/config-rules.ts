@@ -2,6 +2,8 @@
  * Rules that span several fields of the stack config, and the defaults that depend on them.
  * Pure functions over the parsed config; `config.ts` runs them after the schema.
  */
+import { MAX_PRIVATE_PREFIX, NETWORK_ZONES, VSWITCH_ZONE } from "../components/hetzner/addressing";
+import { ROBOT_MAX_ADMIN_CIDRS } from "../components/hetzner/firewall-rules";
 import { cidrsOverlap } from "./config-fields";
 import type { Environment, NodeConfig, ParsedStackConfig, TenantConfig } from "./config-schema";
 
@@ -71,6 +73,35 @@ function nodeRules(cfg: ParsedStackConfig): ConfigProblem[] {
       problems.push({ path: ["nodes", i, "reverseDns"], message: `must be a name under ${cfg.domain}` });
     }
   }
+  const existing = nodes.filter((n) => n.kind === "existing").length;
+  if (existing > 0 && existing < nodes.length) {
+    nodes.forEach((n, i) => {
+      if (n.kind === "existing") {
+        problems.push({
+          path: ["nodes", i, "kind"],
+          message:
+            "an existing cluster cannot be mixed with dedicated or cloud nodes; list only existing nodes, or none",
+        });
+      }
+    });
+  }
+  const servers = nodes.filter((n) => n.role === "server").length;
+  if (existing === 0 && servers > 1 && servers % 2 === 0) {
+    problems.push({
+      path: ["nodes"],
+      message: `has ${servers} server nodes; embedded etcd needs a majority, so use 1, 3 or 5 servers (make the others agents)`,
+    });
+  }
+  if (dedicated.length > 0 && nodes.length > 1) {
+    nodes.forEach((n, i) => {
+      if (n.kind === "cloud" && NETWORK_ZONES[n.location] !== VSWITCH_ZONE) {
+        problems.push({
+          path: ["nodes", i, "location"],
+          message: `joins a dedicated server through a Robot vSwitch, which only reaches the ${VSWITCH_ZONE} zone (fsn1, nbg1, hel1)`,
+        });
+      }
+    });
+  }
   return problems;
 }
 
@@ -92,6 +123,31 @@ function networkRules(cfg: ParsedStackConfig): ConfigProblem[] {
         });
       }
     }
+  }
+  const provisioned = cfg.nodes.some((n) => n.kind !== "existing");
+  if (provisioned && cfg.access.adminCidrs.length === 0) {
+    problems.push({
+      path: ["access", "adminCidrs"],
+      message: "needs at least one CIDR that may reach SSH and the Kubernetes API of the provisioned nodes",
+    });
+  }
+  if (provisioned && cfg.access.sshPublicKeys.length === 0) {
+    problems.push({
+      path: ["access", "sshPublicKeys"],
+      message: "needs at least one OpenSSH public key for the provisioned nodes",
+    });
+  }
+  if (cfg.nodes.some((n) => n.kind === "dedicated") && cfg.access.adminCidrs.length > ROBOT_MAX_ADMIN_CIDRS) {
+    problems.push({
+      path: ["access", "adminCidrs"],
+      message: `the Robot firewall holds 10 input rules, 6 of them fixed and 2 per CIDR, so a dedicated server allows at most ${ROBOT_MAX_ADMIN_CIDRS} admin CIDRs; use a VPN range`,
+    });
+  }
+  if (Number(cfg.k3s.privateNetworkCidr.split("/")[1]) > MAX_PRIVATE_PREFIX) {
+    problems.push({
+      path: ["k3s", "privateNetworkCidr"],
+      message: `must be /${MAX_PRIVATE_PREFIX} or larger: it is split into /24 subnets for cloud and vSwitch nodes`,
+    });
   }
   cfg.access.adminCidrs.forEach((c, i) => {
     if (WORLD.has(c)) {

@@ -134,9 +134,13 @@ const cloudNode = z.strictObject({
 const existingNode = z.strictObject({
   ...nodeCommon,
   kind: z.literal("existing"),
-  host: ipv4.describe("Address reachable over SSH."),
-  sshUser: z.string().min(1).default("root").describe("SSH user with root rights."),
-  sshPort: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
+  host: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Address of the node, for the outputs only; the cluster is reached through enclii-infra:kubeconfig.",
+    ),
 });
 
 const node = z.discriminatedUnion("kind", [dedicatedNode, cloudNode, existingNode], {
@@ -275,29 +279,33 @@ export function stackSchema(env: Environment) {
           .prefault({}),
       })
       .prefault({}),
-    access: z.strictObject({
-      adminCidrs: z
-        .array(cidr)
-        .min(1, { error: "needs at least one CIDR that may reach SSH and the API" })
-        .describe("Who may reach SSH (22) and the Kubernetes API (6443)."),
-      sshPublicKeys: z
-        .array(
-          z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d{3}) [A-Za-z0-9+/=]+( .*)?$/, {
-            error: "must be an OpenSSH public key (ssh-ed25519 AAAA... comment)",
-          }),
-        )
-        .min(1, { error: "needs at least one OpenSSH public key" })
-        .describe("OpenSSH public keys installed on every node."),
-      hcloudSshKeyName: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("Name of an existing hcloud SSH key to use instead of uploading `sshPublicKeys[0]`."),
-      adminEmails: z
-        .array(email)
-        .default([])
-        .describe("Emails allowed through Cloudflare Access to admin UIs (Grafana)."),
-    }),
+    access: z
+      .strictObject({
+        adminCidrs: z
+          .array(cidr)
+          .default([])
+          .describe(
+            "Who may reach SSH (22) and the Kubernetes API (6443); required when a node is provisioned.",
+          ),
+        sshPublicKeys: z
+          .array(
+            z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d{3}) [A-Za-z0-9+/=]+( .*)?$/, {
+              error: "must be an OpenSSH public key (ssh-ed25519 AAAA... comment)",
+            }),
+          )
+          .default([])
+          .describe("OpenSSH public keys installed on every node; required when a node is provisioned."),
+        hcloudSshKeyName: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Name of an existing hcloud SSH key to use instead of uploading `sshPublicKeys[0]`."),
+        adminEmails: z
+          .array(email)
+          .default([])
+          .describe("Emails allowed through Cloudflare Access to admin UIs (Grafana)."),
+      })
+      .prefault({}),
     storage: z
       .strictObject({
         replicaCount: z

@@ -221,8 +221,10 @@ export function parseStackConfig(
 /** Secure values the program passes on to components, as secret Outputs. */
 export interface StackSecrets {
   readonly cloudflareApiToken: pulumi.Output<string>;
-  readonly sshPrivateKey: pulumi.Output<string>;
-  readonly kubeconfig: pulumi.Output<string>;
+  /** Set when a node is provisioned. */
+  readonly sshPrivateKey?: pulumi.Output<string>;
+  /** Set for an existing cluster. */
+  readonly kubeconfig?: pulumi.Output<string>;
   readonly robotUser?: pulumi.Output<string>;
   readonly robotPassword?: pulumi.Output<string>;
   readonly resendApiKey?: pulumi.Output<string>;
@@ -261,8 +263,8 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     config,
     secrets: {
       cloudflareApiToken,
-      sshPrivateKey: project.requireSecret("sshPrivateKey"),
-      kubeconfig: project.requireSecret("kubeconfig"),
+      sshPrivateKey: secret("sshPrivateKey"),
+      kubeconfig: secret("kubeconfig"),
       robotUser: secret("robotUser"),
       robotPassword: secret("robotPassword"),
       resendApiKey: secret("resendApiKey"),

@@ -12,5 +12,11 @@ const platform = buildPlatform(config, secrets);
 export const environment = config.environment;
 /** Apex domain served by the stack. */
 export const domain = config.domain;
+/** Nodes with their public and private addresses. */
+export const nodes = platform.nodes;
+/** Kubernetes API endpoint (reachable from `access.adminCidrs` only). */
+export const apiEndpoint = platform.apiEndpoint;
+/** Admin kubeconfig (secret): `pulumi stack output kubeconfig --show-secrets > kubeconfig`. */
+export const kubeconfig = platform.kubeconfig;
 /** Platform namespaces by name. */
 export const namespaces = platform.namespaces;

@@ -2,32 +2,50 @@
  * Wires the components together from the stack configuration. Holds no resource details:
  * every resource is created inside a component.
  */
-import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { Namespaces } from "../components/k3s/namespaces";
+import { platformNamespaces } from "../components/k3s/platform-namespaces";
+import { UpgradeController } from "../components/k3s/upgrade-controller";
 import type { StackConfig, StackSecrets } from "./config";
+import { buildCluster, type NodeOutput } from "./nodes";
 
 /** What the platform exposes as stack outputs. */
 export interface Platform {
+  readonly nodes: NodeOutput[];
+  readonly apiEndpoint: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
   readonly namespaces: Record<string, pulumi.Output<string>>;
 }
 
-/**
- * Builds the platform for one stack.
- *
- * The cluster's kubeconfig comes from the secret `enclii-infra:kubeconfig` until the k3s
- * component bootstraps the nodes and hands over its own.
- */
+/** Builds the platform for one stack. */
 export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platform {
-  const provider = new k8s.Provider("k3s", {
-    kubeconfig: secrets.kubeconfig,
-    enableServerSideApply: true,
-  });
-  const namespaces = new Namespaces("platform", {
-    provider,
-    environment: config.environment,
+  const namespaceOptions = {
     monitoring: config.monitoring.enabled,
     managedUpgrades: config.k3s.upgrades.enabled,
+  };
+  // Namespaces the platform runs privileged pods in are exempt from the cluster-wide default.
+  const exemptions = platformNamespaces(namespaceOptions)
+    .filter((ns) => ns.podSecurity !== "restricted")
+    .map((ns) => ns.name);
+  const cluster = buildCluster(config, secrets, exemptions);
+  const namespaces = new Namespaces("platform", {
+    provider: cluster.provider,
+    environment: config.environment,
+    ...namespaceOptions,
   });
-  return { namespaces: namespaces.names };
+  const upgradeNamespace = namespaces.names["system-upgrade"];
+  if (cluster.provisioned && upgradeNamespace) {
+    new UpgradeController("upgrades", {
+      provider: cluster.provider,
+      namespace: upgradeNamespace,
+      version: config.k3s.version,
+      concurrency: config.k3s.upgrades.concurrency,
+    });
+  }
+  return {
+    nodes: cluster.nodes,
+    apiEndpoint: cluster.apiEndpoint,
+    kubeconfig: cluster.kubeconfig,
+    namespaces: namespaces.names,
+  };
 }

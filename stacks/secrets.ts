@@ -46,16 +46,15 @@ export const SECRET_KEYS: readonly SecretKey[] = [
   },
   {
     key: "enclii-infra:sshPrivateKey",
-    when: "always",
+    when: "a node is provisioned (`dedicated` or `cloud`)",
     description: "OpenSSH private key matching access.sshPublicKeys[0]; used to bootstrap k3s over SSH",
-    requiredWhen: always,
+    requiredWhen: (cfg) => cfg.nodes.some((n) => n.kind !== "existing"),
   },
   {
     key: "enclii-infra:kubeconfig",
-    when: "always (for now)",
-    description:
-      "kubeconfig of the k3s cluster (until the k3s component bootstraps the nodes and provides it)",
-    requiredWhen: always,
+    when: "the nodes are `kind: existing`",
+    description: "kubeconfig of an existing cluster (k3d, kind, any k3s) used instead of provisioning nodes",
+    requiredWhen: (cfg) => cfg.nodes.length > 0 && cfg.nodes.every((n) => n.kind === "existing"),
   },
   {
     key: "enclii-infra:resendApiKey",

@@ -191,10 +191,9 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
     }
     case "command:remote:Command":
     case "command:local:Command": {
+      // k3s writes its kubeconfig for 127.0.0.1; the program rewrites it to the node address.
       const create = String(inputs.create ?? "");
-      const connection = (inputs.connection ?? {}) as Props;
-      const host = typeof connection.host === "string" ? connection.host : "203.0.113.10";
-      const stdout = create.includes("k3s.yaml") ? mockKubeconfig(host) : "";
+      const stdout = create.includes("k3s.yaml") ? mockKubeconfig("127.0.0.1") : "";
       return { id: `${name}-${stableHex(seed, 8)}`, state: { ...inputs, stdout, stderr: "" } };
     }
     default:

@@ -154,6 +154,9 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
     register(req, (err, resp) => {
       if (!err && resp) {
         const serialized = req.getObject()?.toJavaScript() ?? {};
+        // A dynamic resource carries its whole serialized provider; the plan names it instead.
+        if (typeof serialized.__provider === "string")
+          serialized.__provider = "[serialized dynamic provider]";
         recorder.resources.push({
           urn: resp.getUrn(),
           type: req.getType(),

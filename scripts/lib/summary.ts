@@ -43,7 +43,8 @@ function capacitySection(capacity: Capacity): string {
 
 /** Renders the summary of a plan. */
 export function renderSummary(plan: PlanDocument, seconds: number): string {
-  const custom = plan.resources.filter((r) => r.custom);
+  // Provider-side components (Helm charts, YAML files) are planned resources too.
+  const custom = plan.resources.filter((r) => r.custom || r.type.startsWith("kubernetes:"));
   const groups = new Map<string, Map<string, number>>();
   for (const r of custom) {
     const component = componentOf(plan, r.parent);

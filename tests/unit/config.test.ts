@@ -87,6 +87,7 @@ describe("defaults", () => {
         c.nodes = [0, 1, 2, 3].map((i) => ({
           name: `n${i}`,
           kind: "cloud",
+          role: i === 0 ? "server" : "agent",
           serverType: "cpx31",
           location: "fsn1",
         }));
@@ -288,7 +289,7 @@ describe("bad configuration", () => {
 
   it("asks for hcloud:token only when the stack has a cloud node", () => {
     const project = mutate((c) =>
-      c.nodes.push({ name: "extra", kind: "cloud", serverType: "cpx21", location: "nbg1" }),
+      c.nodes.push({ name: "extra", kind: "cloud", role: "agent", serverType: "cpx21", location: "nbg1" }),
     );
     expect(problemsOf(project)).toEqual([
       expect.stringContaining("hcloud:token: required secret is not set"),

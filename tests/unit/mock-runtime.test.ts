@@ -39,13 +39,13 @@ describe("mock outputs", () => {
     expect(stableIpv4("x")).toBe(stableIpv4("x"));
   });
 
-  it("answers a remote command that reads k3s.yaml with a kubeconfig for the node", () => {
+  it("answers a remote command that reads k3s.yaml with the kubeconfig k3s writes (127.0.0.1)", () => {
     const out = mockOutputs("command:remote:Command", "kubeconfig", {
       create: "cat /etc/rancher/k3s/k3s.yaml",
       connection: { host: "203.0.113.10" },
     });
-    expect(out.state.stdout).toBe(mockKubeconfig("203.0.113.10"));
-    expect(String(out.state.stdout)).toContain("server: https://203.0.113.10:6443");
+    expect(out.state.stdout).toBe(mockKubeconfig("127.0.0.1"));
+    expect(String(out.state.stdout)).toContain("server: https://127.0.0.1:6443");
   });
 
   it("names Kubernetes objects without metadata.name like the provider's auto-naming", () => {

@@ -1,0 +1,45 @@
+/**
+ * `enclii:hetzner:DedicatedServer`: a Robot dedicated server (AX41-NVMe) made ready for k3s:
+ * its Robot firewall (SSH and API from the admin CIDRs only, nothing else inbound), its name and
+ * the reverse DNS of its IPv4. The operating system is installed beforehand (installimage);
+ * node preparation happens over SSH in the k3s cluster component.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { renderRobotFirewall } from "./firewall-rules";
+import { type RobotConnectionArgs, RobotFirewall, RobotReverseDns, RobotServerName } from "./robot-resources";
+
+/** Arguments of {@link DedicatedServer}. */
+export interface DedicatedServerArgs {
+  /** Robot server number. */
+  readonly serverNumber: number;
+  /** Main IPv4 of the server. */
+  readonly ipv4: string;
+  /** Server name in Robot and hostname. */
+  readonly hostname: string;
+  /** PTR of the IPv4, e.g. `ax41-fsn1-1.enclii.dev`. */
+  readonly reverseDns: string;
+  /** CIDRs allowed to reach SSH (22) and the Kubernetes API (6443). */
+  readonly adminCidrs: readonly string[];
+  /** Robot webservice credentials. */
+  readonly robot: RobotConnectionArgs;
+}
+
+/** A dedicated server's Robot-side configuration. */
+export class DedicatedServer extends pulumi.ComponentResource {
+  /** Address SSH and the API are reached on. */
+  public readonly ipv4: pulumi.Output<string>;
+  /** The firewall resource; node bootstrap waits for it so SSH is already restricted. */
+  public readonly firewall: RobotFirewall;
+
+  constructor(name: string, args: DedicatedServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("enclii:hetzner:DedicatedServer", name, {}, opts);
+    // Rendered (and validated: 10-rule limit, no world-open ports) before any API call.
+    const firewall = renderRobotFirewall(args.adminCidrs);
+    const common = { serverNumber: args.serverNumber, connection: args.robot };
+    this.firewall = new RobotFirewall(`${name}-firewall`, { ...common, firewall }, { parent: this });
+    new RobotServerName(`${name}-name`, { ...common, name: args.hostname }, { parent: this });
+    new RobotReverseDns(`${name}-rdns`, { ...common, ip: args.ipv4, ptr: args.reverseDns }, { parent: this });
+    this.ipv4 = pulumi.output(args.ipv4);
+    this.registerOutputs({ ipv4: this.ipv4 });
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * k3s configuration files rendered from typed options: `/etc/rancher/k3s/config.yaml`, the
+ * PodSecurity admission configuration and the API server audit policy. Pure functions.
+ */
+import { stringify } from "yaml";
+
+/** Where k3s reads its files on the node. */
+export const K3S_PATHS = {
+  config: "/etc/rancher/k3s/config.yaml",
+  podSecurity: "/etc/rancher/k3s/pod-security.yaml",
+  auditPolicy: "/etc/rancher/k3s/audit-policy.yaml",
+  auditLog: "/var/lib/rancher/k3s/server/logs/audit.log",
+  kubeconfig: "/etc/rancher/k3s/k3s.yaml",
+} as const;
+
+/** etcd snapshots to an S3-compatible bucket (R2). */
+export interface EtcdS3Options {
+  /** Host of the S3 endpoint, without scheme (`<account>.r2.cloudflarestorage.com`). */
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** Prefix inside the bucket. @default "etcd" */
+  readonly folder?: string;
+  /** @default "auto" */
+  readonly region?: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+/** Options of one node's k3s config. */
+export interface K3sNodeConfigOptions {
+  readonly role: "server" | "agent";
+  /** The first server initializes embedded etcd; every other node joins `serverUrl`. */
+  readonly clusterInit: boolean;
+  /** `https://<first server>:6443`, for joining nodes. */
+  readonly serverUrl?: string;
+  /** Shared join token (a secret). */
+  readonly token: string;
+  readonly nodeName: string;
+  /** Address other nodes reach this one on (private network when there is one). */
+  readonly nodeIp: string;
+  /** Public address, when different from `nodeIp`. */
+  readonly nodeExternalIp?: string;
+  readonly tlsSans?: readonly string[];
+  readonly clusterCidr: string;
+  readonly serviceCidr: string;
+  readonly nodeLabels?: Record<string, string>;
+  readonly nodeTaints?: readonly string[];
+  /** Schedule and retention of etcd snapshots (servers). */
+  readonly etcdSnapshots?: { readonly schedule: string; readonly retention: number };
+  /** Upload etcd snapshots to S3 (servers), when R2 credentials are available. */
+  readonly etcdS3?: EtcdS3Options;
+  /** Network interface flannel uses (the private one in multi-node clusters). */
+  readonly flannelIface?: string;
+}
+
+/** Problems with the options (empty when valid). */
+export function validateK3sNodeConfig(o: K3sNodeConfigOptions): string[] {
+  const problems: string[] = [];
+  if (o.clusterInit && o.role !== "server")
+    problems.push(`${o.nodeName}: only a server can initialize the cluster`);
+  if (!o.clusterInit && !o.serverUrl) problems.push(`${o.nodeName}: a joining node needs serverUrl`);
+  if (o.clusterInit && o.serverUrl)
+    problems.push(`${o.nodeName}: the initializing server must not have serverUrl`);
+  if (o.token.length < 32) problems.push(`${o.nodeName}: the join token must be at least 32 characters`);
+  return problems;
+}
+
+/** The config.yaml of one node as an object (stringify with {@link renderK3sConfig}). */
+export function k3sConfigObject(o: K3sNodeConfigOptions): Record<string, unknown> {
+  const problems = validateK3sNodeConfig(o);
+  if (problems.length > 0) throw new Error(`k3s config: ${problems.join("; ")}`);
+  const config: Record<string, unknown> = {};
+  if (o.clusterInit) config["cluster-init"] = true;
+  if (o.serverUrl) config.server = o.serverUrl;
+  config.token = o.token;
+  config["node-name"] = o.nodeName;
+  config["node-ip"] = o.nodeIp;
+  if (o.nodeExternalIp && o.nodeExternalIp !== o.nodeIp) config["node-external-ip"] = o.nodeExternalIp;
+  if (o.flannelIface) config["flannel-iface"] = o.flannelIface;
+  if (o.nodeLabels && Object.keys(o.nodeLabels).length > 0) {
+    config["node-label"] = Object.entries(o.nodeLabels).map(([k, v]) => `${k}=${v}`);
+  }
+  if (o.nodeTaints && o.nodeTaints.length > 0) config["node-taint"] = [...o.nodeTaints];
+  // CIS: the kubelet refuses to run when the kernel settings differ from what it needs.
+  config["protect-kernel-defaults"] = true;
+  if (o.role === "agent") return config;
+
+  config["advertise-address"] = o.nodeIp;
+  config["tls-san"] = [
+    ...new Set([o.nodeIp, ...(o.nodeExternalIp ? [o.nodeExternalIp] : []), ...(o.tlsSans ?? [])]),
+  ];
+  // Traffic enters through the Cloudflare Tunnel: no ingress controller, no service load balancer.
+  config.disable = ["traefik", "servicelb"];
+  config["cluster-cidr"] = o.clusterCidr;
+  config["service-cidr"] = o.serviceCidr;
+  config["write-kubeconfig-mode"] = "0600";
+  config["secrets-encryption"] = true;
+  config["kube-apiserver-arg"] = [
+    `admission-control-config-file=${K3S_PATHS.podSecurity}`,
+    `audit-policy-file=${K3S_PATHS.auditPolicy}`,
+    `audit-log-path=${K3S_PATHS.auditLog}`,
+    "audit-log-maxage=30",
+    "audit-log-maxbackup=10",
+    "audit-log-maxsize=100",
+  ];
+  if (o.etcdSnapshots) {
+    config["etcd-snapshot-schedule-cron"] = o.etcdSnapshots.schedule;
+    config["etcd-snapshot-retention"] = o.etcdSnapshots.retention;
+  }
+  if (o.etcdS3) {
+    config["etcd-s3"] = true;
+    config["etcd-s3-endpoint"] = o.etcdS3.endpoint;
+    config["etcd-s3-bucket"] = o.etcdS3.bucket;
+    config["etcd-s3-folder"] = o.etcdS3.folder ?? "etcd";
+    config["etcd-s3-region"] = o.etcdS3.region ?? "auto";
+    config["etcd-s3-access-key"] = o.etcdS3.accessKey;
+    config["etcd-s3-secret-key"] = o.etcdS3.secretKey;
+  }
+  return config;
+}
+
+/** `/etc/rancher/k3s/config.yaml` of one node. Contains the token: treat as a secret. */
+export function renderK3sConfig(o: K3sNodeConfigOptions): string {
+  return stringify(k3sConfigObject(o), { lineWidth: 0 });
+}
+
+/**
+ * The PodSecurity admission configuration: `restricted` for every namespace without its own
+ * labels, and the listed namespaces exempt (kube-system's k3s add-ons, and the platform's
+ * privileged namespaces, which also carry their own labels).
+ */
+export function renderPodSecurityConfig(exemptNamespaces: readonly string[]): string {
+  return stringify(
+    {
+      apiVersion: "apiserver.config.k8s.io/v1",
+      kind: "AdmissionConfiguration",
+      plugins: [
+        {
+          name: "PodSecurity",
+          configuration: {
+            apiVersion: "pod-security.admission.config.k8s.io/v1",
+            kind: "PodSecurityConfiguration",
+            defaults: {
+              enforce: "restricted",
+              "enforce-version": "latest",
+              audit: "restricted",
+              "audit-version": "latest",
+              warn: "restricted",
+              "warn-version": "latest",
+            },
+            exemptions: {
+              usernames: [],
+              runtimeClasses: [],
+              namespaces: [...new Set(["kube-system", ...exemptNamespaces])].sort(),
+            },
+          },
+        },
+      ],
+    },
+    { lineWidth: 0 },
+  );
+}
+
+/**
+ * The API server audit policy: secrets and tokens at Metadata only (never their bodies),
+ * changes to RBAC and workloads with their request, reads and noise left out.
+ */
+export function renderAuditPolicy(): string {
+  return stringify(
+    {
+      apiVersion: "audit.k8s.io/v1",
+      kind: "Policy",
+      omitStages: ["RequestReceived"],
+      rules: [
+        { level: "None", nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version", "/metrics"] },
+        { level: "None", resources: [{ group: "", resources: ["events"] }] },
+        { level: "None", users: ["system:kube-proxy"], verbs: ["watch"] },
+        { level: "None", userGroups: ["system:nodes"], verbs: ["get", "list", "watch"] },
+        {
+          level: "Metadata",
+          resources: [
+            { group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] },
+            { group: "authentication.k8s.io", resources: ["tokenreviews"] },
+          ],
+        },
+        {
+          level: "RequestResponse",
+          verbs: ["create", "update", "patch", "delete", "deletecollection"],
+          resources: [{ group: "rbac.authorization.k8s.io" }],
+        },
+        { level: "Request", verbs: ["create", "update", "patch", "delete", "deletecollection"] },
+        { level: "Metadata" },
+      ],
+    },
+    { lineWidth: 0 },
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * Composes the machines and the cluster from the stack config: Robot dedicated servers, hcloud
+ * servers on a shared network, the vSwitch between them, and k3s on all of them; or an
+ * existing cluster's kubeconfig. Holds no resource details of its own.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { planAddresses } from "../components/hetzner/addressing";
+import { CloudNetwork } from "../components/hetzner/cloud-network";
+import { CloudServer } from "../components/hetzner/cloud-server";
+import { DedicatedServer } from "../components/hetzner/dedicated-server";
+import type { VSwitchInterface } from "../components/hetzner/node-prep";
+import type { RobotConnectionArgs } from "../components/hetzner/robot-resources";
+import { Cluster, type ClusterNodeArgs } from "../components/k3s/cluster";
+import { ExistingCluster } from "../components/k3s/existing-cluster";
+import type { StackConfig, StackSecrets } from "./config";
+
+/** A node as the stack outputs show it. */
+export interface NodeOutput {
+  readonly name: string;
+  readonly kind: string;
+  readonly role: string;
+  readonly publicIpv4: pulumi.Output<string> | string | null;
+  readonly privateIp: string | null;
+}
+
+/** The cluster, however it came to be. */
+export interface ClusterResult {
+  readonly provider: k8s.Provider;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly apiEndpoint: pulumi.Output<string>;
+  readonly nodes: NodeOutput[];
+  /** Whether this program installed k3s (and so manages its upgrades). */
+  readonly provisioned: boolean;
+}
+
+const need = <T>(value: T | undefined, key: string): T => {
+  // The config loader already reported missing secrets; this guards programming errors only.
+  if (value === undefined) throw new Error(`secret ${key} is required here`);
+  return value;
+};
+
+/** Builds the nodes and the k3s cluster (or adopts an existing one). */
+export function buildCluster(
+  config: StackConfig,
+  secrets: StackSecrets,
+  podSecurityExemptions: string[],
+): ClusterResult {
+  if (config.nodes.every((n) => n.kind === "existing")) {
+    const existing = new ExistingCluster("cluster", {
+      kubeconfig: need(secrets.kubeconfig, "enclii-infra:kubeconfig"),
+    });
+    return {
+      provider: existing.provider,
+      kubeconfig: existing.kubeconfig,
+      apiEndpoint: existing.apiEndpoint,
+      nodes: config.nodes.map((n) => ({
+        name: n.name,
+        kind: n.kind,
+        role: n.role,
+        publicIpv4: n.kind === "existing" ? (n.host ?? null) : null,
+        privateIp: null,
+      })),
+      provisioned: false,
+    };
+  }
+
+  const prefix = `enclii-${config.stack}`;
+  const labels = { "managed-by": "enclii-infra", stack: config.stack, environment: config.environment };
+  const addressing = planAddresses(config.nodes, config.k3s.privateNetworkCidr);
+  const robot = (): RobotConnectionArgs => ({
+    user: need(secrets.robotUser, "enclii-infra:robotUser"),
+    password: need(secrets.robotPassword, "enclii-infra:robotPassword"),
+  });
+  const protect = config.protect;
+  const clusterNodes: ClusterNodeArgs[] = [];
+  const outputs: NodeOutput[] = [];
+
+  const dedicated = config.nodes.filter((n) => n.kind === "dedicated");
+  const cloud = config.nodes.filter((n) => n.kind === "cloud");
+  const network =
+    cloud.length > 0
+      ? new CloudNetwork("hcloud", {
+          prefix,
+          location: cloud[0]?.location ?? "fsn1",
+          addressing,
+          adminCidrs: config.access.adminCidrs,
+          sshPublicKey: config.access.sshPublicKeys[0],
+          existingSshKeyName: config.access.hcloudSshKeyName,
+          labels,
+          deleteProtection: protect,
+          vswitch: addressing.vswitch
+            ? {
+                vlan: config.k3s.vswitchVlan,
+                serverNumbers: dedicated.map((n) => n.serverNumber),
+                robot: robot(),
+              }
+            : undefined,
+        })
+      : undefined;
+
+  for (const node of dedicated) {
+    const server = new DedicatedServer(node.name, {
+      serverNumber: node.serverNumber,
+      ipv4: node.ipv4,
+      hostname: node.name,
+      reverseDns: node.reverseDns ?? `${node.name}.${config.domain}`,
+      adminCidrs: config.access.adminCidrs,
+      robot: robot(),
+    });
+    const privateIp = addressing.privateIps[node.name];
+    const vswitch: VSwitchInterface | undefined =
+      addressing.vswitch && privateIp
+        ? {
+            vlan: config.k3s.vswitchVlan,
+            address: `${privateIp}/24`,
+            gateway: addressing.vswitchGateway ?? privateIp,
+            networkCidr: addressing.networkCidr,
+          }
+        : undefined;
+    clusterNodes.push({
+      name: node.name,
+      role: node.role,
+      publicIp: server.ipv4,
+      privateIp,
+      labels: node.labels,
+      taints: node.taints,
+      vswitch,
+      // SSH is only opened to the admin CIDRs once the firewall is active.
+      dependsOn: [server.firewall, ...(network ? network.subnets : [])],
+    });
+    outputs.push({
+      name: node.name,
+      kind: node.kind,
+      role: node.role,
+      publicIpv4: node.ipv4,
+      privateIp: privateIp ?? null,
+    });
+  }
+
+  for (const node of cloud) {
+    const privateIp = addressing.privateIps[node.name] as string;
+    const server = new CloudServer(node.name, {
+      hostname: node.name,
+      serverType: node.serverType,
+      location: node.location,
+      image: node.image,
+      privateIp,
+      network: network as CloudNetwork,
+      sshPublicKeys: config.access.sshPublicKeys,
+      labels: { ...labels, role: node.role },
+      protection: protect,
+    });
+    clusterNodes.push({
+      name: node.name,
+      role: node.role,
+      publicIp: server.ipv4,
+      privateIp,
+      labels: node.labels,
+      taints: node.taints,
+      dependsOn: [server.server],
+    });
+    outputs.push({ name: node.name, kind: node.kind, role: node.role, publicIpv4: server.ipv4, privateIp });
+  }
+
+  const cluster = new Cluster("k3s", {
+    nodes: clusterNodes,
+    version: config.k3s.version,
+    sshPrivateKey: need(secrets.sshPrivateKey, "enclii-infra:sshPrivateKey"),
+    clusterCidr: config.k3s.clusterCidr,
+    serviceCidr: config.k3s.serviceCidr,
+    tlsSans: config.k3s.tlsSans,
+    etcdSnapshots: config.k3s.etcdSnapshots,
+    podSecurityExemptions,
+    contextName: prefix,
+  });
+  return {
+    provider: cluster.provider,
+    kubeconfig: cluster.kubeconfig,
+    apiEndpoint: cluster.apiEndpoint,
+    nodes: outputs,
+    provisioned: true,
+  };
+}

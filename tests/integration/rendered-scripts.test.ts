@@ -1,0 +1,116 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderCloudInit, renderNodePrepScript } from "../../components/hetzner/node-prep";
+import { renderAuditPolicy, renderK3sConfig, renderPodSecurityConfig } from "../../components/k3s/k3s-config";
+import {
+  renderInstallScript,
+  renderReadinessScript,
+  renderWriteConfigScript,
+} from "../../components/k3s/scripts";
+import { requireBinary } from "../helpers/binaries";
+
+const dir = mkdtempSync(join(tmpdir(), "rendered-"));
+const write = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const config = renderK3sConfig({
+  role: "server",
+  clusterInit: true,
+  token: "t".repeat(48),
+  nodeName: "ax41",
+  nodeIp: "203.0.113.10",
+  clusterCidr: "10.42.0.0/16",
+  serviceCidr: "10.43.0.0/16",
+});
+
+const scripts: Record<string, string> = {
+  "node-prep.sh": renderNodePrepScript({ hostname: "ax41-fsn1-1" }),
+  "node-prep-vswitch.sh": renderNodePrepScript({
+    hostname: "ax41-fsn1-1",
+    vswitch: { vlan: 4000, address: "10.0.2.10/24", gateway: "10.0.2.1", networkCidr: "10.0.0.0/16" },
+  }),
+  "write-config-server.sh": renderWriteConfigScript({
+    role: "server",
+    config,
+    podSecurityConfig: renderPodSecurityConfig(["longhorn-system"]),
+    auditPolicy: renderAuditPolicy(),
+  }),
+  "write-config-agent.sh": renderWriteConfigScript({
+    role: "agent",
+    config,
+    podSecurityConfig: "",
+    auditPolicy: "",
+  }),
+  "install-server.sh": renderInstallScript({ version: "v1.34.11+k3s1", role: "server" }),
+  "install-agent.sh": renderInstallScript({ version: "v1.34.11+k3s1", role: "agent" }),
+  "ready.sh": renderReadinessScript({ nodeName: "ax41", timeoutSeconds: 600 }),
+};
+
+describe("rendered shell scripts", () => {
+  it.for(Object.keys(scripts))("%s passes shellcheck with no findings", (name, ctx) => {
+    requireBinary("shellcheck", ctx);
+    const result = spawnSync(
+      "shellcheck",
+      ["--shell=bash", "--severity=style", write(name, scripts[name] as string)],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("shellcheck does report a broken script (the check can fail)", (ctx) => {
+    requireBinary("shellcheck", ctx);
+    const result = spawnSync("shellcheck", [write("broken.sh", "#!/usr/bin/env bash\nrm -rf $dir/*\n")], {
+      encoding: "utf8",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toContain("SC2086");
+  });
+
+  it("every script is bash with strict mode", () => {
+    for (const text of Object.values(scripts)) {
+      expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);
+      expect(text).toContain("set -euo pipefail");
+    }
+  });
+});
+
+describe("rendered cloud-init", () => {
+  it("passes cloud-init schema", (ctx) => {
+    requireBinary("cloud-init", ctx);
+    const file = write(
+      "user-data.yaml",
+      renderCloudInit({ hostname: "staging-cpx31-1", sshPublicKeys: ["ssh-ed25519 AAAA ops"] }),
+    );
+    const result = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+    expect(result.stdout + result.stderr).toContain("Valid cloud-config");
+    expect(result.status).toBe(0);
+  });
+
+  it("cloud-init schema rejects an invalid document (the check can fail)", (ctx) => {
+    requireBinary("cloud-init", ctx);
+    const file = write("bad.yaml", "#cloud-config\nssh_pwauth: [not, a, boolean]\npackages: 5\n");
+    const result = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+    expect(result.status).not.toBe(0);
+  });
+
+  it("installs the Longhorn packages, forbids password login and runs the shared prep script", () => {
+    const text = renderCloudInit({ hostname: "n1", sshPublicKeys: ["ssh-ed25519 AAAA ops"] });
+    expect(text.startsWith("#cloud-config\n")).toBe(true);
+    expect(text).toContain("- open-iscsi");
+    expect(text).toContain("- nfs-common");
+    expect(text).toContain("ssh_pwauth: false");
+    expect(text).toContain("PasswordAuthentication no");
+    expect(text).toContain("systemctl enable --now iscsid");
+    expect(text).toContain("vm.overcommit_memory = 1");
+    expect(text).toContain("ENCLII_IN_CLOUD_INIT=1");
+  });
+});
