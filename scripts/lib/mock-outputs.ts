@@ -156,6 +156,23 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
           },
         },
       };
+    case "pulumi-nodejs:dynamic/enclii:RobotVSwitch":
+      return {
+        id: String(40_000 + (stableNumber(seed) % 10_000)),
+        state: { ...inputs, vswitchId: 40_000 + (stableNumber(seed) % 10_000) },
+      };
+    case "pulumi-nodejs:dynamic/enclii:RobotFirewall":
+      return {
+        id: `firewall-${String(inputs.serverNumber)}`,
+        state: { ...inputs, serverIp: stableIpv4(String(inputs.serverNumber)), state: inputs.firewall },
+      };
+    case "pulumi-nodejs:dynamic/enclii:RobotServerName":
+      return {
+        id: `server-${String(inputs.serverNumber)}`,
+        state: { ...inputs, serverIp: stableIpv4(String(inputs.serverNumber)) },
+      };
+    case "pulumi-nodejs:dynamic/enclii:RobotReverseDns":
+      return { id: `rdns-${String(inputs.ip)}`, state: inputs };
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString": {
       const length = typeof inputs.length === "number" ? inputs.length : 32;

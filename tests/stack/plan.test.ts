@@ -1,10 +1,11 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import type { PlanDocument } from "../../scripts/lib/plan-document";
 import { PLACEHOLDER_MARK } from "../../scripts/lib/stack-file";
+import { requireBinary } from "../helpers/binaries";
 import { crdSchemasDir, loadCrdSchemas, needsCrd, validateObject } from "../helpers/k8s-validate";
 import { listFiles, type PlanRun, ROOT, readPlan, runPlanCli } from "../helpers/plan-cli";
 
@@ -96,6 +97,49 @@ describe.each(STACKS)("offline plan of %s", (stack) => {
     }
     const problems = objects.flatMap(({ f, o }) => validateObject(o, schemas).map((p) => `${f}: ${p}`));
     expect(problems).toEqual([]);
+  });
+});
+
+describe("nodes and k3s in the plans", () => {
+  it("production configures the AX41 through Robot and bootstraps k3s on it over SSH", () => {
+    const plan = plans.get("production") as PlanDocument;
+    const types = plan.resources.map((r) => `${r.type} ${r.name}`);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "pulumi-nodejs:dynamic/enclii:RobotFirewall ax41-fsn1-1-firewall",
+        "pulumi-nodejs:dynamic/enclii:RobotServerName ax41-fsn1-1-name",
+        "pulumi-nodejs:dynamic/enclii:RobotReverseDns ax41-fsn1-1-rdns",
+        "command:remote:Command k3s-ax41-fsn1-1-prep",
+        "command:remote:Command k3s-ax41-fsn1-1-config",
+        "command:remote:Command k3s-ax41-fsn1-1-install",
+        "command:remote:Command k3s-ax41-fsn1-1-ready",
+        "command:remote:Command k3s-kubeconfig",
+        "kubernetes:upgrade.cattle.io/v1:Plan upgrades-plan-k3s-server",
+      ]),
+    );
+    expect(plan.resources.some((r) => r.type.startsWith("hcloud:"))).toBe(false);
+    expect(plan.outputs).toMatchObject({ apiEndpoint: "https://203.0.113.10:6443", kubeconfig: "[secret]" });
+  });
+
+  it("staging creates the hcloud server whose cloud-init passes cloud-init schema", (ctx) => {
+    const plan = plans.get("staging") as PlanDocument;
+    const server = plan.resources.find((r) => r.type === "hcloud:index/server:Server");
+    expect(server?.inputs).toMatchObject({ serverType: "cpx31", location: "fsn1", deleteProtection: false });
+    requireBinary("cloud-init", ctx);
+    const file = join(runs.get("staging")?.outDir ?? ROOT, "user-data.yaml");
+    writeFileSync(file, String(server?.inputs.userData));
+    const result = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+    expect(result.stdout + result.stderr).toContain("Valid cloud-config");
+  });
+
+  it("has one Kubernetes provider, built from the kubeconfig once the first server is ready", () => {
+    for (const stack of STACKS) {
+      const plan = plans.get(stack) as PlanDocument;
+      const providers = plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+      expect(providers.map((p) => p.name)).toEqual(["k3s-provider"]);
+      const ready = plan.resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("-ready"));
+      expect(providers[0]?.dependencies).toContain(ready?.urn);
+    }
   });
 });
 

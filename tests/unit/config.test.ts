@@ -242,6 +242,51 @@ describe("bad configuration", () => {
       'enclii-infra:janua.hostname: must be a hostname under enclii.dev (the tunnel only routes that zone) (got "auth.example.com")',
     ],
     [
+      "fails when a dedicated server would need more than 10 Robot firewall rules",
+      mutate((c) => ((c.access as Json).adminCidrs = ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"])),
+      "enclii-infra:access.adminCidrs: the Robot firewall holds 10 input rules, 6 of them fixed and 2 per CIDR, so a dedicated server allows at most 2 admin CIDRs",
+    ],
+    [
+      "fails when production provisions a node and adminCidrs is empty",
+      mutate((c) => ((c.access as Json).adminCidrs = [])),
+      "enclii-infra:access.adminCidrs: needs at least one CIDR that may reach SSH and the Kubernetes API of the provisioned nodes (got [])",
+    ],
+    [
+      "fails when a provisioned node has no SSH public key to install",
+      mutate((c) => ((c.access as Json).sshPublicKeys = [])),
+      "enclii-infra:access.sshPublicKeys: needs at least one OpenSSH public key",
+    ],
+    [
+      "fails when an existing cluster is mixed with provisioned nodes",
+      mutate((c) => c.nodes.push({ name: "laptop", kind: "existing", role: "agent" })),
+      "enclii-infra:nodes[1].kind: an existing cluster cannot be mixed with dedicated or cloud nodes",
+    ],
+    [
+      "fails on an even number of servers (no etcd majority)",
+      mutate((c) => c.nodes.push({ name: "c1", kind: "cloud", serverType: "cpx31", location: "fsn1" })),
+      "enclii-infra:nodes: has 2 server nodes; embedded etcd needs a majority, so use 1, 3 or 5 servers",
+    ],
+    [
+      "fails when a cloud node outside eu-central would join a dedicated server",
+      mutate((c) =>
+        c.nodes.push({ name: "c1", kind: "cloud", role: "agent", serverType: "cpx31", location: "ash" }),
+      ),
+      'enclii-infra:nodes[1].location: joins a dedicated server through a Robot vSwitch, which only reaches the eu-central zone (fsn1, nbg1, hel1) (got "ash")',
+    ],
+    [
+      "fails when the private network is too small to split into subnets",
+      mutate((c) => (c.k3s = { privateNetworkCidr: "10.0.0.0/24" })),
+      "enclii-infra:k3s.privateNetworkCidr: must be /22 or larger",
+    ],
+    [
+      "fails when every node is an agent",
+      mutate(
+        (c) =>
+          (c.nodes = [{ name: "c1", kind: "cloud", role: "agent", serverType: "cpx31", location: "fsn1" }]),
+      ),
+      'enclii-infra:nodes: needs at least one node with role "server"',
+    ],
+    [
       "fails when a node name is used twice",
       mutate((c) =>
         c.nodes.push({ name: "ax41-1", kind: "dedicated", serverNumber: 2, ipv4: "203.0.113.11" }),
@@ -285,6 +330,14 @@ describe("bad configuration", () => {
       expect.stringContaining("enclii-infra:robotPassword: required secret is not set"),
     ]);
     expect(problems[0]).toContain("pulumi config set --secret robotPassword <value>");
+  });
+
+  it("asks for the kubeconfig, not SSH or Robot secrets, when the cluster already exists", () => {
+    const project = mutate((c) => (c.nodes = [{ name: "k3d", kind: "existing", role: "server" }]));
+    const problems = problemsOf(project, { "cloudflare:apiToken": "t" });
+    expect(problems).toEqual([
+      expect.stringContaining("enclii-infra:kubeconfig: required secret is not set"),
+    ]);
   });
 
   it("asks for hcloud:token only when the stack has a cloud node", () => {
