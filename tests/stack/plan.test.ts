@@ -137,7 +137,9 @@ describe("nodes and k3s in the plans", () => {
       const plan = plans.get(stack) as PlanDocument;
       const providers = plan.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
       expect(providers.map((p) => p.name)).toEqual(["k3s-provider"]);
-      const ready = plan.resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("-ready"));
+      const ready = plan.resources.find(
+        (r) => r.type === "command:remote:Command" && r.name.endsWith("-ready"),
+      );
       expect(providers[0]?.dependencies).toContain(ready?.urn);
     }
   });
