@@ -223,6 +223,13 @@ export function stackSchema(env: Environment) {
         .describe(
           "Cloudflare for SaaS: origin that custom hostnames fall back to. Default `origin.<domain>`.",
         ),
+      tunnelReplicas: z
+        .number()
+        .int()
+        .min(2, { error: "must be at least 2: cloudflared is the only way in" })
+        .max(10)
+        .default(2)
+        .describe("cloudflared replicas (for availability; cloudflared does not need to scale with load)."),
       customHostnameValidation: z
         .enum(["http", "txt"], { error: "must be http or txt" })
         .default("http")

@@ -20,3 +20,9 @@ export const apiEndpoint = platform.apiEndpoint;
 export const kubeconfig = platform.kubeconfig;
 /** Platform namespaces by name. */
 export const namespaces = platform.namespaces;
+/** Cloudflare Tunnel id and the hostnames it serves. */
+export const tunnel = platform.tunnel;
+/** R2 endpoint, buckets and per-consumer S3 credentials (secret); input of `npm run r2:check`. */
+export const r2 = platform.r2;
+/** Per tenant custom domain: the records the tenant creates and the validation status. */
+export const customHostnames = platform.customHostnames;

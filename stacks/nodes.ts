@@ -13,6 +13,7 @@ import type { VSwitchInterface } from "../components/hetzner/node-prep";
 import type { RobotConnectionArgs } from "../components/hetzner/robot-resources";
 import { Cluster, type ClusterNodeArgs } from "../components/k3s/cluster";
 import { ExistingCluster } from "../components/k3s/existing-cluster";
+import type { EtcdS3Options } from "../components/k3s/k3s-config";
 import type { StackConfig, StackSecrets } from "./config";
 
 /** A node as the stack outputs show it. */
@@ -45,6 +46,7 @@ export function buildCluster(
   config: StackConfig,
   secrets: StackSecrets,
   podSecurityExemptions: string[],
+  etcdS3?: pulumi.Input<EtcdS3Options>,
 ): ClusterResult {
   if (config.nodes.every((n) => n.kind === "existing")) {
     const existing = new ExistingCluster("cluster", {
@@ -171,6 +173,7 @@ export function buildCluster(
     serviceCidr: config.k3s.serviceCidr,
     tlsSans: config.k3s.tlsSans,
     etcdSnapshots: config.k3s.etcdSnapshots,
+    etcdS3,
     podSecurityExemptions,
     contextName: prefix,
   });

@@ -3,10 +3,12 @@
  * every resource is created inside a component.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { TunnelRoute } from "../components/edge/routes";
 import { Namespaces } from "../components/k3s/namespaces";
 import { platformNamespaces } from "../components/k3s/platform-namespaces";
 import { UpgradeController } from "../components/k3s/upgrade-controller";
 import type { StackConfig, StackSecrets } from "./config";
+import { buildEdge, buildR2, etcdS3Options } from "./edge";
 import { buildCluster, type NodeOutput } from "./nodes";
 
 /** What the platform exposes as stack outputs. */
@@ -15,6 +17,9 @@ export interface Platform {
   readonly apiEndpoint: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly namespaces: Record<string, pulumi.Output<string>>;
+  readonly tunnel: { readonly id: pulumi.Output<string>; readonly hostnames: string[] };
+  readonly r2: Record<string, unknown>;
+  readonly customHostnames: unknown[];
 }
 
 /** Builds the platform for one stack. */
@@ -27,7 +32,8 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
   const exemptions = platformNamespaces(namespaceOptions)
     .filter((ns) => ns.podSecurity !== "restricted")
     .map((ns) => ns.name);
-  const cluster = buildCluster(config, secrets, exemptions);
+  const r2 = buildR2(config);
+  const cluster = buildCluster(config, secrets, exemptions, etcdS3Options(r2));
   const namespaces = new Namespaces("platform", {
     provider: cluster.provider,
     environment: config.environment,
@@ -42,7 +48,19 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
       concurrency: config.k3s.upgrades.concurrency,
     });
   }
+  // Components that serve a hostname add their routes here as they land (Janua, control plane, tenants).
+  const routes: TunnelRoute[] = [];
+  const cloudflareNamespace = namespaces.names["cloudflare-tunnel"] as pulumi.Output<string>;
+  const edge = buildEdge(config, { provider: cluster.provider, namespace: cloudflareNamespace, routes });
   return {
+    tunnel: { id: edge.tunnel.tunnelId, hostnames: edge.tunnel.hostnames },
+    r2: {
+      endpoint: r2.endpoint,
+      region: "auto",
+      buckets: r2.specs.map((b) => ({ key: b.key, name: b.name, prefixes: Object.keys(b.prefixes) })),
+      consumers: r2.credentials,
+    },
+    customHostnames: edge.saas.instructions,
     nodes: cluster.nodes,
     apiEndpoint: cluster.apiEndpoint,
     kubeconfig: cluster.kubeconfig,

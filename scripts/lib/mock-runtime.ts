@@ -140,7 +140,8 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
     {
       newResource: (args) => {
         const { id, state } = mockOutputs(args.type, args.name, args.inputs as Props);
-        return { id: args.id ?? id, state };
+        // The mock monitor passes the import id, "" for a normal create.
+        return { id: args.id || id, state };
       },
       call: (args) => mockInvoke(args.token, args.inputs as Props),
     },

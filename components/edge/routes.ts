@@ -1,0 +1,90 @@
+/**
+ * The tunnel's route table: what other components return (`{hostname, service}`), validated and
+ * rendered into cloudflared ingress rules. Pure.
+ */
+
+/** One public hostname served through the tunnel. */
+export interface TunnelRoute {
+  /** Public hostname, e.g. `auth.enclii.dev`. */
+  readonly hostname: string;
+  /** In-cluster URL, e.g. `http://janua.janua.svc.cluster.local:80`. */
+  readonly service: string;
+  /**
+   * Port of the pods behind the Service (Janua: 8080 behind Service port 80). Network policies
+   * match the pod port after the Service translated it. @default the Service port
+   */
+  readonly targetPort?: number;
+}
+
+/** One cloudflared ingress rule (`@pulumi/cloudflare` `config.ingresses[]`). */
+export interface IngressRule {
+  readonly hostname?: string;
+  readonly service: string;
+}
+
+/** The last rule: anything unmatched gets a 404 from cloudflared itself. */
+export const CATCH_ALL: IngressRule = { service: "http_status:404" };
+
+const SERVICE_RE = /^https?:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:(\d{1,5})$/;
+
+/** The in-cluster target of a route: service name, namespace and port. */
+export interface RouteTarget {
+  readonly name: string;
+  readonly namespace: string;
+  readonly port: number;
+}
+
+/** Parses `http://<svc>.<ns>.svc.cluster.local:<port>`; undefined for anything else. */
+export function parseServiceUrl(service: string): RouteTarget | undefined {
+  const m = SERVICE_RE.exec(service);
+  if (!m) return undefined;
+  return { name: m[1] as string, namespace: m[2] as string, port: Number(m[3]) };
+}
+
+const within = (host: string, zone: string) => host === zone || host.endsWith(`.${zone}`);
+
+/** Options of {@link renderIngress}. */
+export interface RouteValidation {
+  /** The zone the tunnel's DNS records live in. */
+  readonly zone: string;
+  /** Hostnames outside the zone that are Cloudflare for SaaS custom hostnames of the zone. */
+  readonly customHostnames?: readonly string[];
+}
+
+/**
+ * Validates routes: a hostname appears once, lies in the zone (or is a registered custom
+ * hostname), and points at an in-cluster service URL. Returns every problem.
+ */
+export function validateRoutes(routes: readonly TunnelRoute[], options: RouteValidation): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  const custom = new Set(options.customHostnames ?? []);
+  for (const route of routes) {
+    const previous = seen.get(route.hostname);
+    if (previous !== undefined) {
+      problems.push(
+        `route ${route.hostname}: declared twice (${previous} and ${route.service}); each hostname has one service`,
+      );
+    }
+    seen.set(route.hostname, route.service);
+    if (!within(route.hostname, options.zone) && !custom.has(route.hostname)) {
+      problems.push(
+        `route ${route.hostname}: outside the zone ${options.zone} and not a custom hostname of it; the tunnel cannot serve it`,
+      );
+    }
+    if (!parseServiceUrl(route.service)) {
+      problems.push(
+        `route ${route.hostname}: service ${route.service} must be http(s)://<service>.<namespace>.svc.cluster.local:<port>`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The ingress rules: routes sorted by hostname, then the 404 catch-all. @throws on invalid routes */
+export function renderIngress(routes: readonly TunnelRoute[], options: RouteValidation): IngressRule[] {
+  const problems = validateRoutes(routes, options);
+  if (problems.length > 0) throw new Error(`tunnel routes: ${problems.join("; ")}`);
+  const sorted = [...routes].sort((a, b) => a.hostname.localeCompare(b.hostname));
+  return [...sorted.map((r) => ({ hostname: r.hostname, service: r.service })), CATCH_ALL];
+}

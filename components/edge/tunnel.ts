@@ -1,0 +1,138 @@
+/**
+ * `enclii:edge:Tunnel`: the only way into the cluster. A remotely-managed Cloudflare Tunnel, its
+ * ingress configuration from the platform's route table, a proxied CNAME per hostname, and
+ * cloudflared running in the cluster with the tunnel token.
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+  renderDeployment,
+  renderNetworkPolicies,
+  renderPodDisruptionBudget,
+  renderTokenSecret,
+  validateCloudflaredOptions,
+} from "./cloudflared-manifests";
+import { renderIngress, type TunnelRoute, validateRoutes } from "./routes";
+
+/** Arguments of {@link Tunnel}. */
+export interface TunnelArgs {
+  readonly accountId: string;
+  readonly zoneId: string;
+  /** The zone's apex domain; every DNS route must lie inside it. */
+  readonly zone: string;
+  /** Tunnel name in Cloudflare, e.g. `enclii-production`. */
+  readonly tunnelName: string;
+  /** The route table other components return. */
+  readonly routes: readonly TunnelRoute[];
+  /**
+   * Custom hostnames (Cloudflare for SaaS) that may appear in routes although they are outside
+   * the zone; they get an ingress rule but no DNS record (the tenant owns their DNS). @default []
+   */
+  readonly customHostnames?: readonly string[];
+  readonly provider: k8s.Provider;
+  /** The `cloudflare-tunnel` namespace. */
+  readonly namespace: pulumi.Input<string>;
+  /** cloudflared replicas. @default 2 */
+  readonly replicas?: number;
+}
+
+type Obj = Record<string, unknown>;
+
+/** The tunnel and its cloudflared. */
+export class Tunnel extends pulumi.ComponentResource {
+  public readonly tunnelId: pulumi.Output<string>;
+  /** `<tunnel id>.cfargotunnel.com`: the CNAME target of every routed hostname. */
+  public readonly cnameTarget: pulumi.Output<string>;
+  /** Routed hostnames, sorted. */
+  public readonly hostnames: string[];
+
+  constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("enclii:edge:Tunnel", name, {}, opts);
+    const replicas = args.replicas ?? 2;
+    const validation = { zone: args.zone, customHostnames: args.customHostnames };
+    const problems = [
+      ...validateRoutes(args.routes, validation),
+      ...validateCloudflaredOptions({ namespace: "cloudflare-tunnel", replicas, routes: args.routes }),
+    ];
+    if (problems.length > 0) throw new Error(`enclii:edge:Tunnel ${name}: ${problems.join("; ")}`);
+    const ingresses = renderIngress(args.routes, validation);
+    this.hostnames = ingresses.flatMap((i) => (i.hostname ? [i.hostname] : []));
+
+    const secret = new random.RandomBytes(`${name}-secret`, { length: 32 }, { parent: this });
+    const tunnel = new cloudflare.ZeroTrustTunnelCloudflared(
+      `${name}-tunnel`,
+      {
+        accountId: args.accountId,
+        name: args.tunnelName,
+        configSrc: "cloudflare",
+        tunnelSecret: secret.base64,
+      },
+      { parent: this },
+    );
+    this.tunnelId = tunnel.id;
+    this.cnameTarget = pulumi.interpolate`${tunnel.id}.cfargotunnel.com`;
+    new cloudflare.ZeroTrustTunnelCloudflaredConfig(
+      `${name}-config`,
+      { accountId: args.accountId, tunnelId: tunnel.id, config: { ingresses } },
+      { parent: this },
+    );
+    const custom = new Set(args.customHostnames ?? []);
+    for (const hostname of this.hostnames.filter((h) => !custom.has(h))) {
+      new cloudflare.DnsRecord(
+        `${name}-dns-${hostname}`,
+        {
+          zoneId: args.zoneId,
+          name: hostname,
+          type: "CNAME",
+          content: this.cnameTarget,
+          proxied: true,
+          ttl: 1,
+          comment: `enclii-infra: tunnel ${args.tunnelName}`,
+        },
+        { parent: this },
+      );
+    }
+
+    const token = pulumi.secret(
+      cloudflare.getZeroTrustTunnelCloudflaredTokenOutput(
+        { accountId: args.accountId, tunnelId: tunnel.id },
+        { parent: this },
+      ).token,
+    );
+    const base = { parent: this, provider: args.provider };
+    const withNamespace = (o: Obj): Obj => ({
+      ...o,
+      metadata: { ...(o.metadata as Obj), namespace: args.namespace },
+    });
+    const options = { namespace: "cloudflare-tunnel", replicas, routes: args.routes };
+    const tokenSecret = new k8s.core.v1.Secret(
+      `${name}-token`,
+      withNamespace(renderTokenSecret("cloudflare-tunnel", token)) as k8s.core.v1.SecretArgs,
+      base,
+    );
+    new k8s.apps.v1.Deployment(
+      `${name}-cloudflared`,
+      withNamespace(renderDeployment(options)) as unknown as k8s.apps.v1.DeploymentArgs,
+      { ...base, dependsOn: [tokenSecret] },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      withNamespace(renderPodDisruptionBudget("cloudflare-tunnel")) as k8s.policy.v1.PodDisruptionBudgetArgs,
+      base,
+    );
+    for (const policy of renderNetworkPolicies(options)) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${String((policy.metadata as Obj).name)}`,
+        withNamespace(policy) as k8s.networking.v1.NetworkPolicyArgs,
+        base,
+      );
+    }
+    this.registerOutputs({
+      tunnelId: this.tunnelId,
+      cnameTarget: this.cnameTarget,
+      hostnames: this.hostnames,
+    });
+  }
+}

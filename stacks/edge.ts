@@ -1,0 +1,81 @@
+/**
+ * Composes the Cloudflare side from the stack config: R2 buckets and credentials, zone
+ * hardening, the tunnel with the platform's routes, and the tenants' custom hostnames.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { R2Buckets } from "../components/edge/r2-buckets";
+import type { TunnelRoute } from "../components/edge/routes";
+import { SaasHostnames } from "../components/edge/saas-hostnames";
+import { Tunnel } from "../components/edge/tunnel";
+import { ZoneSettings } from "../components/edge/zone-settings";
+import type { EtcdS3Options } from "../components/k3s/k3s-config";
+import type { StackConfig } from "./config";
+
+/** Builds the R2 buckets (needed before the cluster: etcd snapshots go there). */
+export function buildR2(config: StackConfig): R2Buckets {
+  const b = config.backups;
+  return new R2Buckets("r2", {
+    accountId: config.cloudflare.accountId,
+    bucketPrefix: config.cloudflare.r2.bucketPrefix,
+    jurisdiction: config.cloudflare.r2.jurisdiction,
+    retention: {
+      cnpg: b.cnpgRetentionDays,
+      etcd: b.etcdRetentionDays,
+      longhorn: b.longhornRetentionDays,
+      audit: b.auditRetentionDays,
+      artifacts: b.artifactsRetentionDays,
+      infrequentAccessAfter: b.infrequentAccessAfterDays,
+    },
+    protect: config.protect,
+  });
+}
+
+/** k3s's etcd-s3 settings from the etcd consumer's credentials. */
+export function etcdS3Options(r2: R2Buckets): pulumi.Output<EtcdS3Options> {
+  const etcd = r2.credentials.etcd;
+  return pulumi.secret(
+    pulumi.all([etcd.accessKeyId, etcd.secretAccessKey]).apply(([accessKey, secretKey]) => ({
+      endpoint: etcd.endpoint.replace(/^https:\/\//, ""),
+      bucket: etcd.bucket,
+      folder: etcd.prefix.replace(/\/$/, ""),
+      region: etcd.region,
+      accessKey,
+      secretKey,
+    })),
+  );
+}
+
+/** The tunnel and the zone's TLS and SaaS settings. */
+export function buildEdge(
+  config: StackConfig,
+  options: { provider: k8s.Provider; namespace: pulumi.Input<string>; routes: readonly TunnelRoute[] },
+) {
+  new ZoneSettings("zone", {
+    zoneId: config.cloudflare.zoneId,
+    minTlsVersion: config.cloudflare.minTlsVersion,
+    hsts: config.cloudflare.hsts,
+  });
+  const domains = config.tenants.flatMap((t) => t.domains.map((hostname) => ({ hostname, tenant: t.slug })));
+  const tunnel = new Tunnel("tunnel", {
+    accountId: config.cloudflare.accountId,
+    zoneId: config.cloudflare.zoneId,
+    zone: config.domain,
+    tunnelName: `enclii-${config.stack}`,
+    routes: options.routes,
+    customHostnames: domains.map((d) => d.hostname),
+    provider: options.provider,
+    namespace: options.namespace,
+    replicas: config.cloudflare.tunnelReplicas,
+  });
+  const saas = new SaasHostnames("saas", {
+    zoneId: config.cloudflare.zoneId,
+    zone: config.domain,
+    fallbackOrigin: config.cloudflare.fallbackOrigin,
+    tunnelTarget: tunnel.cnameTarget,
+    domains,
+    validation: config.cloudflare.customHostnameValidation,
+    minTlsVersion: config.cloudflare.minTlsVersion,
+  });
+  return { tunnel, saas };
+}

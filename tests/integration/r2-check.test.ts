@@ -1,0 +1,162 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { bucketSpecs, CONSUMERS, lifecycleRules } from "../../components/edge/r2-plan";
+import { lifecycleProblems } from "../../scripts/lib/r2-check";
+import { ROOT } from "../helpers/plan-cli";
+import { FakeR2, lifecycleXml, type ScopedKey } from "../helpers/r2-server";
+
+const specs = bucketSpecs("enclii-test", {
+  cnpg: 30,
+  etcd: 30,
+  longhorn: 30,
+  audit: 90,
+  artifacts: 180,
+  infrequentAccessAfter: 30,
+});
+const bucketName = (key: string) => specs.find((s) => s.key === key)?.name as string;
+
+let server: FakeR2 | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+function keysFor(scope: (consumer: string, own: string) => string[]): ScopedKey[] {
+  return CONSUMERS.map((c) => ({
+    accessKeyId: `AK${c.name.toUpperCase()}`,
+    secretAccessKey: `secret-of-${c.name}`,
+    buckets: scope(c.name, bucketName(c.bucket)),
+  }));
+}
+
+async function startR2(keys: ScopedKey[], withoutLifecycle: string[] = []) {
+  const lifecycles = Object.fromEntries(
+    specs
+      .filter((s) => !withoutLifecycle.includes(s.name))
+      .map((s) => [s.name, lifecycleXml(lifecycleRules(s, 30))]),
+  );
+  server = new FakeR2(
+    specs.map((s) => s.name),
+    keys,
+    lifecycles,
+  );
+  const endpoint = await server.start();
+  const outputs = {
+    r2: {
+      endpoint,
+      region: "auto",
+      buckets: specs.map((s) => ({ key: s.key, name: s.name, prefixes: Object.keys(s.prefixes) })),
+      consumers: Object.fromEntries(
+        CONSUMERS.map((c, i) => [
+          c.name,
+          {
+            bucket: bucketName(c.bucket),
+            prefix: c.prefix,
+            accessKeyId: keys[i]?.accessKeyId,
+            secretAccessKey: keys[i]?.secretAccessKey,
+          },
+        ]),
+      ),
+    },
+  };
+  const file = join(mkdtempSync(join(tmpdir(), "r2-outputs-")), "outputs.json");
+  writeFileSync(file, JSON.stringify(outputs));
+  return file;
+}
+
+function runCheck(file: string) {
+  const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    // Async: the fake server runs in this process and must keep answering.
+    const { spawn } = require("node:child_process") as typeof import("node:child_process");
+    const child = spawn(process.execPath, [tsx, "scripts/r2-check.ts", "--outputs", file], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    child.on("close", (status: number | null) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe("r2-check against a local S3 server", () => {
+  it("passes when every consumer is scoped to its bucket and lifecycle rules exist", async () => {
+    const file = await startR2(keysFor((_c, own) => [own]));
+    const run = await runCheck(file);
+    expect(run.stdout, run.stderr).toContain("checks passed");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain("ok   cnpg: write enclii-test-backups/cnpg/.r2-check/");
+    expect(run.stdout).toContain("ok   artifacts: denied on enclii-test-backups: denied (AccessDenied)");
+  });
+
+  it("fails when a token can write to a bucket it must not touch", async () => {
+    const file = await startR2(keysFor((c, own) => (c === "audit" ? [own, bucketName("backups")] : [own])));
+    const run = await runCheck(file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("FAIL audit: denied on enclii-test-backups: allowed, but must be denied");
+  });
+
+  it("fails when a bucket has no lifecycle rules", async () => {
+    const file = await startR2(
+      keysFor((_c, own) => [own]),
+      [bucketName("audit")],
+    );
+    const run = await runCheck(file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      "FAIL lifecycle rules of enclii-test-audit-archive: NoSuchLifecycleConfiguration",
+    );
+  });
+
+  it("fails when an access key is unknown to the server (a revoked or mistyped token)", async () => {
+    const file = await startR2(keysFor((_c, own) => [own]));
+    const outputs = JSON.parse(readFileSync(file, "utf8"));
+    outputs.r2.consumers.cnpg.accessKeyId = "AKREVOKED";
+    writeFileSync(file, JSON.stringify(outputs));
+    const run = await runCheck(file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/FAIL cnpg: write .*InvalidAccessKeyId/);
+  });
+
+  it("exits 2 when the outputs were read without --show-secrets", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "r2-outputs-")), "outputs.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        r2: {
+          endpoint: "https://x",
+          region: "auto",
+          buckets: [{ key: "b", name: "b", prefixes: [] }],
+          consumers: {
+            cnpg: { bucket: "b", prefix: "cnpg/", accessKeyId: "id", secretAccessKey: "[secret]" },
+          },
+        },
+      }),
+    );
+    const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+    const run = spawnSync(process.execPath, [tsx, "scripts/r2-check.ts", "--outputs", file], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      "r2.consumers.cnpg: credentials are missing or redacted; read the outputs with --show-secrets",
+    );
+  });
+});
+
+describe("lifecycle rule check", () => {
+  it("names each prefix without an expiration rule and a missing multipart abort", () => {
+    expect(
+      lifecycleProblems(
+        [{ ID: "a", Status: "Enabled", Filter: { Prefix: "cnpg/" }, Expiration: { Days: 37 } }],
+        ["cnpg/", "etcd/"],
+      ),
+    ).toEqual([
+      "no enabled expiration rule for prefix etcd/",
+      "no rule aborting incomplete multipart uploads",
+    ]);
+  });
+});
