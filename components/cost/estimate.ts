@@ -92,6 +92,11 @@ export function estimateCost(config: StackConfig): CostEstimate {
     monthlyUsd: round(paidHostnames * CLOUDFLARE_PRICES.saasHostname.amount),
     basis: `first ${CLOUDFLARE_PRICES.saasFreeHostnames} free, then $${CLOUDFLARE_PRICES.saasHostname.amount} each`,
   });
+  if (paidHostnames > 0) {
+    warnings.push(
+      `${hostnames} custom hostnames: ${paidHostnames} past the ${CLOUDFLARE_PRICES.saasFreeHostnames} free ones cost $${CLOUDFLARE_PRICES.saasHostname.amount} each`,
+    );
+  }
   const totalUsd = round(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
   return {
     lines,

@@ -21,15 +21,19 @@ export function isKubernetesObject(resource: RecordedResource): boolean {
   );
 }
 
-/** Secret data never appears, whether or not the component marked it secret. */
-function redactSecretData(object: Props): Props {
+/**
+ * Secret data never appears, whether or not the component marked it secret. The key names stay
+ * (from the revealed inputs when the whole field was a secret) so the manifest keeps its shape.
+ */
+function redactSecretData(resource: RecordedResource): Props {
+  const object = resource.inputs;
   if (object.kind !== "Secret") return object;
   const redacted: Props = { ...object };
   for (const field of ["data", "stringData"]) {
-    const data = object[field];
-    if (data && typeof data === "object") {
-      redacted[field] = Object.fromEntries(Object.keys(data).map((k) => [k, SECRET]));
-    }
+    const data = object[field] ?? undefined;
+    const raw = resource.rawInputs[field];
+    const keysOf = raw && typeof raw === "object" ? raw : data && typeof data === "object" ? data : undefined;
+    if (keysOf) redacted[field] = Object.fromEntries(Object.keys(keysOf).map((k) => [k, SECRET]));
   }
   return redacted;
 }
@@ -41,7 +45,7 @@ export function collectManifests(resources: readonly RecordedResource[]): Manife
   const manifests: Manifest[] = [];
   const seen = new Set<string>();
   for (const resource of resources.filter(isKubernetesObject)) {
-    const object = redactSecretData(resource.inputs);
+    const object = redactSecretData(resource);
     const metadata = (object.metadata ?? {}) as Props;
     const name = typeof metadata.name === "string" ? metadata.name : resource.name;
     const namespace = typeof metadata.namespace === "string" ? metadata.namespace : "_cluster";

@@ -145,6 +145,56 @@ describe("nodes and k3s in the plans", () => {
   });
 });
 
+describe("edge in the plans", () => {
+  it.each(STACKS)(
+    "%s has the tunnel with its catch-all, 2+ cloudflared replicas, buckets with lifecycle and per-consumer tokens",
+    (stack) => {
+      const plan = plans.get(stack) as PlanDocument;
+      const byType = (t: string) => plan.resources.filter((r) => r.type === t);
+      const config = byType(
+        "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+      )[0];
+      const ingresses = (config?.inputs.config as { ingresses: { service: string }[] } | undefined)
+        ?.ingresses;
+      expect(ingresses?.at(-1)).toEqual({ service: "http_status:404" });
+      const deployment = byType("kubernetes:apps/v1:Deployment").find((r) => r.name === "tunnel-cloudflared");
+      expect((deployment?.inputs.spec as { replicas: number } | undefined)?.replicas).toBeGreaterThanOrEqual(
+        2,
+      );
+      expect(byType("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(3);
+      expect(byType("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle")).toHaveLength(3);
+      expect(byType("cloudflare:index/apiToken:ApiToken")).toHaveLength(5);
+      const consumers = (plan.outputs.r2 as { consumers: Record<string, { secretAccessKey: string }> })
+        .consumers;
+      for (const c of Object.values(consumers)) expect(c.secretAccessKey).toBe("[secret]");
+      expect(byType("cloudflare:index/zoneSetting:ZoneSetting").length).toBeGreaterThanOrEqual(5);
+      for (const t of ["LoadBalancer", "NodePort"])
+        expect(JSON.stringify(plan.resources)).not.toContain(`"type":"${t}"`);
+      expect(plan.resources.some((r) => r.type.includes("networking.k8s.io/v1:Ingress"))).toBe(false);
+    },
+  );
+
+  it("production has a custom hostname for every tenant domain and the fallback origin", () => {
+    const plan = plans.get("production") as PlanDocument;
+    const hostnames = plan.resources
+      .filter((r) => r.type === "cloudflare:index/customHostname:CustomHostname")
+      .map((r) => r.inputs.hostname)
+      .sort();
+    expect(hostnames).toEqual(["app.acme.example", "portal.globex.example", "www.acme.example"]);
+    const origin = plan.resources.find(
+      (r) => r.type === "cloudflare:index/customHostnameFallbackOrigin:CustomHostnameFallbackOrigin",
+    );
+    expect(origin?.inputs.origin).toBe("origin.enclii.dev");
+  });
+
+  it("k3s sends etcd snapshots to the backups bucket with the etcd consumer's credentials", () => {
+    const plan = plans.get("production") as PlanDocument;
+    const config = plan.resources.find((r) => r.name === "k3s-ax41-fsn1-1-config");
+    expect(config?.inputs.stdin).toBe("[secret]");
+    expect(config?.dependencies.some((d) => d.endsWith("r2-etcd-token"))).toBe(true);
+  });
+});
+
 describe("plan command line", () => {
   it("exits 1 with every problem listed and no stack trace when the config is invalid", () => {
     const bad = join(runs.get("staging")?.outDir ?? ROOT, "Pulumi.bad.yaml");

@@ -24,6 +24,9 @@ describe("cost estimate", () => {
     });
     const line = estimateCost(many).lines.find((l) => l.item.includes("custom hostnames"));
     expect(line).toMatchObject({ quantity: 103, monthlyUsd: 0.3 });
+    expect(estimateCost(many).warnings).toEqual([
+      "103 custom hostnames: 3 past the 100 free ones cost $0.1 each",
+    ]);
   });
 
   it("flags a stack over its budget", () => {

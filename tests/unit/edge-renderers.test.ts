@@ -1,0 +1,234 @@
+import { describe, expect, it } from "vitest";
+import {
+  CLOUDFLARED,
+  renderDeployment,
+  renderNetworkPolicies,
+  renderPodDisruptionBudget,
+} from "../../components/edge/cloudflared-manifests";
+import {
+  bucketPolicyResources,
+  bucketSpecs,
+  lifecycleRules,
+  RETENTION_MARGIN_DAYS,
+  r2Endpoint,
+} from "../../components/edge/r2-plan";
+import { CATCH_ALL, parseServiceUrl, renderIngress, validateRoutes } from "../../components/edge/routes";
+import { validateCustomDomains } from "../../components/edge/saas-hostnames";
+import { renderZoneSettings } from "../../components/edge/zone-settings";
+
+// biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
+type Manifest = Record<string, any>;
+const zone = { zone: "enclii.dev" };
+
+describe("tunnel route table", () => {
+  const routes = [
+    { hostname: "auth.enclii.dev", service: "http://janua.janua.svc.cluster.local:80", targetPort: 8080 },
+    { hostname: "api.enclii.dev", service: "http://switchyard-api.enclii.svc.cluster.local:80" },
+  ];
+
+  it("sorts routes by hostname and ends with the 404 catch-all", () => {
+    expect(renderIngress(routes, zone)).toEqual([
+      { hostname: "api.enclii.dev", service: "http://switchyard-api.enclii.svc.cluster.local:80" },
+      { hostname: "auth.enclii.dev", service: "http://janua.janua.svc.cluster.local:80" },
+      CATCH_ALL,
+    ]);
+    expect(renderIngress([], zone)).toEqual([{ service: "http_status:404" }]);
+  });
+
+  it("rejects a hostname declared twice, naming both services", () => {
+    expect(
+      validateRoutes(
+        [...routes, { hostname: "api.enclii.dev", service: "http://x.y.svc.cluster.local:80" }],
+        zone,
+      ),
+    ).toEqual([
+      "route api.enclii.dev: declared twice (http://switchyard-api.enclii.svc.cluster.local:80 and http://x.y.svc.cluster.local:80); each hostname has one service",
+    ]);
+  });
+
+  it("rejects a hostname outside the zone unless it is a custom hostname", () => {
+    const outside = [
+      { hostname: "app.acme.example", service: "http://web.tenant-acme.svc.cluster.local:80" },
+    ];
+    expect(() => renderIngress(outside, zone)).toThrow(
+      "route app.acme.example: outside the zone enclii.dev and not a custom hostname of it",
+    );
+    expect(renderIngress(outside, { ...zone, customHostnames: ["app.acme.example"] })).toHaveLength(2);
+  });
+
+  it("rejects a service that is not an in-cluster URL", () => {
+    expect(validateRoutes([{ hostname: "x.enclii.dev", service: "http://10.0.0.5:80" }], zone)[0]).toContain(
+      "must be http(s)://<service>.<namespace>.svc.cluster.local:<port>",
+    );
+    expect(parseServiceUrl("http://janua.janua.svc.cluster.local:80")).toEqual({
+      name: "janua",
+      namespace: "janua",
+      port: 80,
+    });
+  });
+});
+
+describe("cloudflared manifests", () => {
+  const options = {
+    namespace: "cloudflare-tunnel",
+    replicas: 2,
+    routes: [
+      { hostname: "auth.enclii.dev", service: "http://janua.janua.svc.cluster.local:80", targetPort: 8080 },
+    ],
+  };
+  const deployment = renderDeployment(options) as Manifest;
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
+
+  it("runs a pinned image with metrics on :2000 and the token from the Secret", () => {
+    expect(container.image).toMatch(/^cloudflare\/cloudflared:\d{4}\.\d+\.\d+$/);
+    expect(container.args).toEqual(["tunnel", "--no-autoupdate", "--metrics", "0.0.0.0:2000", "run"]);
+    expect(container.env).toEqual([
+      { name: "TUNNEL_TOKEN", valueFrom: { secretKeyRef: { name: CLOUDFLARED.tokenSecret, key: "token" } } },
+    ]);
+  });
+
+  it("passes the checklist: probes on /ready (not identical), restricted context, requests and limits, spread", () => {
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/ready", port: 2000 });
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/ready", port: 2000 });
+    expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(container.resources.requests).toBeDefined();
+    expect(container.resources.limits).toBeDefined();
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext.runAsUser).toBe(65532);
+    expect(pod.topologySpreadConstraints[0].topologyKey).toBe("kubernetes.io/hostname");
+    expect(deployment.spec.replicas).toBe(2);
+  });
+
+  it("refuses fewer than 2 replicas", () => {
+    expect(() => renderDeployment({ ...options, replicas: 1 })).toThrow(
+      "cloudflared runs at least 2 replicas (got 1)",
+    );
+  });
+
+  it("keeps one replica through drains", () => {
+    expect((renderPodDisruptionBudget("cloudflare-tunnel") as Manifest).spec.minAvailable).toBe(1);
+  });
+
+  it("allows egress to the Cloudflare edge (not private ranges) and to routed pods on their pod port", () => {
+    const policies = renderNetworkPolicies(options) as Manifest[];
+    const edge = policies.find((p) => p.metadata.name === "cloudflared-egress-edge");
+    expect(edge?.spec.egress[0].ports).toEqual([
+      { protocol: "TCP", port: 7844 },
+      { protocol: "UDP", port: 7844 },
+      { protocol: "TCP", port: 443 },
+    ]);
+    expect(edge?.spec.egress[0].to[0].ipBlock.except).toContain("10.0.0.0/8");
+    const services = policies.find((p) => p.metadata.name === "cloudflared-egress-services");
+    expect(services?.spec.egress).toEqual([
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "janua" } } }],
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
+    ]);
+  });
+});
+
+describe("R2 layout", () => {
+  const specs = bucketSpecs("enclii-production", {
+    cnpg: 30,
+    etcd: 30,
+    longhorn: 30,
+    audit: 90,
+    artifacts: 180,
+    infrequentAccessAfter: 30,
+  });
+  const backups = specs.find((s) => s.key === "backups");
+
+  it("has backups (cnpg, etcd, longhorn), artifacts and the audit archive", () => {
+    expect(specs.map((s) => s.name)).toEqual([
+      "enclii-production-backups",
+      "enclii-production-artifacts",
+      "enclii-production-audit-archive",
+    ]);
+    expect(Object.keys(backups?.prefixes ?? {})).toEqual(["cnpg/", "etcd/", "longhorn/"]);
+  });
+
+  it("deletes backups a margin after the tools' own retention, and aborts multipart uploads after 7 days", () => {
+    const rules = lifecycleRules(backups as never, 30);
+    expect(rules.find((r) => r.id === "expire-cnpg")?.deleteObjectsTransition?.condition.maxAge).toBe(
+      (30 + RETENTION_MARGIN_DAYS) * 86_400,
+    );
+    expect(rules.at(-1)).toEqual({
+      id: "abort-incomplete-multipart",
+      enabled: true,
+      conditions: { prefix: "" },
+      abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * 86_400 } },
+    });
+  });
+
+  it("moves to Infrequent Access only where objects stay the 30 days IA bills for", () => {
+    const rules = lifecycleRules(backups as never, 30);
+    expect(rules.find((r) => r.id === "expire-cnpg")?.storageClassTransitions).toBeUndefined();
+    const audit = lifecycleRules(specs.find((s) => s.key === "audit") as never, 30);
+    expect(audit[0]?.storageClassTransitions).toEqual([
+      { condition: { type: "Age", maxAge: 30 * 86_400 }, storageClass: "InfrequentAccess" },
+    ]);
+    expect(
+      lifecycleRules(specs.find((s) => s.key === "audit") as never, 0)[0]?.storageClassTransitions,
+    ).toBeUndefined();
+  });
+
+  it("scopes a token to exactly one bucket and uses the EU endpoint for the EU jurisdiction", () => {
+    expect(JSON.parse(bucketPolicyResources("acc", "eu", "b"))).toEqual({
+      "com.cloudflare.edge.r2.bucket.acc_eu_b": "*",
+    });
+    expect(r2Endpoint("acc", "eu")).toBe("https://acc.eu.r2.cloudflarestorage.com");
+    expect(r2Endpoint("acc", "default")).toBe("https://acc.r2.cloudflarestorage.com");
+  });
+});
+
+describe("zone settings and custom hostnames", () => {
+  it("forces HTTPS, TLS 1.2+, TLS 1.3 and HSTS", () => {
+    const settings = renderZoneSettings({
+      minTlsVersion: "1.2",
+      hsts: { enabled: true, maxAgeSeconds: 31_536_000, includeSubdomains: true, preload: false },
+    });
+    expect(Object.fromEntries(settings.map((s) => [s.settingId, s.value]))).toMatchObject({
+      always_use_https: "on",
+      min_tls_version: "1.2",
+      tls_1_3: "on",
+      ssl: "strict",
+      security_header: {
+        strict_transport_security: { enabled: true, max_age: 31_536_000, include_subdomains: true },
+      },
+    });
+  });
+
+  it("refuses HSTS preload without includeSubdomains and a year of max-age", () => {
+    expect(() =>
+      renderZoneSettings({
+        minTlsVersion: "1.2",
+        hsts: { enabled: true, maxAgeSeconds: 300, includeSubdomains: false, preload: true },
+      }),
+    ).toThrow("hsts.preload needs includeSubdomains");
+  });
+
+  it("rejects a custom hostname inside the zone or listed twice", () => {
+    expect(
+      validateCustomDomains(
+        [
+          { hostname: "a.enclii.dev", tenant: "x" },
+          { hostname: "b.example", tenant: "x" },
+          { hostname: "b.example", tenant: "y" },
+        ],
+        "enclii.dev",
+      ),
+    ).toEqual([
+      "custom hostname a.enclii.dev: inside the zone enclii.dev; serve it with a tunnel route instead",
+      "custom hostname b.example: listed twice",
+    ]);
+  });
+});
