@@ -33,21 +33,29 @@ export const IMAGES = {
   k3sUpgrade: { repository: "rancher/k3s-upgrade", tag: K3S_VERSION.replace("+", "-") },
   /** rancher/system-upgrade-controller latest release v0.20.1 (REFERENCE.md). */
   systemUpgradeController: { repository: "rancher/system-upgrade-controller", tag: "v0.20.1" },
+  /** Official Redis image (not Bitnami: deprecated Aug 2025, REFERENCE.md). */
+  redis: { repository: "redis", tag: "8.2.2-alpine" },
+  /** PostgreSQL operand image for CloudNativePG clusters. */
+  postgres: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.6" },
 } as const satisfies Record<string, ImagePin>;
 
 /** Helm charts. */
 export const CHARTS = {
+  /** Longhorn 1.12.1 (longhorn/website PR #1421, Aug 2026). */
+  longhorn: { chart: "longhorn", repository: "https://charts.longhorn.io", version: "1.12.1" },
+  /** cert-manager v1.20.2 (1.19 unsupported since Jun 2026). */
+  certManager: { chart: "cert-manager", repository: "https://charts.jetstack.io", version: "v1.20.2" },
   /** cloudnative-pg chart 0.29 ships operator 1.30 (REFERENCE.md). */
   cloudnativePg: {
     chart: "cloudnative-pg",
     repository: "https://cloudnative-pg.github.io/charts",
     version: "0.29.0",
   },
-  /** plugin-barman-cloud v0.14.0 (Aug 2026, REFERENCE.md). */
+  /** plugin-barman-cloud chart 0.7.1 (Jul 2026); chart versions differ from the plugin's (0.6.0 shipped v0.12.0). */
   barmanCloudPlugin: {
     chart: "plugin-barman-cloud",
     repository: "https://cloudnative-pg.github.io/charts",
-    version: "0.14.0",
+    version: "0.7.1",
   },
 } as const satisfies Record<string, ChartPin>;
 
