@@ -26,3 +26,7 @@ export const tunnel = platform.tunnel;
 export const r2 = platform.r2;
 /** Per tenant custom domain: the records the tenant creates and the validation status. */
 export const customHostnames = platform.customHostnames;
+/** PostgreSQL connection per consumer (host, port, database, user; password and URL secret). */
+export const postgres = platform.postgres;
+/** Redis mode and connection per consumer (password and URL secret). */
+export const redis = platform.redis;

@@ -8,6 +8,7 @@ import { Namespaces } from "../components/k3s/namespaces";
 import { platformNamespaces } from "../components/k3s/platform-namespaces";
 import { UpgradeController } from "../components/k3s/upgrade-controller";
 import type { StackConfig, StackSecrets } from "./config";
+import { buildData } from "./data";
 import { buildEdge, buildR2, etcdS3Options } from "./edge";
 import { buildCluster, type NodeOutput } from "./nodes";
 
@@ -20,6 +21,8 @@ export interface Platform {
   readonly tunnel: { readonly id: pulumi.Output<string>; readonly hostnames: string[] };
   readonly r2: Record<string, unknown>;
   readonly customHostnames: unknown[];
+  readonly postgres: Record<string, unknown>;
+  readonly redis: Record<string, unknown>;
 }
 
 /** Builds the platform for one stack. */
@@ -48,6 +51,7 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
       concurrency: config.k3s.upgrades.concurrency,
     });
   }
+  const data = buildData(config, { provider: cluster.provider, namespaces: namespaces.names, r2 });
   // Components that serve a hostname add their routes here as they land (Janua, control plane, tenants).
   const routes: TunnelRoute[] = [];
   const cloudflareNamespace = namespaces.names["cloudflare-tunnel"] as pulumi.Output<string>;
@@ -61,6 +65,8 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
       consumers: r2.credentials,
     },
     customHostnames: edge.saas.instructions,
+    postgres: data.postgres.connections,
+    redis: { mode: config.redis.mode, connections: data.redis.connections },
     nodes: cluster.nodes,
     apiEndpoint: cluster.apiEndpoint,
     kubeconfig: cluster.kubeconfig,

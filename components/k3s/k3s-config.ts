@@ -89,8 +89,9 @@ export function k3sConfigObject(o: K3sNodeConfigOptions): Record<string, unknown
   config["tls-san"] = [
     ...new Set([o.nodeIp, ...(o.nodeExternalIp ? [o.nodeExternalIp] : []), ...(o.tlsSans ?? [])]),
   ];
-  // Traffic enters through the Cloudflare Tunnel: no ingress controller, no service load balancer.
-  config.disable = ["traefik", "servicelb"];
+  // Traffic enters through the Cloudflare Tunnel: no ingress controller, no service load
+  // balancer. Longhorn is the storage: k3s's local-path provisioner would compete as default.
+  config.disable = ["traefik", "servicelb", "local-storage"];
   config["cluster-cidr"] = o.clusterCidr;
   config["service-cidr"] = o.serviceCidr;
   config["write-kubeconfig-mode"] = "0600";

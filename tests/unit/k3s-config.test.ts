@@ -31,7 +31,7 @@ describe("k3s config.yaml", () => {
       "cluster-init": true,
       "node-ip": "203.0.113.10",
       "tls-san": ["203.0.113.10", "k8s.enclii.dev"],
-      disable: ["traefik", "servicelb"],
+      disable: ["traefik", "servicelb", "local-storage"],
       "write-kubeconfig-mode": "0600",
       "secrets-encryption": true,
       "protect-kernel-defaults": true,

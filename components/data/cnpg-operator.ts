@@ -1,0 +1,78 @@
+/**
+ * `enclii:data:CnpgOperator`: the CloudNativePG operator and the barman-cloud plugin (pinned
+ * charts) in `cnpg-system`. The plugin needs cert-manager for its certificates.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { installChart } from "../shared/chart";
+import { CHARTS } from "../versions";
+
+/** Typed values of the cloudnative-pg chart (only what this platform sets). */
+export interface CnpgOperatorValues {
+  readonly crds: { readonly create: boolean };
+  readonly config: { readonly clusterWide: boolean };
+  readonly monitoring: { readonly podMonitorEnabled: boolean };
+  readonly resources: object;
+}
+
+/** Typed values of the plugin-barman-cloud chart. */
+export interface BarmanPluginValues {
+  readonly crds: { readonly create: boolean };
+  readonly resources: object;
+}
+
+/** The operator chart values. */
+export function cnpgOperatorValues(): CnpgOperatorValues {
+  return {
+    crds: { create: true },
+    config: { clusterWide: true },
+    monitoring: { podMonitorEnabled: false },
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+  };
+}
+
+/** The plugin chart values. */
+export function barmanPluginValues(): BarmanPluginValues {
+  return {
+    crds: { create: true },
+    resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+  };
+}
+
+/** Arguments of {@link CnpgOperator}. */
+export interface CnpgOperatorArgs {
+  readonly provider: k8s.Provider;
+  /** `cnpg-system`. */
+  readonly namespace: pulumi.Input<string>;
+  /** The cert-manager chart the plugin's certificates need. */
+  readonly certManager: pulumi.Resource;
+}
+
+/** The operator and its backup plugin. */
+export class CnpgOperator extends pulumi.ComponentResource {
+  public readonly operator: k8s.helm.v4.Chart;
+  public readonly plugin: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: CnpgOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("enclii:data:CnpgOperator", name, {}, opts);
+    const base = { parent: this, provider: args.provider };
+    this.operator = installChart(
+      `${name}-operator`,
+      CHARTS.cloudnativePg,
+      args.namespace,
+      cnpgOperatorValues(),
+      base,
+    );
+    this.plugin = installChart(
+      `${name}-barman-cloud`,
+      CHARTS.barmanCloudPlugin,
+      args.namespace,
+      barmanPluginValues(),
+      {
+        ...base,
+        dependsOn: [this.operator, args.certManager],
+      },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Longhorn's chart values and recurring jobs as typed, pure data.
+ */
+import { commonLabels } from "../shared/labels";
+
+/** The Secret Longhorn reads R2 credentials from. */
+export const LONGHORN_BACKUP_SECRET = "longhorn-backup-credentials";
+
+/** Typed values of the Longhorn chart (only what this platform sets). */
+export interface LonghornValues {
+  readonly persistence: {
+    readonly defaultClass: boolean;
+    readonly defaultClassReplicaCount: number;
+    readonly defaultFsType: "ext4" | "xfs";
+    readonly reclaimPolicy: "Retain" | "Delete";
+  };
+  readonly defaultSettings: {
+    readonly defaultReplicaCount: number;
+    readonly replicaSoftAntiAffinity: boolean;
+    readonly storageMinimalAvailablePercentage: number;
+    readonly nodeDownPodDeletionPolicy: string;
+  };
+  readonly defaultBackupStore: {
+    readonly backupTarget: string;
+    readonly backupTargetCredentialSecret: string;
+  };
+  readonly preUpgradeChecker: { readonly jobEnabled: boolean };
+  readonly ingress: { readonly enabled: boolean };
+  readonly service: { readonly ui: { readonly type: "ClusterIP" } };
+}
+
+/** Options of the values. */
+export interface LonghornOptions {
+  /** Nodes that may hold replicas. */
+  readonly storageNodes: number;
+  /** Replicas per volume; at most min(3, storageNodes). */
+  readonly replicaCount: number;
+  readonly backupBucket: string;
+}
+
+/** The backup target in Longhorn's S3 form: `s3://<bucket>@<region>/<path>/`. */
+export function longhornBackupTarget(bucket: string): string {
+  return `s3://${bucket}@auto/longhorn/`;
+}
+
+/** The chart values. @throws when the replica count cannot be placed */
+export function longhornValues(o: LonghornOptions): LonghornValues {
+  if (o.replicaCount < 1 || o.replicaCount > Math.min(3, o.storageNodes)) {
+    throw new Error(
+      `longhorn: replicaCount ${o.replicaCount} must be between 1 and min(3, storage nodes = ${o.storageNodes})`,
+    );
+  }
+  return {
+    persistence: {
+      defaultClass: true,
+      defaultClassReplicaCount: o.replicaCount,
+      defaultFsType: "ext4",
+      reclaimPolicy: "Retain",
+    },
+    defaultSettings: {
+      defaultReplicaCount: o.replicaCount,
+      // With fewer storage nodes than replicas, volumes would stay degraded; soft anti-affinity lets them settle.
+      replicaSoftAntiAffinity: o.storageNodes < 3,
+      storageMinimalAvailablePercentage: 15,
+      nodeDownPodDeletionPolicy: "delete-both-statefulset-and-deployment-pod",
+    },
+    defaultBackupStore: {
+      backupTarget: longhornBackupTarget(o.backupBucket),
+      backupTargetCredentialSecret: LONGHORN_BACKUP_SECRET,
+    },
+    // A Helm hook: with helm.v4.Chart it would run as an ordinary Job on every change.
+    preUpgradeChecker: { jobEnabled: false },
+    ingress: { enabled: false },
+    service: { ui: { type: "ClusterIP" } },
+  };
+}
+
+/** Daily snapshot and backup RecurringJobs for every volume (group `default`). */
+export function renderRecurringJobs(
+  namespace: string,
+  o: { snapshot: { cron: string; retain: number }; backup: { cron: string; retain: number } },
+): Record<string, unknown>[] {
+  const labels = commonLabels({ name: "longhorn", component: "recurring-job" });
+  return [
+    { name: "daily-snapshot", task: "snapshot", ...o.snapshot },
+    { name: "daily-backup", task: "backup", ...o.backup },
+  ].map((job) => ({
+    apiVersion: "longhorn.io/v1beta2",
+    kind: "RecurringJob",
+    metadata: { name: job.name, namespace, labels },
+    spec: {
+      name: job.name,
+      task: job.task,
+      cron: job.cron,
+      retain: job.retain,
+      concurrency: 1,
+      groups: ["default"],
+      labels: {},
+    },
+  }));
+}

@@ -1,0 +1,71 @@
+/**
+ * Composes storage and data from the stack config: cert-manager, Longhorn, the CloudNativePG
+ * operator and plugin, the shared PostgreSQL cluster and Redis.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { CnpgOperator } from "../components/data/cnpg-operator";
+import { Postgres } from "../components/data/postgres";
+import { Redis } from "../components/data/redis";
+import type { R2Buckets } from "../components/edge/r2-buckets";
+import { CertManager } from "../components/storage/cert-manager";
+import { Longhorn } from "../components/storage/longhorn";
+import type { StackConfig } from "./config";
+
+/** The platform's own database consumers; tenants with dedicated auth get their own cluster. */
+export const PLATFORM_DATABASES = ["enclii", "janua"];
+
+/** Builds storage and the shared data services. */
+export function buildData(
+  config: StackConfig,
+  options: { provider: k8s.Provider; namespaces: Record<string, pulumi.Output<string>>; r2: R2Buckets },
+) {
+  const { provider, namespaces, r2 } = options;
+  const ns = (name: string) => namespaces[name] as pulumi.Output<string>;
+  const certManager = new CertManager("cert-manager", { provider, namespace: ns("cert-manager") });
+  const longhorn = new Longhorn("longhorn", {
+    provider,
+    namespace: ns("longhorn-system"),
+    storageNodes: Math.max(1, config.nodes.filter((n) => n.storage).length),
+    replicaCount: config.storage.replicaCount,
+    backup: r2.credentials.longhorn,
+    snapshot: config.storage.snapshot,
+    backupJob: config.storage.backup,
+  });
+  const cnpg = new CnpgOperator("cnpg", {
+    provider,
+    namespace: ns("cnpg-system"),
+    certManager: certManager.chart,
+  });
+  const postgres = new Postgres("postgres", {
+    provider,
+    name: "postgres",
+    namespace: ns("data"),
+    namespaceName: "data",
+    instances: config.postgres.instances,
+    storageSize: config.postgres.storageSize,
+    walStorageSize: config.postgres.walStorageSize,
+    resources: config.postgres.resources,
+    parameters: config.postgres.parameters,
+    consumers: PLATFORM_DATABASES,
+    r2: r2.credentials.cnpg,
+    retention: config.postgres.retention,
+    schedule: config.postgres.backupSchedule,
+    dependsOn: [cnpg.operator, cnpg.plugin, longhorn.chart],
+    protect: config.protect,
+  });
+  const redis = new Redis("redis", {
+    provider,
+    namespace: ns("data"),
+    namespaceName: "data",
+    mode: config.redis.mode,
+    nodeCount: config.nodes.length,
+    storageSize: config.redis.storageSize,
+    maxMemory: config.redis.maxMemory,
+    maxMemoryPolicy: config.redis.maxMemoryPolicy,
+    resources: config.redis.resources,
+    dependsOn: [longhorn.chart],
+    protect: config.protect,
+  });
+  return { postgres, redis, longhorn };
+}
