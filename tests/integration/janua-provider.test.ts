@@ -1,0 +1,206 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type JanuaConnection,
+  januaOAuthClientProvider,
+  januaOrganizationProvider,
+} from "../../components/auth/janua-provider";
+import { FakeJanua } from "../helpers/janua-server";
+import { ROOT } from "../helpers/plan-cli";
+
+const KEY = "internal-key-0123456789";
+const ADMIN = { adminEmail: "admin@enclii.dev", adminPassword: "admin-password-0123" };
+const FAST = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 8 };
+const clients = januaOAuthClientProvider as Required<typeof januaOAuthClientProvider>;
+const orgs = januaOrganizationProvider as Required<typeof januaOrganizationProvider>;
+
+let janua: FakeJanua | undefined;
+afterEach(async () => {
+  await janua?.stop();
+  janua = undefined;
+});
+
+async function start(
+  options: { unavailableFor?: number; adminExists?: boolean } = {},
+): Promise<JanuaConnection> {
+  janua = new FakeJanua({ internalApiKey: KEY, ...ADMIN, ...options });
+  return { baseUrl: await janua.start(), internalApiKey: KEY, ...ADMIN, timing: FAST };
+}
+
+const client = (connection: JanuaConnection) => ({
+  connection,
+  clientKey: "enclii-control-plane",
+  name: "Enclii",
+  redirectUris: ["https://api.enclii.dev/v1/auth/callback"],
+});
+
+describe("Janua OAuth client provider", () => {
+  it("registers with the internal API key and returns the secret from the 201", async () => {
+    const conn = await start();
+    const created = await clients.create(client(conn));
+    expect(created.id).toMatch(/^jnc_/);
+    expect(created.outs).toMatchObject({
+      clientId: created.id,
+      clientSecret: expect.stringMatching(/^jns_/),
+    });
+    expect(janua?.requests).toEqual([
+      { method: "POST", path: "/api/v1/oauth/clients/register", status: 201 },
+    ]);
+  });
+
+  it("is idempotent on client_key: a 200 without a secret adopts the client and rotates its secret once", async () => {
+    const conn = await start();
+    const first = await clients.create(client(conn));
+    const second = await clients.create(client(conn));
+    expect(second.id).toBe(first.id);
+    expect(janua?.clients.size).toBe(1);
+    expect(second.outs.clientSecret).toMatch(/^jns_/);
+    expect(janua?.requests.map((r) => `${r.path} ${r.status}`)).toContain(
+      `/api/v1/oauth/clients/${first.id}/rotate 200`,
+    );
+  });
+
+  it("waits out 503s while Janua starts and while no admin exists", async () => {
+    const conn = await start({ unavailableFor: 3 });
+    await clients.create(client(conn));
+    expect(janua?.requests.filter((r) => r.status === 503)).toHaveLength(3);
+  });
+
+  it("gives up on a Janua that never gets an admin, with a clear message", async () => {
+    const conn = await start({ adminExists: false });
+    await expect(clients.create(client(conn))).rejects.toThrow(
+      "Janua not ready (503: No admin user exists yet) for OAuth client enclii-control-plane (gave up after 8 attempts)",
+    );
+  });
+
+  it("turns a wrong internal key into a clear 401 message", async () => {
+    const conn = await start();
+    await expect(clients.create(client({ ...conn, internalApiKey: "wrong" }))).rejects.toThrow(
+      "Janua refused OAuth client enclii-control-plane (401: Invalid internal API key); check the internal API key",
+    );
+  });
+
+  it("reports validation errors with the field", async () => {
+    const conn = await start();
+    await expect(
+      clients.create({ ...client(conn), redirectUris: ["http://app.example.com/cb"] }),
+    ).rejects.toThrow(
+      "Janua rejected OAuth client enclii-control-plane (422): body.redirect_uris: must use https: http://app.example.com/cb",
+    );
+  });
+
+  it("updates redirect URIs with PATCH as the admin and keeps the secret", async () => {
+    const conn = await start();
+    const created = await clients.create(client(conn));
+    const news = {
+      ...client(conn),
+      redirectUris: ["https://api.enclii.dev/v1/auth/callback", "https://app.enclii.dev/cb"],
+    };
+    const diff = await clients.diff(created.id, created.outs, news);
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+    const updated = await clients.update(created.id, created.outs, news);
+    expect(updated.outs?.clientSecret).toBe(created.outs.clientSecret);
+    expect(janua?.clients.get(created.id)?.redirect_uris).toEqual(news.redirectUris);
+    expect(janua?.requests.map((r) => `${r.method} ${r.path}`)).toContain("POST /api/v1/auth/signin");
+  });
+
+  it("replaces the client when its key changes, and deletes it (twice is fine)", async () => {
+    const conn = await start();
+    const created = await clients.create(client(conn));
+    expect(
+      (await clients.diff(created.id, created.outs, { ...client(conn), clientKey: "other" })).replaces,
+    ).toEqual(["clientKey"]);
+    await clients.delete(created.id, created.outs);
+    await clients.delete(created.id, created.outs);
+    expect(janua?.clients.size).toBe(0);
+  });
+});
+
+describe("Janua organization provider", () => {
+  const org = (connection: JanuaConnection) => ({
+    connection,
+    name: "Acme Corp",
+    slug: "acme",
+    billingEmail: "billing@acme.example",
+  });
+
+  it("signs in as the admin and creates the organization; a second create adopts it", async () => {
+    const conn = await start();
+    const created = await orgs.create(org(conn));
+    expect(janua?.organizations.get(created.id)).toMatchObject({
+      slug: "acme",
+      billing_email: "billing@acme.example",
+    });
+    const again = await orgs.create(org(conn));
+    expect(again.id).toBe(created.id);
+    expect(janua?.organizations.size).toBe(1);
+  });
+
+  it("reads it back, notices deletion, and deletes it", async () => {
+    const conn = await start();
+    const created = await orgs.create(org(conn));
+    expect((await orgs.read(created.id, created.outs)).props).toMatchObject({ slug: "acme" });
+    await orgs.delete(created.id, created.outs);
+    expect((await orgs.read(created.id, created.outs)).id).toBe("");
+  });
+
+  it("fails clearly when the bootstrap admin password is wrong", async () => {
+    const conn = await start();
+    await expect(orgs.create(org({ ...conn, adminPassword: "nope" }))).rejects.toThrow(
+      "Janua refused the admin sign-in (401: Invalid credentials)",
+    );
+  });
+
+  it("replaces (delete first) on a rename, since the slug stays taken", async () => {
+    const conn = await start();
+    const created = await orgs.create(org(conn));
+    expect(await orgs.diff(created.id, created.outs, { ...org(conn), name: "Acme Inc" })).toMatchObject({
+      replaces: ["name"],
+      deleteBeforeReplace: true,
+    });
+  });
+});
+
+describe("serialized like the engine does", () => {
+  it("registers a client idempotently from the serialized provider text in a fresh Node process", async () => {
+    const conn = await start();
+    mkdirSync(join(ROOT, ".test-tmp"), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, ".test-tmp", "janua-"));
+    const file = join(dir, "janua-oauth-client-provider.js");
+    const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+    const serialize = spawnSync(
+      process.execPath,
+      [
+        tsx,
+        "tests/helpers/serialize-provider.ts",
+        "components/auth/janua-provider.ts",
+        "januaOAuthClientProvider",
+        file,
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expect(serialize.status, serialize.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).not.toMatch(/require\("\.\.?\//);
+    const inputs = client(conn);
+    const ops = [
+      { method: "create", args: [inputs] },
+      { method: "create", args: [inputs] },
+    ];
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "tests/helpers/run-serialized-provider.cjs"), file, JSON.stringify(ops)],
+      { cwd: dir },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code, stderr).toBe(0);
+    const [first, second] = JSON.parse(stdout) as { id: string }[];
+    expect(second?.id).toBe(first?.id);
+    expect(janua?.clients.size).toBe(1);
+  });
+});
