@@ -35,6 +35,14 @@ export const IMAGES = {
   systemUpgradeController: { repository: "rancher/system-upgrade-controller", tag: "v0.20.1" },
   /** Official Redis image (not Bitnami: deprecated Aug 2025, REFERENCE.md). */
   redis: { repository: "redis", tag: "8.2.2-alpine" },
+  /**
+   * Janua API (madfam-org/janua). The release you deploy: set `janua.imageTag` (or a digest) in
+   * the stack config; production should pin a digest. Never `latest`/`main`.
+   */
+  janua: { repository: "ghcr.io/madfam-org/janua-api", tag: "1.0.0" },
+  /** Enclii control plane (madfam-org/enclii); `controlPlane.imageTag` overrides the tag. */
+  switchyardApi: { repository: "ghcr.io/madfam-org/enclii/switchyard-api", tag: "1.0.0" },
+  switchyardUi: { repository: "ghcr.io/madfam-org/enclii/switchyard-ui", tag: "1.0.0" },
   /** PostgreSQL operand image for CloudNativePG clusters. */
   postgres: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.6" },
 } as const satisfies Record<string, ImagePin>;

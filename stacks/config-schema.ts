@@ -6,7 +6,7 @@
  * `config-rules.ts`; the loader that turns problems into one message is `config.ts`.
  */
 import { z } from "zod";
-import { K3S_VERSION } from "../components/versions";
+import { IMAGES, K3S_VERSION } from "../components/versions";
 import {
   byteQuantity,
   cidr,
@@ -166,6 +166,16 @@ const tenant = z.strictObject({
     .describe("Human-readable name for the Janua organization; defaults to the slug."),
   billingEmail: email.optional().describe("Billing contact of the Janua organization."),
 });
+
+const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be an image tag such as 1.4.2" })
+  .refine((t) => !["latest", "main", "master", "edge", "nightly"].includes(t), {
+    error: "must be a release tag, not a moving tag such as latest or main",
+  });
+const imageDigest = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, { error: "must be sha256:<64 hex characters>" });
 
 /** Builds the schema with the defaults of one environment. */
 export function stackSchema(env: Environment) {
@@ -443,6 +453,12 @@ export function stackSchema(env: Environment) {
       .prefault({}),
     janua: z.strictObject({
       replicas: replicas.default(d.replicas).describe("Replicas of the shared Janua."),
+      imageTag: imageTag
+        .default(IMAGES.janua.tag)
+        .describe("Janua release to run (ghcr.io/madfam-org/janua-api); never latest or main."),
+      imageDigest: imageDigest
+        .optional()
+        .describe("sha256 digest pinning the image (recommended in production)."),
       hostname: dnsName.optional().describe("Hostname of the shared Janua; default `auth.<domain>`."),
       adminEmail: email.describe("First admin, created on first start (`ADMIN_BOOTSTRAP_EMAIL`)."),
       defaultOrgSlug: slug
@@ -456,6 +472,9 @@ export function stackSchema(env: Environment) {
     controlPlane: z
       .strictObject({
         apiReplicas: replicas.default(d.replicas).describe("switchyard-api replicas."),
+        imageTag: imageTag
+          .default(IMAGES.switchyardApi.tag)
+          .describe("Enclii release to run (switchyard-api and switchyard-ui); never latest or main."),
         uiReplicas: replicas.default(d.replicas).describe("switchyard-ui replicas."),
         apiHostname: dnsName.optional().describe("Default `api.<domain>`."),
         uiHostname: dnsName.optional().describe("Default `app.<domain>`."),

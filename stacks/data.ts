@@ -67,5 +67,5 @@ export function buildData(
     dependsOn: [longhorn.chart],
     protect: config.protect,
   });
-  return { postgres, redis, longhorn };
+  return { postgres, redis, longhorn, cnpg };
 }

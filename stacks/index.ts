@@ -30,3 +30,5 @@ export const customHostnames = platform.customHostnames;
 export const postgres = platform.postgres;
 /** Redis mode and connection per consumer (password and URL secret). */
 export const redis = platform.redis;
+/** Janua issuers and JWKS URLs, the bootstrap admin (password secret) and the control plane URLs. */
+export const auth = platform.auth;

@@ -7,6 +7,7 @@ import type { TunnelRoute } from "../components/edge/routes";
 import { Namespaces } from "../components/k3s/namespaces";
 import { platformNamespaces } from "../components/k3s/platform-namespaces";
 import { UpgradeController } from "../components/k3s/upgrade-controller";
+import { buildControlPlane, buildJanua } from "./auth";
 import type { StackConfig, StackSecrets } from "./config";
 import { buildData } from "./data";
 import { buildEdge, buildR2, etcdS3Options } from "./edge";
@@ -23,6 +24,7 @@ export interface Platform {
   readonly customHostnames: unknown[];
   readonly postgres: Record<string, unknown>;
   readonly redis: Record<string, unknown>;
+  readonly auth: Record<string, unknown>;
 }
 
 /** Builds the platform for one stack. */
@@ -52,10 +54,18 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     });
   }
   const data = buildData(config, { provider: cluster.provider, namespaces: namespaces.names, r2 });
-  // Components that serve a hostname add their routes here as they land (Janua, control plane, tenants).
-  const routes: TunnelRoute[] = [];
+  const authInputs = { provider: cluster.provider, namespaces: namespaces.names, r2, ...data };
+  const janua = buildJanua(config, secrets, authInputs);
+  // Every component that serves a hostname contributes its route; the tunnel validates them all.
+  const routes: TunnelRoute[] = [...janua.routes];
   const cloudflareNamespace = namespaces.names["cloudflare-tunnel"] as pulumi.Output<string>;
   const edge = buildEdge(config, { provider: cluster.provider, namespace: cloudflareNamespace, routes });
+  const controlPlane = buildControlPlane(config, {
+    ...authInputs,
+    janua: janua.shared,
+    tunnelId: edge.tunnel.tunnelId,
+    tunnelReady: [edge.tunnel],
+  });
   return {
     tunnel: { id: edge.tunnel.tunnelId, hostnames: edge.tunnel.hostnames },
     r2: {
@@ -67,6 +77,23 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     customHostnames: edge.saas.instructions,
     postgres: data.postgres.connections,
     redis: { mode: config.redis.mode, connections: data.redis.connections },
+    auth: {
+      issuer: janua.shared.issuer,
+      jwksUrl: janua.shared.jwksUrl,
+      keyId: janua.shared.keyId,
+      adminEmail: config.janua.adminEmail,
+      adminPassword: janua.shared.connection.adminPassword,
+      dedicated: janua.dedicated.map((d) => ({
+        namespace: d.namespaceName,
+        issuer: d.janua.issuer,
+        jwksUrl: d.janua.jwksUrl,
+      })),
+      controlPlane: {
+        api: `https://${config.controlPlane.apiHostname}`,
+        ui: `https://${config.controlPlane.uiHostname}`,
+        oauthClientId: controlPlane.oauthClientId,
+      },
+    },
     nodes: cluster.nodes,
     apiEndpoint: cluster.apiEndpoint,
     kubeconfig: cluster.kubeconfig,

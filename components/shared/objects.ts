@@ -34,3 +34,19 @@ export function createObjects(
     );
   });
 }
+
+/**
+ * Replaces string leaves equal to a placeholder with a value that may be an Output. Renderers stay
+ * pure (they take strings); components fill in values known only at deploy time.
+ */
+export function fillPlaceholders(
+  value: unknown,
+  replacements: Record<string, pulumi.Input<string>>,
+): unknown {
+  if (typeof value === "string") return value in replacements ? replacements[value] : value;
+  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, replacements));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillPlaceholders(v, replacements)]));
+  }
+  return value;
+}

@@ -173,6 +173,17 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
       };
     case "pulumi-nodejs:dynamic/enclii:RobotReverseDns":
       return { id: `rdns-${String(inputs.ip)}`, state: inputs };
+    case "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient":
+      return {
+        id: `jnc_${stableHex(seed, 20)}`,
+        state: {
+          ...inputs,
+          clientId: `jnc_${stableHex(seed, 20)}`,
+          clientSecret: `jns_${stableHex(`${seed}/secret`, 32)}`,
+        },
+      };
+    case "pulumi-nodejs:dynamic/enclii:JanuaOrganization":
+      return { id: stableUuid(seed), state: { ...inputs, organizationId: stableUuid(seed) } };
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString": {
       const length = typeof inputs.length === "number" ? inputs.length : 32;
@@ -230,6 +241,23 @@ export const MOCK_INVOKES: Record<string, (args: Props) => Props> = {
       }),
     ).toString("base64"),
   }),
+  "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList": (args) => ({
+    ...args,
+    results: [
+      "DNS Write",
+      "SSL and Certificates Write",
+      "Cloudflare Tunnel Write",
+      "Workers R2 Storage Bucket Item Read",
+      "Workers R2 Storage Bucket Item Write",
+      "Zone Read",
+    ].map((name) => ({
+      id: stableHex(`permission-group/${name}`, 32),
+      name,
+      category: "other",
+      isSelectable: true,
+      scopes: [],
+    })),
+  }),
   "tls:index/getPublicKey:getPublicKey": (args) => ({
     ...args,
     publicKeyOpenssh: `ssh-ed25519 ${stableHex(String(args.privateKeyOpenssh ?? args.privateKeyPem ?? ""), 68)}\n`,
@@ -250,4 +278,34 @@ export function mockInvoke(token: string, args: Props): Props {
     throw new Error(`unmocked invoke ${token}: add it to MOCK_INVOKES in scripts/lib/mock-outputs.ts`);
   }
   return handler(args);
+}
+
+/** Output fields that hold generated secrets, per resource type. */
+export const SECRET_OUTPUT_FIELDS: Record<string, string[]> = {
+  "random:index/randomPassword:RandomPassword": ["result"],
+  "random:index/randomString:RandomString": ["result"],
+  "random:index/randomBytes:RandomBytes": ["base64", "hex"],
+  "tls:index/privateKey:PrivateKey": ["privateKeyPem", "privateKeyPemPkcs8"],
+  "cloudflare:index/apiToken:ApiToken": ["value"],
+  "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient": ["clientSecret"],
+};
+
+/**
+ * The generated secret values the mock runtime handed out for these resources, so a plan can
+ * prove none of them reaches a file in clear.
+ */
+export function generatedSecrets(
+  resources: readonly { type: string; name: string; rawInputs: Props }[],
+): string[] {
+  const values: string[] = [];
+  for (const r of resources) {
+    const fields = SECRET_OUTPUT_FIELDS[r.type];
+    if (!fields) continue;
+    const { state } = mockOutputs(r.type, r.name, r.rawInputs);
+    for (const field of fields) {
+      const value = state[field];
+      if (typeof value === "string" && value.length >= 12) values.push(value);
+    }
+  }
+  return values;
 }

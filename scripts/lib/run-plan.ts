@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { estimateCapacity, estimateCost } from "../../components/cost/estimate";
 import { parseStackConfig, StackConfigError } from "../../stacks/config";
 import { collectManifests } from "./manifests";
+import { generatedSecrets } from "./mock-outputs";
 import { settle, startMockRuntime } from "./mock-runtime";
 import type { PlanDocument } from "./plan-document";
 import { PLACEHOLDER_MARK, readProjectName, readStackFile, withSecretPlaceholders } from "./stack-file";
@@ -39,9 +40,15 @@ export interface PlanResult {
   readonly seconds: number;
 }
 
-function leakCheck(files: Record<string, string>): string[] {
+/** Files that contain a secret in clear: a config placeholder or a generated secret value. */
+export function leakCheck(files: Record<string, string>, secrets: readonly string[]): string[] {
+  // PEM bodies are also checked line by line: a manifest may re-wrap the text.
+  const needles = [
+    PLACEHOLDER_MARK,
+    ...secrets.flatMap((s) => (s.includes("\n") ? s.split("\n").filter((l) => l.length > 40) : [s])),
+  ];
   return Object.entries(files)
-    .filter(([, text]) => text.includes(PLACEHOLDER_MARK))
+    .filter(([, text]) => needles.some((n) => text.includes(n)))
     .map(([file]) => file);
 }
 
@@ -122,7 +129,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const files: Record<string, string> = { "plan.json": `${JSON.stringify(plan, null, 2)}\n` };
   for (const m of manifests) files[m.path] = stringify(m.object, { lineWidth: 0 });
   files["summary.md"] = renderSummary(plan, elapsed());
-  const leaks = leakCheck(files);
+  const leaks = leakCheck(files, generatedSecrets(recorder.resources));
   if (leaks.length > 0) {
     return fail(EXIT.programError, `a secret value would be written in clear to: ${leaks.join(", ")}`);
   }

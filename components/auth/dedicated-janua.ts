@@ -1,0 +1,129 @@
+/**
+ * `enclii:auth:DedicatedJanua`: a tenant's own Janua: namespace `janua-<slug>` (restricted,
+ * default deny), its own small CloudNativePG cluster with backups under `cnpg/janua-<slug>/`,
+ * its own Redis, and Janua at `auth-<slug>.<domain>`.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Postgres } from "../data/postgres";
+import { Redis } from "../data/redis";
+import type { S3Credentials } from "../edge/r2-buckets";
+import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
+import type { ImagePin } from "../versions";
+import { Janua } from "./janua";
+
+/** Arguments of {@link DedicatedJanua}. */
+export interface DedicatedJanuaArgs {
+  readonly provider: k8s.Provider;
+  readonly slug: string;
+  readonly domain: string;
+  readonly environment: string;
+  readonly image: ImagePin;
+  readonly replicas: number;
+  readonly adminEmail: string;
+  readonly features?: Record<string, boolean>;
+  /** The R2 `cnpg` consumer (bucket-scoped). */
+  readonly r2: S3Credentials;
+  readonly backupRetention: string;
+  readonly backupSchedule: string;
+  /** The CNPG operator and plugin charts, and Longhorn. */
+  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+  readonly protect?: boolean;
+}
+
+/** A dedicated Janua with its own database and cache. */
+export class DedicatedJanua extends pulumi.ComponentResource {
+  public readonly janua: Janua;
+  public readonly namespaceName: string;
+
+  constructor(name: string, args: DedicatedJanuaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("enclii:auth:DedicatedJanua", name, {}, opts);
+    const nsName = `janua-${args.slug}`;
+    this.namespaceName = nsName;
+    const base = { parent: this, provider: args.provider };
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      renderNamespace({
+        name: nsName,
+        podSecurity: "restricted",
+        labels: { "enclii.dev/tenant": args.slug, "enclii.dev/environment": args.environment },
+        description: `dedicated Janua of tenant ${args.slug}`,
+      }),
+      base,
+    );
+    const nsOpts = { ...base, dependsOn: [ns] };
+    new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, renderDefaultDeny(nsName), nsOpts);
+    new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, renderAllowDns(nsName), nsOpts);
+    // Its database and cache live beside it and only accept it.
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-allow-internal`,
+      {
+        metadata: { name: "allow-same-namespace", namespace: nsName },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [{ from: [{ podSelector: {} }] }],
+          egress: [{ to: [{ podSelector: {} }] }],
+        },
+      },
+      nsOpts,
+    );
+    const postgres = new Postgres(
+      `${name}-postgres`,
+      {
+        provider: args.provider,
+        name: nsName,
+        namespace: ns.metadata.name,
+        namespaceName: nsName,
+        instances: 1,
+        storageSize: "5Gi",
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        consumers: ["janua"],
+        r2: args.r2,
+        retention: args.backupRetention,
+        schedule: args.backupSchedule,
+        dependsOn: args.dependsOn,
+        protect: args.protect,
+      },
+      { parent: this },
+    );
+    const redis = new Redis(
+      `${name}-redis`,
+      {
+        provider: args.provider,
+        namespace: ns.metadata.name,
+        namespaceName: nsName,
+        mode: "standalone",
+        nodeCount: 1,
+        storageSize: "1Gi",
+        maxMemory: "128Mi",
+        maxMemoryPolicy: "noeviction",
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+        dependsOn: args.dependsOn,
+        protect: args.protect,
+      },
+      { parent: this },
+    );
+    this.janua = new Janua(
+      `${name}-janua`,
+      {
+        provider: args.provider,
+        namespace: ns.metadata.name,
+        namespaceName: nsName,
+        image: args.image,
+        hostname: `auth-${args.slug}.${args.domain}`,
+        domain: args.domain,
+        replicas: args.replicas,
+        adminEmail: args.adminEmail,
+        defaultOrgSlug: args.slug,
+        features: args.features,
+        databaseUrl: (postgres.connections.janua as { url: pulumi.Output<string> }).url,
+        redisUrl: redis.connections.janua.url,
+        dataNamespace: nsName,
+        clientNamespaces: ["enclii", `tenant-${args.slug}`],
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ issuer: this.janua.issuer });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Pulumi resources backed by the Janua API dynamic providers. The connection (internal API key,
+ * admin credentials) is always passed as a secret; the client secret is a secret output.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type JanuaConnection, januaOAuthClientProvider, januaOrganizationProvider } from "./janua-provider";
+
+/** How to reach a Janua instance as its admin. */
+export interface JanuaConnectionArgs {
+  readonly baseUrl: pulumi.Input<string>;
+  readonly internalApiKey: pulumi.Input<string>;
+  readonly adminEmail: pulumi.Input<string>;
+  readonly adminPassword: pulumi.Input<string>;
+}
+
+function connection(args: JanuaConnectionArgs): pulumi.Output<JanuaConnection> {
+  return pulumi.secret(
+    pulumi.all([args.baseUrl, args.internalApiKey, args.adminEmail, args.adminPassword]).apply(
+      ([baseUrl, internalApiKey, adminEmail, adminPassword]): JanuaConnection => ({
+        baseUrl,
+        internalApiKey,
+        adminEmail,
+        adminPassword,
+      }),
+    ),
+  );
+}
+
+/** An organization in a Janua instance. */
+export class JanuaOrganization extends pulumi.dynamic.Resource {
+  declare public readonly organizationId: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: {
+      connection: JanuaConnectionArgs;
+      name: pulumi.Input<string>;
+      slug: pulumi.Input<string>;
+      description?: pulumi.Input<string>;
+      billingEmail?: pulumi.Input<string>;
+    },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      januaOrganizationProvider,
+      name,
+      {
+        connection: connection(args.connection),
+        name: args.name,
+        slug: args.slug,
+        description: args.description,
+        billingEmail: args.billingEmail,
+        organizationId: undefined,
+      },
+      opts,
+      "enclii",
+      "JanuaOrganization",
+    );
+  }
+}
+
+/** An OAuth client in a Janua instance. */
+export class JanuaOAuthClient extends pulumi.dynamic.Resource {
+  declare public readonly clientId: pulumi.Output<string>;
+  declare public readonly clientSecret: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: {
+      connection: JanuaConnectionArgs;
+      clientKey: pulumi.Input<string>;
+      name: pulumi.Input<string>;
+      description?: pulumi.Input<string>;
+      redirectUris: pulumi.Input<pulumi.Input<string>[]>;
+      allowedScopes?: pulumi.Input<string[]>;
+      organizationId?: pulumi.Input<string>;
+    },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      januaOAuthClientProvider,
+      name,
+      {
+        connection: connection(args.connection),
+        clientKey: args.clientKey,
+        name: args.name,
+        description: args.description,
+        redirectUris: args.redirectUris,
+        allowedScopes: args.allowedScopes,
+        organizationId: args.organizationId,
+        clientId: undefined,
+        clientSecret: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["clientSecret"] },
+      "enclii",
+      "JanuaOAuthClient",
+    );
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The Enclii control plane as plain manifests: switchyard-api (port 4200) and switchyard-ui
+ * (port 4201), their Services (80 -> port), PodDisruptionBudgets and NetworkPolicies. Pure;
+ * secrets only through secretKeyRef to the `switchyard-api` Secret.
+ */
+import type { TunnelRoute } from "../edge/routes";
+import { commonLabels, selectorLabels } from "../shared/labels";
+import { httpProbe, podDefaults, restrictedContainerSecurityContext, spreadAcrossNodes } from "../shared/pod";
+import { type ImagePin, imageRef } from "../versions";
+
+type Obj = Record<string, unknown>;
+
+/** Fixed names and ports. */
+export const CONTROL_PLANE = {
+  api: { name: "switchyard-api", port: 4200 },
+  ui: { name: "switchyard-ui", port: 4201 },
+  secret: "switchyard-api",
+  uid: 1000,
+} as const;
+
+/** Keys of the API's Secret. */
+export const API_SECRET_KEYS = [
+  "ENCLII_DB_URL",
+  "ENCLII_REDIS_PASSWORD",
+  "ENCLII_OIDC_CLIENT_SECRET",
+  "ENCLII_CLOUDFLARE_API_TOKEN",
+] as const;
+
+/** Options of the control plane manifests. */
+export interface ControlPlaneOptions {
+  readonly namespace: string;
+  readonly apiImage: ImagePin;
+  readonly uiImage: ImagePin;
+  readonly apiReplicas: number;
+  readonly uiReplicas: number;
+  readonly apiHostname: string;
+  readonly uiHostname: string;
+  readonly januaIssuer: string;
+  readonly januaInternalUrl: string;
+  readonly oidcClientId: string;
+  readonly redisHost: string;
+  readonly redisPort: number;
+  readonly cloudflare: { readonly accountId: string; readonly zoneId: string; readonly tunnelId: string };
+  readonly dataNamespace: string;
+  readonly januaNamespace: string;
+}
+
+/** Problems with the options (empty when valid). */
+export function validateControlPlaneOptions(o: ControlPlaneOptions): string[] {
+  const problems: string[] = [];
+  for (const [what, pin] of [
+    ["apiImage", o.apiImage],
+    ["uiImage", o.uiImage],
+  ] as const) {
+    if (["latest", "main"].includes(pin.tag))
+      problems.push(`${what}: ${pin.tag} is a moving tag; pin a release`);
+  }
+  return problems;
+}
+
+/** The API's environment exactly as switchyard-api reads it. */
+export function apiEnv(o: ControlPlaneOptions): Obj[] {
+  const plain: [string, string][] = [
+    ["ENCLII_PORT", String(CONTROL_PLANE.api.port)],
+    ["ENCLII_AUTH_MODE", "oidc"],
+    ["ENCLII_OIDC_ISSUER", o.januaIssuer],
+    ["ENCLII_OIDC_CLIENT_ID", o.oidcClientId],
+    ["ENCLII_OIDC_REDIRECT_URL", `https://${o.apiHostname}/v1/auth/callback`],
+    ["ENCLII_EXTERNAL_JWKS_URL", `${o.januaIssuer}/.well-known/jwks.json`],
+    ["ENCLII_JANUA_API_URL", o.januaInternalUrl],
+    ["ENCLII_REDIS_HOST", o.redisHost],
+    ["ENCLII_REDIS_PORT", String(o.redisPort)],
+    ["ENCLII_CLOUDFLARE_ACCOUNT_ID", o.cloudflare.accountId],
+    ["ENCLII_CLOUDFLARE_ZONE_ID", o.cloudflare.zoneId],
+    ["ENCLII_CLOUDFLARE_TUNNEL_ID", o.cloudflare.tunnelId],
+  ];
+  return [
+    ...plain.map(([name, value]) => ({ name, value })),
+    ...API_SECRET_KEYS.map((key) => ({
+      name: key,
+      valueFrom: { secretKeyRef: { name: CONTROL_PLANE.secret, key } },
+    })),
+  ];
+}
+
+function workload(o: ControlPlaneOptions, which: "api" | "ui"): Obj[] {
+  const spec = CONTROL_PLANE[which];
+  const image = which === "api" ? o.apiImage : o.uiImage;
+  const replicas = which === "api" ? o.apiReplicas : o.uiReplicas;
+  const selector = selectorLabels({ name: spec.name });
+  const labels = commonLabels({ name: spec.name, component: "control-plane", version: image.tag });
+  const meta = (name: string) => ({ name, namespace: o.namespace, labels });
+  const probes =
+    which === "api"
+      ? {
+          startupProbe: httpProbe("/health", spec.port, { periodSeconds: 5, failureThreshold: 30 }),
+          readinessProbe: httpProbe("/health/ready", spec.port, { periodSeconds: 5 }),
+          livenessProbe: httpProbe("/health/live", spec.port, { periodSeconds: 15 }),
+        }
+      : {
+          readinessProbe: httpProbe("/api/health", spec.port, { periodSeconds: 5 }),
+          livenessProbe: httpProbe("/api/health", spec.port, {
+            periodSeconds: 15,
+            failureThreshold: 4,
+            initialDelaySeconds: 10,
+          }),
+        };
+  const env =
+    which === "api"
+      ? apiEnv(o)
+      : [
+          { name: "PORT", value: String(spec.port) },
+          { name: "NEXT_PUBLIC_API_URL", value: `https://${o.apiHostname}` },
+          { name: "NEXT_PUBLIC_AUTH_MODE", value: "oidc" },
+          { name: "NEXT_PUBLIC_JANUA_URL", value: o.januaIssuer },
+        ];
+  const resources =
+    which === "api"
+      ? { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } }
+      : { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+  const objects: Obj[] = [
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta(spec.name),
+      spec: {
+        replicas,
+        selector: { matchLabels: selector },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: { labels: { ...labels, ...selector } },
+          spec: {
+            ...podDefaults({ uid: CONTROL_PLANE.uid }),
+            topologySpreadConstraints: spreadAcrossNodes(selector),
+            containers: [
+              {
+                name: spec.name,
+                image: imageRef(image),
+                imagePullPolicy: "IfNotPresent",
+                ports: [{ name: "http", containerPort: spec.port }],
+                env,
+                ...probes,
+                securityContext: restrictedContainerSecurityContext(),
+                resources,
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+              },
+            ],
+            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "128Mi" } }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: meta(spec.name),
+      spec: {
+        type: "ClusterIP",
+        selector,
+        ports: [{ name: "http", port: 80, targetPort: spec.port, protocol: "TCP" }],
+      },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta(`${spec.name}-ingress`),
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: ["cloudflare-tunnel", "monitoring"].map((ns) => ({
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+            })),
+            ports: [{ protocol: "TCP", port: spec.port }],
+          },
+        ],
+      },
+    },
+  ];
+  if (replicas >= 2) {
+    objects.push({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: meta(spec.name),
+      spec: { minAvailable: 1, selector: { matchLabels: selector } },
+    });
+  }
+  return objects;
+}
+
+/** Every control plane object. */
+export function renderControlPlane(o: ControlPlaneOptions): Obj[] {
+  const problems = validateControlPlaneOptions(o);
+  if (problems.length > 0) throw new Error(`control plane: ${problems.join("; ")}`);
+  const nsSelector = (ns: string) => ({
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+  });
+  const egress: Obj = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: "switchyard-egress",
+      namespace: o.namespace,
+      labels: commonLabels({ name: "switchyard", component: "control-plane" }),
+    },
+    spec: {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [nsSelector(o.dataNamespace)],
+          ports: [5432, 6379, 26379].map((port) => ({ protocol: "TCP", port })),
+        },
+        { to: [nsSelector(o.januaNamespace)], ports: [{ protocol: "TCP", port: 8080 }] },
+        // Cloudflare's API, GitHub, Janua's public issuer (JWKS) and the API's public URL for the UI.
+        {
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+          ports: [{ protocol: "TCP", port: 443 }],
+        },
+      ],
+    },
+  };
+  return [...workload(o, "api"), ...workload(o, "ui"), egress];
+}
+
+/** The control plane's tunnel routes (known before the component exists). */
+export function controlPlaneRoutes(
+  namespace: string,
+  apiHostname: string,
+  uiHostname: string,
+): TunnelRoute[] {
+  return [
+    {
+      hostname: apiHostname,
+      service: `http://${CONTROL_PLANE.api.name}.${namespace}.svc.cluster.local:80`,
+      targetPort: CONTROL_PLANE.api.port,
+    },
+    {
+      hostname: uiHostname,
+      service: `http://${CONTROL_PLANE.ui.name}.${namespace}.svc.cluster.local:80`,
+      targetPort: CONTROL_PLANE.ui.port,
+    },
+  ];
+}

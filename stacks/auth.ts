@@ -1,0 +1,116 @@
+/**
+ * Composes auth and the control plane: the shared Janua on the shared database and Redis,
+ * a dedicated Janua per tenant with `auth: dedicated`, and the Enclii control plane.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { DedicatedJanua } from "../components/auth/dedicated-janua";
+import { Janua } from "../components/auth/janua";
+import { Enclii } from "../components/control-plane/enclii";
+import { controlPlaneRoutes } from "../components/control-plane/manifests";
+import type { CnpgOperator } from "../components/data/cnpg-operator";
+import type { Postgres } from "../components/data/postgres";
+import type { Redis } from "../components/data/redis";
+import type { R2Buckets } from "../components/edge/r2-buckets";
+import type { TunnelRoute } from "../components/edge/routes";
+import type { Longhorn } from "../components/storage/longhorn";
+import { IMAGES } from "../components/versions";
+import type { StackConfig, StackSecrets } from "./config";
+
+/** What the auth part needs from the data part. */
+export interface AuthInputs {
+  readonly provider: k8s.Provider;
+  readonly namespaces: Record<string, pulumi.Output<string>>;
+  readonly postgres: Postgres;
+  readonly redis: Redis;
+  readonly cnpg: CnpgOperator;
+  readonly longhorn: Longhorn;
+  readonly r2: R2Buckets;
+}
+
+/** Builds the shared Janua and the dedicated ones; returns their routes for the tunnel. */
+export function buildJanua(config: StackConfig, secrets: StackSecrets, inputs: AuthInputs) {
+  const image = {
+    ...IMAGES.janua,
+    tag: config.janua.imageTag,
+    ...(config.janua.imageDigest ? { digest: config.janua.imageDigest } : {}),
+  };
+  const shared = new Janua("janua", {
+    provider: inputs.provider,
+    namespace: inputs.namespaces.janua as pulumi.Output<string>,
+    namespaceName: "janua",
+    image,
+    hostname: config.janua.hostname,
+    domain: config.domain,
+    replicas: config.janua.replicas,
+    adminEmail: config.janua.adminEmail,
+    defaultOrgSlug: config.janua.defaultOrgSlug,
+    features: config.janua.features,
+    databaseUrl: (inputs.postgres.connections.janua as { url: pulumi.Output<string> }).url,
+    redisUrl: inputs.redis.connections.janua.url,
+    dataNamespace: "data",
+    resendApiKey: secrets.resendApiKey,
+  });
+  const dedicated = config.tenants
+    .filter((t) => t.auth === "dedicated")
+    .map(
+      (t) =>
+        new DedicatedJanua(`janua-${t.slug}`, {
+          provider: inputs.provider,
+          slug: t.slug,
+          domain: config.domain,
+          environment: config.environment,
+          image,
+          replicas: config.janua.replicas,
+          adminEmail: t.billingEmail ?? config.janua.adminEmail,
+          features: config.janua.features,
+          r2: inputs.r2.credentials.cnpg,
+          backupRetention: config.postgres.retention,
+          backupSchedule: config.postgres.backupSchedule,
+          dependsOn: [inputs.cnpg.operator, inputs.cnpg.plugin, inputs.longhorn.chart],
+          protect: config.protect,
+        }),
+    );
+  const routes: TunnelRoute[] = [
+    shared.route,
+    ...dedicated.map((d) => d.janua.route),
+    ...controlPlaneRoutes("enclii", config.controlPlane.apiHostname, config.controlPlane.uiHostname),
+  ];
+  return { shared, dedicated, routes };
+}
+
+/** Builds the control plane once the tunnel serves Janua's issuer. */
+export function buildControlPlane(
+  config: StackConfig,
+  inputs: AuthInputs & { janua: Janua; tunnelId: pulumi.Input<string>; tunnelReady: pulumi.Resource[] },
+): Enclii {
+  const redis = inputs.redis.connections.enclii;
+  return new Enclii("enclii", {
+    provider: inputs.provider,
+    namespace: inputs.namespaces.enclii as pulumi.Output<string>,
+    namespaceName: "enclii",
+    apiImage: { ...IMAGES.switchyardApi, tag: config.controlPlane.imageTag },
+    uiImage: { ...IMAGES.switchyardUi, tag: config.controlPlane.imageTag },
+    apiReplicas: config.controlPlane.apiReplicas,
+    uiReplicas: config.controlPlane.uiReplicas,
+    apiHostname: config.controlPlane.apiHostname,
+    uiHostname: config.controlPlane.uiHostname,
+    janua: {
+      issuer: inputs.janua.issuer,
+      internalUrl: inputs.janua.internalUrl,
+      namespace: "janua",
+      connection: inputs.janua.connection,
+      deployment: inputs.janua.deployment,
+    },
+    database: { url: (inputs.postgres.connections.enclii as { url: pulumi.Output<string> }).url },
+    redis: { host: redis.host, port: redis.port, password: redis.password },
+    dataNamespace: "data",
+    cloudflare: {
+      accountId: config.cloudflare.accountId,
+      zoneId: config.cloudflare.zoneId,
+      tunnelId: inputs.tunnelId,
+    },
+    tunnelReady: inputs.tunnelReady,
+    stack: config.stack,
+  });
+}
