@@ -63,8 +63,9 @@ export function mockKubeconfig(host: string): string {
 
 const keyCache = new Map<string, { privateKeyPem: string; publicKeyPem: string; publicKeyOpenssh: string }>();
 
-function keyPair(algorithm: string, bits: number) {
-  const cacheKey = `${algorithm}/${bits}`;
+/** A real key pair per resource (generated once per process and name). */
+function keyPair(algorithm: string, bits: number, seed: string) {
+  const cacheKey = `${algorithm}/${bits}/${seed}`;
   const cached = keyCache.get(cacheKey);
   if (cached) return cached;
   const pair =
@@ -204,7 +205,7 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
     }
     case "tls:index/privateKey:PrivateKey": {
       const algorithm = String(inputs.algorithm ?? "RSA");
-      const pair = keyPair(algorithm, Number(inputs.rsaBits ?? 2048));
+      const pair = keyPair(algorithm, Number(inputs.rsaBits ?? 2048), seed);
       return {
         id: stableHex(seed, 40),
         state: {

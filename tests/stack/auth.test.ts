@@ -1,0 +1,152 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generatedSecrets, mockOutputs } from "../../scripts/lib/mock-outputs";
+import { readStackFile, withSecretPlaceholders } from "../../scripts/lib/stack-file";
+import { parseStackConfig } from "../../stacks/config";
+import { type RecordedResource, type Recorder, settle, startMockRuntime } from "../helpers/mocks";
+import { ROOT } from "../helpers/plan-cli";
+
+// biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
+type Manifest = Record<string, any>;
+let recorder: Recorder;
+
+beforeAll(async () => {
+  const file = readStackFile(join(ROOT, "Pulumi.production.yaml"), "enclii-infra");
+  const parsed = parseStackConfig(file.config, "production", { checkSecrets: false });
+  const { config, secretKeys } = withSecretPlaceholders(file, parsed);
+  recorder = await startMockRuntime({ project: "enclii-infra", stack: "production", config, secretKeys });
+  const pulumi = await import("@pulumi/pulumi");
+  await pulumi.runtime.runInPulumiStack(async () => import(join(ROOT, "stacks", "index.ts")));
+  await settle();
+});
+
+const workloads = () =>
+  recorder.resources.filter((r) => ["Deployment", "StatefulSet"].includes(String(r.rawInputs.kind)));
+const deploymentIn = (namespace: string) =>
+  recorder.resources.find(
+    (r) =>
+      r.rawInputs.kind === "Deployment" &&
+      (r.rawInputs.metadata as Manifest).namespace === namespace &&
+      (r.rawInputs.metadata as Manifest).name === "janua",
+  ) as RecordedResource;
+const envOf = (r: RecordedResource) =>
+  Object.fromEntries(
+    ((r.rawInputs.spec as Manifest).template.spec.containers[0].env as Manifest[]).map((e) => [
+      e.name,
+      e.value ?? e.valueFrom,
+    ]),
+  );
+
+describe("auth and control plane in the production program", () => {
+  it("puts no secret literal in any env var: secrets come through secretKeyRef", () => {
+    const secrets = generatedSecrets(recorder.resources);
+    const secretNamed =
+      /(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ENCRYPTION_KEY|DATABASE_URL|DB_URL|REDIS_URL)$/;
+    for (const workload of workloads()) {
+      const pod = (workload.rawInputs.spec as Manifest).template.spec;
+      for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+        for (const env of (container.env ?? []) as Manifest[]) {
+          if (secretNamed.test(env.name))
+            expect(env.valueFrom?.secretKeyRef, `${workload.name} ${env.name}`).toBeDefined();
+          if (typeof env.value === "string") expect(secrets).not.toContain(env.value);
+        }
+      }
+    }
+  });
+
+  it("keeps the RSA signing key in the Janua Secret only, and uses it for RS256 with its derived key id", () => {
+    const key = recorder.get("tls:index/privateKey:PrivateKey", "janua-signing-key");
+    expect(key.inputs).toMatchObject({ algorithm: "RSA", rsaBits: 3072 });
+    const pem = String(mockOutputs(key.type, key.name, key.rawInputs).state.privateKeyPem);
+    const line = pem.split("\n")[5] as string;
+    const holders = recorder.resources
+      .filter((r) => JSON.stringify(r.rawInputs).includes(line))
+      .map((r) => r.name);
+    expect(holders).toEqual(["janua-secrets"]);
+    const env = envOf(deploymentIn("janua"));
+    expect(env.JWT_ALGORITHM).toBe("RS256");
+    expect(env.JWT_KID).toMatch(/^[0-9a-f]{16}$/);
+    expect(env.JWT_PRIVATE_KEY).toEqual({ secretKeyRef: { name: "janua-secrets", key: "JWT_PRIVATE_KEY" } });
+  });
+
+  it("runs Janua on 8080 behind a Service on 80 with the documented probes", () => {
+    const container = (deploymentIn("janua").rawInputs.spec as Manifest).template.spec.containers[0];
+    expect(container.ports).toEqual([{ name: "http", containerPort: 8080 }]);
+    expect(container.readinessProbe.httpGet.path).toBe("/api/v1/health/ready");
+    expect(container.livenessProbe.httpGet.path).toBe("/health");
+    expect(container.startupProbe.httpGet.path).toBe("/health");
+    expect(container.image).not.toMatch(/:(latest|main)$/);
+  });
+
+  it("differs between the shared and the dedicated Janua only in namespace, hostname, database and Redis", () => {
+    const shared = envOf(deploymentIn("janua"));
+    const dedicated = envOf(deploymentIn("janua-globex"));
+    const differing = Object.keys(shared).filter(
+      (k) => JSON.stringify(shared[k]) !== JSON.stringify(dedicated[k]),
+    );
+    expect(differing.sort()).toEqual(
+      [
+        "API_BASE_URL",
+        "BASE_URL",
+        "COOKIE_DOMAIN",
+        "CORS_ORIGINS",
+        "DEFAULT_ORG_SLUG",
+        "FRONTEND_URL",
+        "JANUA_CUSTOM_DOMAIN",
+        "JWT_AUDIENCE",
+        "JWT_ISSUER",
+        "JWT_KID",
+        "ADMIN_BOOTSTRAP_EMAIL",
+      ].sort(),
+    );
+    expect(dedicated.JANUA_CUSTOM_DOMAIN).toBe("auth-globex.enclii.dev");
+    expect(Object.keys(dedicated).sort()).toEqual(Object.keys(shared).sort());
+    const sharedSpec = (deploymentIn("janua").rawInputs.spec as Manifest).template.spec.containers[0];
+    const dedicatedSpec = (deploymentIn("janua-globex").rawInputs.spec as Manifest).template.spec
+      .containers[0];
+    expect({ ...dedicatedSpec, env: [] }).toEqual({ ...sharedSpec, env: [] });
+    // The dedicated instance's data is its own: a CNPG cluster and Redis in janua-globex.
+    const clusters = recorder.resources
+      .filter((r) => r.rawInputs.kind === "Cluster")
+      .map((r) => (r.rawInputs.metadata as Manifest).namespace);
+    expect(clusters.sort()).toEqual(["data", "janua-globex"]);
+  });
+
+  it("registers Enclii's OAuth client once Janua runs and the tunnel serves its issuer", () => {
+    const client = recorder.get("pulumi-nodejs:dynamic/enclii:JanuaOAuthClient", "enclii-oauth-client");
+    expect(client.rawInputs.redirectUris).toEqual(["https://api.enclii.dev/v1/auth/callback"]);
+    expect(client.inputs.connection).toBe("[secret]");
+    expect(client.dependencies).toContain(deploymentIn("janua").urn);
+    // Depending on the tunnel component means depending on its resources, the issuer's DNS record among them.
+    expect(client.dependencies).toContain(
+      recorder.get("cloudflare:index/dnsRecord:DnsRecord", "tunnel-dns-auth.enclii.dev").urn,
+    );
+  });
+
+  it("routes auth, auth-<slug>, api and app through the tunnel", () => {
+    const config = recorder.get(
+      "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+      "tunnel-config",
+    );
+    const hosts = (config.rawInputs.config as Manifest).ingresses.map(
+      (i: Manifest) => i.hostname ?? i.service,
+    );
+    expect(hosts).toEqual([
+      "api.enclii.dev",
+      "app.enclii.dev",
+      "auth-globex.enclii.dev",
+      "auth.enclii.dev",
+      "http_status:404",
+    ]);
+  });
+
+  it("scopes the control plane's Cloudflare token to the zone (DNS, certificates) and the account's tunnels", () => {
+    const token = recorder.get("cloudflare:index/apiToken:ApiToken", "enclii-cloudflare-token");
+    const policies = token.rawInputs.policies as Manifest[];
+    expect(policies.map((p) => Object.keys(JSON.parse(p.resources))[0])).toEqual([
+      "com.cloudflare.api.account.zone.7a1b3c5d7e9f1a2b4c6d8e0f2a4b6c8d",
+      "com.cloudflare.api.account.3f6c2d8a9b1e4f7a8c0d2e4f6a8b0c1d",
+    ]);
+    for (const p of policies) expect(p.permissionGroups.length).toBeGreaterThan(0);
+  });
+});
