@@ -1,18 +1,15 @@
 /**
- * Composes auth and the control plane: the shared Janua on the shared database and Redis,
- * a dedicated Janua per tenant with `auth: dedicated`, and the Enclii control plane.
+ * Composes auth and the control plane: the shared Janua on the shared database and Redis, and
+ * the Enclii control plane. Dedicated Januas belong to their tenants (stacks/tenants.ts).
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { DedicatedJanua } from "../components/auth/dedicated-janua";
 import { Janua } from "../components/auth/janua";
 import { Enclii } from "../components/control-plane/enclii";
-import { controlPlaneRoutes } from "../components/control-plane/manifests";
 import type { CnpgOperator } from "../components/data/cnpg-operator";
 import type { Postgres } from "../components/data/postgres";
 import type { Redis } from "../components/data/redis";
 import type { R2Buckets } from "../components/edge/r2-buckets";
-import type { TunnelRoute } from "../components/edge/routes";
 import type { Longhorn } from "../components/storage/longhorn";
 import { IMAGES } from "../components/versions";
 import type { StackConfig, StackSecrets } from "./config";
@@ -28,7 +25,7 @@ export interface AuthInputs {
   readonly r2: R2Buckets;
 }
 
-/** Builds the shared Janua and the dedicated ones; returns their routes for the tunnel. */
+/** Builds the shared Janua. */
 export function buildJanua(config: StackConfig, secrets: StackSecrets, inputs: AuthInputs) {
   const image = {
     ...IMAGES.janua,
@@ -49,34 +46,10 @@ export function buildJanua(config: StackConfig, secrets: StackSecrets, inputs: A
     databaseUrl: (inputs.postgres.connections.janua as { url: pulumi.Output<string> }).url,
     redisUrl: inputs.redis.connections.janua.url,
     dataNamespace: "data",
+    tenantAccess: true,
     resendApiKey: secrets.resendApiKey,
   });
-  const dedicated = config.tenants
-    .filter((t) => t.auth === "dedicated")
-    .map(
-      (t) =>
-        new DedicatedJanua(`janua-${t.slug}`, {
-          provider: inputs.provider,
-          slug: t.slug,
-          domain: config.domain,
-          environment: config.environment,
-          image,
-          replicas: config.janua.replicas,
-          adminEmail: t.billingEmail ?? config.janua.adminEmail,
-          features: config.janua.features,
-          r2: inputs.r2.credentials.cnpg,
-          backupRetention: config.postgres.retention,
-          backupSchedule: config.postgres.backupSchedule,
-          dependsOn: [inputs.cnpg.operator, inputs.cnpg.plugin, inputs.longhorn.chart],
-          protect: config.protect,
-        }),
-    );
-  const routes: TunnelRoute[] = [
-    shared.route,
-    ...dedicated.map((d) => d.janua.route),
-    ...controlPlaneRoutes("enclii", config.controlPlane.apiHostname, config.controlPlane.uiHostname),
-  ];
-  return { shared, dedicated, routes };
+  return shared;
 }
 
 /** Builds the control plane once the tunnel serves Janua's issuer. */

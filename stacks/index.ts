@@ -32,3 +32,5 @@ export const postgres = platform.postgres;
 export const redis = platform.redis;
 /** Janua issuers and JWKS URLs, the bootstrap admin (password secret) and the control plane URLs. */
 export const auth = platform.auth;
+/** Per tenant: tier, auth mode, namespace, hostnames, issuer and OAuth client id. */
+export const tenants = platform.tenants;

@@ -3,7 +3,6 @@
  * every resource is created inside a component.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { TunnelRoute } from "../components/edge/routes";
 import { Namespaces } from "../components/k3s/namespaces";
 import { platformNamespaces } from "../components/k3s/platform-namespaces";
 import { UpgradeController } from "../components/k3s/upgrade-controller";
@@ -12,6 +11,7 @@ import type { StackConfig, StackSecrets } from "./config";
 import { buildData } from "./data";
 import { buildEdge, buildR2, etcdS3Options } from "./edge";
 import { buildCluster, type NodeOutput } from "./nodes";
+import { buildTenants, platformRoutes } from "./tenants";
 
 /** What the platform exposes as stack outputs. */
 export interface Platform {
@@ -25,6 +25,7 @@ export interface Platform {
   readonly postgres: Record<string, unknown>;
   readonly redis: Record<string, unknown>;
   readonly auth: Record<string, unknown>;
+  readonly tenants: Record<string, unknown>;
 }
 
 /** Builds the platform for one stack. */
@@ -55,17 +56,21 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
   }
   const data = buildData(config, { provider: cluster.provider, namespaces: namespaces.names, r2 });
   const authInputs = { provider: cluster.provider, namespaces: namespaces.names, r2, ...data };
-  const janua = buildJanua(config, secrets, authInputs);
-  // Every component that serves a hostname contributes its route; the tunnel validates them all.
-  const routes: TunnelRoute[] = [...janua.routes];
+  // Every hostname the platform serves; the tunnel validates them all.
   const cloudflareNamespace = namespaces.names["cloudflare-tunnel"] as pulumi.Output<string>;
-  const edge = buildEdge(config, { provider: cluster.provider, namespace: cloudflareNamespace, routes });
+  const edge = buildEdge(config, {
+    provider: cluster.provider,
+    namespace: cloudflareNamespace,
+    routes: platformRoutes(config),
+  });
+  const janua = buildJanua(config, secrets, authInputs);
   const controlPlane = buildControlPlane(config, {
     ...authInputs,
-    janua: janua.shared,
+    janua,
     tunnelId: edge.tunnel.tunnelId,
     tunnelReady: [edge.tunnel],
   });
+  const tenants = buildTenants(config, { ...authInputs, janua, nodeIps: [], tunnelReady: [edge.tunnel] });
   return {
     tunnel: { id: edge.tunnel.tunnelId, hostnames: edge.tunnel.hostnames },
     r2: {
@@ -78,22 +83,33 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     postgres: data.postgres.connections,
     redis: { mode: config.redis.mode, connections: data.redis.connections },
     auth: {
-      issuer: janua.shared.issuer,
-      jwksUrl: janua.shared.jwksUrl,
-      keyId: janua.shared.keyId,
+      issuer: janua.issuer,
+      jwksUrl: janua.jwksUrl,
+      keyId: janua.keyId,
       adminEmail: config.janua.adminEmail,
-      adminPassword: janua.shared.connection.adminPassword,
-      dedicated: janua.dedicated.map((d) => ({
-        namespace: d.namespaceName,
-        issuer: d.janua.issuer,
-        jwksUrl: d.janua.jwksUrl,
-      })),
+      adminPassword: janua.connection.adminPassword,
       controlPlane: {
         api: `https://${config.controlPlane.apiHostname}`,
         ui: `https://${config.controlPlane.uiHostname}`,
         oauthClientId: controlPlane.oauthClientId,
       },
     },
+    tenants: Object.fromEntries(
+      tenants.map((t, i) => {
+        const spec = config.tenants[i] as StackConfig["tenants"][number];
+        return [
+          spec.slug,
+          {
+            tier: spec.tier,
+            auth: spec.auth,
+            namespace: t.namespace,
+            hostnames: t.hostnames,
+            issuer: t.issuer,
+            oauthClientId: t.oauthClientId,
+          },
+        ];
+      }),
+    ),
     nodes: cluster.nodes,
     apiEndpoint: cluster.apiEndpoint,
     kubeconfig: cluster.kubeconfig,

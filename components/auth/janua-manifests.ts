@@ -11,6 +11,11 @@ import { type ImagePin, imageRef } from "../versions";
 
 type Obj = Record<string, unknown>;
 
+/** Selects every tenant namespace (they carry the `enclii.dev/tenant` label). */
+export const TENANT_NAMESPACES = {
+  namespaceSelector: { matchExpressions: [{ key: "enclii.dev/tenant", operator: "Exists" }] },
+} as const;
+
 /** Fixed names and ports. */
 export const JANUA = {
   name: "janua",
@@ -54,6 +59,8 @@ export interface JanuaManifestOptions {
   readonly clientNamespaces: readonly string[];
   /** Namespace of its PostgreSQL and Redis. */
   readonly dataNamespace: string;
+  /** Admit every tenant namespace (the shared instance; tenants validate tokens in-cluster). @default false */
+  readonly tenantAccess?: boolean;
 }
 
 /** Problems with the options (empty when valid). */

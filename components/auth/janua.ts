@@ -44,6 +44,8 @@ export interface JanuaArgs {
   readonly redisUrl: pulumi.Input<string>;
   /** Namespace of its database and Redis. */
   readonly dataNamespace: string;
+  /** Admit every tenant namespace (the shared instance). @default false */
+  readonly tenantAccess?: boolean;
   /** Namespaces that call Janua in-cluster. @default ["enclii"] */
   readonly clientNamespaces?: readonly string[];
   readonly resendApiKey?: pulumi.Input<string>;
@@ -65,6 +67,8 @@ export class Janua extends pulumi.ComponentResource {
   public readonly publicKeyPem: pulumi.Output<string>;
   /** How the API providers reach it as its admin (secret values). */
   public readonly connection: JanuaConnectionArgs;
+  /** The image it runs (dedicated instances run the same). */
+  public readonly image: ImagePin;
   /** The Deployment; API calls wait for it to be ready. */
   public readonly deployment!: pulumi.Resource;
 
@@ -97,6 +101,7 @@ export class Janua extends pulumi.ComponentResource {
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
     this.internalUrl = `http://${JANUA.name}.${args.namespaceName}.svc.cluster.local`;
     this.route = januaRoute(args.hostname, args.namespaceName);
+    this.image = args.image;
     this.connection = {
       baseUrl: this.issuer,
       // Marked secret here, not only by the provider: the values travel into outputs and state.
@@ -143,6 +148,7 @@ export class Janua extends pulumi.ComponentResource {
       email: args.resendApiKey !== undefined,
       clientNamespaces: args.clientNamespaces ?? ["enclii"],
       dataNamespace: args.dataNamespace,
+      tenantAccess: args.tenantAccess ?? false,
     });
     // The key id is known once the key exists: put the Output where the renderer left the placeholder.
     const deployment = fillPlaceholders(

@@ -169,9 +169,21 @@ function workload(o: ControlPlaneOptions, which: "api" | "ui"): Obj[] {
         policyTypes: ["Ingress"],
         ingress: [
           {
-            from: ["cloudflare-tunnel", "monitoring"].map((ns) => ({
-              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-            })),
+            from: [
+              ...["cloudflare-tunnel", "monitoring"].map((ns) => ({
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+              })),
+              // Tenants' apps call the control plane API.
+              ...(which === "api"
+                ? [
+                    {
+                      namespaceSelector: {
+                        matchExpressions: [{ key: "enclii.dev/tenant", operator: "Exists" }],
+                      },
+                    },
+                  ]
+                : []),
+            ],
             ports: [{ protocol: "TCP", port: spec.port }],
           },
         ],

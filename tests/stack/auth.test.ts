@@ -123,7 +123,7 @@ describe("auth and control plane in the production program", () => {
     );
   });
 
-  it("routes auth, auth-<slug>, api and app through the tunnel", () => {
+  it("routes auth, auth-<slug>, api, app, every tenant hostname and custom domain through the tunnel", () => {
     const config = recorder.get(
       "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
       "tunnel-config",
@@ -132,10 +132,16 @@ describe("auth and control plane in the production program", () => {
       (i: Manifest) => i.hostname ?? i.service,
     );
     expect(hosts).toEqual([
+      "acme.enclii.dev",
       "api.enclii.dev",
+      "app.acme.example",
       "app.enclii.dev",
       "auth-globex.enclii.dev",
       "auth.enclii.dev",
+      "globex.enclii.dev",
+      "initech.enclii.dev",
+      "portal.globex.example",
+      "www.acme.example",
       "http_status:404",
     ]);
   });

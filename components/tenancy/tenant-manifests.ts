@@ -1,0 +1,122 @@
+/**
+ * A tenant's namespace and its boundaries as plain manifests: namespace (PodSecurity
+ * `restricted`), ResourceQuota and LimitRange from the tier, and four NetworkPolicies. Pure.
+ */
+import { commonLabels } from "../shared/labels";
+import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
+import { quotaHard, TIERS, type TierName } from "./tiers";
+
+type Obj = Record<string, unknown>;
+
+/** The namespace of a tenant. */
+export const tenantNamespace = (slug: string) => `tenant-${slug}`;
+
+/** The Service the control plane puts in front of a tenant's default app; tenant hostnames route to it. */
+export const TENANT_GATEWAY = { name: "tenant-gateway", port: 80, targetPort: 8080 } as const;
+
+/** Address ranges a tenant may never reach directly. */
+export interface ClusterRanges {
+  readonly clusterCidr: string;
+  readonly serviceCidr: string;
+  readonly privateNetworkCidr: string;
+  /** Public addresses of the nodes (/32). */
+  readonly nodeIps: readonly string[];
+}
+
+/** Options of a tenant's manifests. */
+export interface TenantManifestOptions {
+  readonly slug: string;
+  readonly tier: TierName;
+  readonly environment: string;
+  readonly ranges: ClusterRanges;
+  /** Namespace and port of the control plane API and of the Janua the tenant uses. */
+  readonly controlPlane: { readonly namespace: string; readonly port: number };
+  readonly janua: { readonly namespace: string; readonly port: number };
+}
+
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
+
+/** The ranges excluded from a tenant's internet egress: private space, cluster ranges, the nodes. */
+export function egressExceptions(ranges: ClusterRanges): string[] {
+  const nodes = ranges.nodeIps.map((ip) => (ip.includes("/") ? ip : `${ip}/32`));
+  return [
+    ...new Set([...RFC1918, ranges.clusterCidr, ranges.serviceCidr, ranges.privateNetworkCidr, ...nodes]),
+  ];
+}
+
+/** Every object of a tenant stamp except auth and routes. */
+export function renderTenant(o: TenantManifestOptions): Obj[] {
+  const ns = tenantNamespace(o.slug);
+  const tier = TIERS[o.tier];
+  const labels = {
+    ...commonLabels({ name: ns, component: "tenant" }),
+    "enclii.dev/tenant": o.slug,
+    "enclii.dev/tier": o.tier,
+  };
+  const meta = (name: string) => ({ name, namespace: ns, labels });
+  const nsSelector = (name: string) => ({
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+  });
+  return [
+    renderNamespace({
+      name: ns,
+      podSecurity: "restricted",
+      labels: {
+        "enclii.dev/tenant": o.slug,
+        "enclii.dev/tier": o.tier,
+        "enclii.dev/environment": o.environment,
+      },
+      description: `tenant ${o.slug} (${o.tier})`,
+    }) as Obj,
+    {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: meta("tenant-quota"),
+      spec: { hard: quotaHard(tier) },
+    },
+    {
+      apiVersion: "v1",
+      kind: "LimitRange",
+      metadata: meta("tenant-limits"),
+      spec: {
+        limits: [
+          {
+            type: "Container",
+            default: tier.container.defaultLimit,
+            defaultRequest: tier.container.defaultRequest,
+            max: tier.container.max,
+          },
+        ],
+      },
+    },
+    renderDefaultDeny(ns) as Obj,
+    renderAllowDns(ns) as Obj,
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("allow-ingress-from-tunnel"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [nsSelector("cloudflare-tunnel")] }],
+      },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("allow-egress"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: egressExceptions(o.ranges) } }] },
+          {
+            to: [nsSelector(o.controlPlane.namespace)],
+            ports: [{ protocol: "TCP", port: o.controlPlane.port }],
+          },
+          { to: [nsSelector(o.janua.namespace)], ports: [{ protocol: "TCP", port: o.janua.port }] },
+        ],
+      },
+    },
+  ];
+}

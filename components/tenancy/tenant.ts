@@ -1,0 +1,164 @@
+/**
+ * `enclii:tenancy:Tenant`: one tenant stamp. Namespace `tenant-<slug>` (PodSecurity
+ * `restricted`), quota and limit range from its tier, network isolation, its auth (an
+ * organization and OAuth client in the shared Janua, or a dedicated Janua), and a Secret with
+ * the OIDC settings its apps use. Tenants never depend on each other.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DedicatedJanua, type DedicatedJanuaArgs } from "../auth/dedicated-janua";
+import { januaRoute } from "../auth/janua-manifests";
+import { type JanuaConnectionArgs, JanuaOAuthClient, JanuaOrganization } from "../auth/janua-resources";
+import type { TunnelRoute } from "../edge/routes";
+import { createObjects } from "../shared/objects";
+import { type ClusterRanges, renderTenant, TENANT_GATEWAY, tenantNamespace } from "./tenant-manifests";
+import type { TierName } from "./tiers";
+
+/** A tenant as the stack config describes it. */
+export interface TenantSpec {
+  readonly slug: string;
+  readonly tier: TierName;
+  readonly auth: "shared" | "dedicated";
+  readonly domains: readonly string[];
+  readonly displayName?: string;
+  readonly billingEmail?: string;
+}
+
+/** The hostname a dedicated tenant's Janua serves. */
+export const dedicatedAuthHostname = (slug: string, domain: string) => `auth-${slug}.${domain}`;
+
+/** The routes of a tenant: `<slug>.<domain>`, each custom domain, and its dedicated Janua. */
+export function tenantRoutes(t: TenantSpec, domain: string): TunnelRoute[] {
+  const service = `http://${TENANT_GATEWAY.name}.${tenantNamespace(t.slug)}.svc.cluster.local:${TENANT_GATEWAY.port}`;
+  const routes: TunnelRoute[] = [`${t.slug}.${domain}`, ...t.domains].map((hostname) => ({
+    hostname,
+    service,
+    targetPort: TENANT_GATEWAY.targetPort,
+  }));
+  if (t.auth === "dedicated")
+    routes.push(januaRoute(dedicatedAuthHostname(t.slug, domain), `janua-${t.slug}`));
+  return routes;
+}
+
+/** The OAuth redirect URIs of a tenant's apps. */
+export function tenantRedirectUris(t: TenantSpec, domain: string): string[] {
+  return [`${t.slug}.${domain}`, ...t.domains].map((h) => `https://${h}/auth/callback`);
+}
+
+/** Arguments of {@link Tenant}. */
+export interface TenantArgs {
+  readonly provider: k8s.Provider;
+  readonly tenant: TenantSpec;
+  readonly domain: string;
+  readonly environment: string;
+  readonly ranges: ClusterRanges;
+  /** The shared Janua (its API is used for `auth: shared`). */
+  readonly sharedJanua: {
+    readonly issuer: string;
+    readonly connection: JanuaConnectionArgs;
+    readonly deployment: pulumi.Resource;
+  };
+  /** What a dedicated Janua needs besides the tenant (image, backups, charts). */
+  readonly dedicated: Omit<DedicatedJanuaArgs, "provider" | "slug" | "domain" | "environment" | "adminEmail">;
+  /** Admin of a dedicated Janua when the tenant names no billing email. */
+  readonly adminEmail: string;
+  /** The tunnel: Janua must answer at its issuer before clients are registered. */
+  readonly tunnelReady: pulumi.Input<pulumi.Resource>[];
+}
+
+/** One tenant. */
+export class Tenant extends pulumi.ComponentResource {
+  public readonly namespace: string;
+  public readonly issuer: string;
+  public readonly oauthClientId: pulumi.Output<string>;
+  public readonly hostnames: string[];
+
+  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("enclii:tenancy:Tenant", name, {}, opts);
+    const t = args.tenant;
+    this.namespace = tenantNamespace(t.slug);
+    this.hostnames = [`${t.slug}.${args.domain}`, ...t.domains];
+    const base = { parent: this, provider: args.provider };
+    const [namespace, ...rest] = renderTenant({
+      slug: t.slug,
+      tier: t.tier,
+      environment: args.environment,
+      ranges: args.ranges,
+      controlPlane: { namespace: "enclii", port: 4200 },
+      janua:
+        t.auth === "dedicated"
+          ? { namespace: `janua-${t.slug}`, port: 8080 }
+          : { namespace: "janua", port: 8080 },
+    });
+    const [ns] = createObjects(name, [namespace as Record<string, unknown>], base);
+    createObjects(name, rest, { ...base, dependsOn: [ns as pulumi.Resource] });
+
+    let janua: { issuer: string; connection: JanuaConnectionArgs; deployment: pulumi.Resource };
+    let organizationId: pulumi.Input<string> | undefined;
+    if (t.auth === "dedicated") {
+      const dedicated = new DedicatedJanua(
+        `janua-${t.slug}`,
+        {
+          ...args.dedicated,
+          provider: args.provider,
+          slug: t.slug,
+          domain: args.domain,
+          environment: args.environment,
+          adminEmail: t.billingEmail ?? args.adminEmail,
+        },
+        // Earlier versions created the dedicated Janua at the top level.
+        { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },
+      );
+      janua = {
+        issuer: dedicated.janua.issuer,
+        connection: dedicated.janua.connection,
+        deployment: dedicated.janua.deployment,
+      };
+    } else {
+      janua = args.sharedJanua;
+      const org = new JanuaOrganization(
+        `${name}-organization`,
+        {
+          connection: janua.connection,
+          name: t.displayName ?? t.slug,
+          slug: t.slug,
+          billingEmail: t.billingEmail,
+        },
+        { parent: this, dependsOn: [janua.deployment, ...args.tunnelReady] },
+      );
+      organizationId = org.organizationId;
+    }
+    this.issuer = janua.issuer;
+    const client = new JanuaOAuthClient(
+      `${name}-oauth-client`,
+      {
+        connection: janua.connection,
+        clientKey: `tenant-${t.slug}`,
+        name: t.displayName ?? t.slug,
+        redirectUris: tenantRedirectUris(t, args.domain),
+        ...(organizationId ? { organizationId } : {}),
+      },
+      { parent: this, dependsOn: [janua.deployment, ...args.tunnelReady] },
+    );
+    this.oauthClientId = client.clientId;
+    new k8s.core.v1.Secret(
+      `${name}-oidc`,
+      {
+        metadata: { name: "oidc", namespace: this.namespace, labels: { "enclii.dev/tenant": t.slug } },
+        type: "Opaque",
+        stringData: {
+          OIDC_ISSUER: janua.issuer,
+          OIDC_CLIENT_ID: client.clientId,
+          OIDC_CLIENT_SECRET: client.clientSecret,
+          OIDC_JWKS_URL: `${janua.issuer}/.well-known/jwks.json`,
+        },
+      },
+      { ...base, dependsOn: [ns as pulumi.Resource] },
+    );
+    this.registerOutputs({
+      namespace: this.namespace,
+      issuer: this.issuer,
+      oauthClientId: this.oauthClientId,
+    });
+  }
+}
