@@ -2,6 +2,8 @@
  * Rules that span several fields of the stack config, and the defaults that depend on them.
  * Pure functions over the parsed config; `config.ts` runs them after the schema.
  */
+
+import { capacityReport } from "../components/cost/capacity";
 import { MAX_PRIVATE_PREFIX, NETWORK_ZONES, VSWITCH_ZONE } from "../components/hetzner/addressing";
 import { ROBOT_MAX_ADMIN_CIDRS } from "../components/hetzner/firewall-rules";
 import { cidrsOverlap } from "./config-fields";
@@ -246,9 +248,29 @@ function serviceRules(cfg: ParsedStackConfig): ConfigProblem[] {
   return problems;
 }
 
+function capacityRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  if (cfg.nodes.length === 0 || cfg.nodes.some((n) => n.kind === "existing")) return [];
+  const report = capacityReport({
+    ...cfg,
+    postgres: { ...cfg.postgres, instances: cfg.postgres.instances ?? Math.min(3, cfg.nodes.length) },
+  });
+  // A node of unknown size cannot be judged; the cost estimate asks for its price.
+  if (report.fits || report.unknownNodes.length > 0) return [];
+  const f = (a: { cpu: number; memoryGiB: number }) =>
+    `${a.cpu.toFixed(1)} CPU / ${a.memoryGiB.toFixed(1)} GiB`;
+  return [
+    {
+      path: ["tenants"],
+      message: `need ${f(report.tenants)} of requests on top of the platform's ${f(report.platform)}, but the nodes offer ${f(report.allocatable)} x ${report.overcommit} overcommit; add a node, move a tenant to a smaller tier or raise capacity.overcommit`,
+    },
+  ];
+}
+
 /** Runs every cross-field rule and returns all problems found. */
 export function checkStackRules(cfg: ParsedStackConfig): ConfigProblem[] {
-  return [...nodeRules(cfg), ...networkRules(cfg), ...tenantRules(cfg), ...serviceRules(cfg)];
+  const problems = [...nodeRules(cfg), ...networkRules(cfg), ...tenantRules(cfg), ...serviceRules(cfg)];
+  // Capacity only means something for an otherwise valid stack.
+  return problems.length > 0 ? problems : capacityRules(cfg);
 }
 
 /** The stack configuration with every derived default filled in. */

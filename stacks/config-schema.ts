@@ -40,6 +40,7 @@ export const ENVIRONMENT_DEFAULTS: Record<
     monitoringRetention: string;
     hstsMaxAgeSeconds: number;
     budgetUsd: number;
+    overcommit: number;
   }
 > = {
   production: {
@@ -49,6 +50,7 @@ export const ENVIRONMENT_DEFAULTS: Record<
     monitoringRetention: "15d",
     hstsMaxAgeSeconds: 31_536_000,
     budgetUsd: 100,
+    overcommit: 1.5,
   },
   staging: {
     replicas: 1,
@@ -57,6 +59,8 @@ export const ENVIRONMENT_DEFAULTS: Record<
     monitoringRetention: "7d",
     hstsMaxAgeSeconds: 300,
     budgetUsd: 40,
+    // Staging tenants are mostly idle test stamps.
+    overcommit: 3,
   },
   local: {
     replicas: 1,
@@ -65,6 +69,7 @@ export const ENVIRONMENT_DEFAULTS: Record<
     monitoringRetention: "2d",
     hstsMaxAgeSeconds: 0,
     budgetUsd: 0,
+    overcommit: 4,
   },
 };
 
@@ -510,6 +515,28 @@ export function stackSchema(env: Environment) {
       })
       .prefault({}),
     tenants: z.array(tenant, { error: "must be a list of tenants" }).default([]).describe("Tenant stamps."),
+    capacity: z
+      .strictObject({
+        overcommit: z
+          .number()
+          .min(1)
+          .max(4)
+          .default(d.overcommit)
+          .describe(
+            "How far tenant quota requests may exceed what the nodes offer (quotas are ceilings, rarely all used).",
+          ),
+        systemReservedCpu: z
+          .number()
+          .min(0)
+          .default(0.5)
+          .describe("CPU cores per node kept for the OS and k3s."),
+        systemReservedMemoryGiB: z
+          .number()
+          .min(0)
+          .default(1.5)
+          .describe("Memory (GiB) per node kept for the OS and k3s."),
+      })
+      .prefault({}),
     budget: z
       .strictObject({
         monthlyUsd: z

@@ -177,6 +177,7 @@ export function renderJanuaManifests(o: JanuaManifestOptions): Obj[] {
               nsSelector("cloudflare-tunnel"),
               ...o.clientNamespaces.map(nsSelector),
               nsSelector("monitoring"),
+              ...(o.tenantAccess ? [TENANT_NAMESPACES] : []),
             ],
             ports: [{ protocol: "TCP", port: JANUA.port }],
           },

@@ -24,13 +24,6 @@ export interface CostEstimate {
   readonly warnings: string[];
 }
 
-/** Node hardware totals. */
-export interface Capacity {
-  readonly nodes: { name: string; offer: string; cpuCores: number; memoryGiB: number }[];
-  readonly cpuCores: number;
-  readonly memoryGiB: number;
-}
-
 const GI = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/;
 /** Converts a Kubernetes byte quantity to GiB. */
 export function quantityToGiB(quantity: string): number {
@@ -104,18 +97,5 @@ export function estimateCost(config: StackConfig): CostEstimate {
     budgetUsd: config.budget.monthlyUsd,
     withinBudget: totalUsd <= config.budget.monthlyUsd,
     warnings,
-  };
-}
-
-/** Sums the hardware of the stack's nodes. */
-export function estimateCapacity(config: StackConfig): Capacity {
-  const nodes = config.nodes.map((node) => {
-    const { key, offer } = offerOf(node);
-    return { name: node.name, offer: key, cpuCores: offer?.cpuCores ?? 0, memoryGiB: offer?.memoryGiB ?? 0 };
-  });
-  return {
-    nodes,
-    cpuCores: nodes.reduce((n, x) => n + x.cpuCores, 0),
-    memoryGiB: nodes.reduce((n, x) => n + x.memoryGiB, 0),
   };
 }

@@ -4,7 +4,7 @@
  * mock runtime. Add a type here when a component starts using it; an invoke nobody mocked
  * throws, so a missing entry is found at once.
  */
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash } from "node:crypto";
 
 /** Inputs or state of a resource, as the mock runtime passes them. */
 export type Props = Record<string, unknown>;
@@ -61,25 +61,25 @@ export function mockKubeconfig(host: string): string {
   ].join("\n");
 }
 
-const keyCache = new Map<string, { privateKeyPem: string; publicKeyPem: string; publicKeyOpenssh: string }>();
+function pem(label: string, seed: string, bytes: number): string {
+  const body = Buffer.from(stableHex(seed, bytes * 2), "hex").toString("base64");
+  const lines = body.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
 
-/** A real key pair per resource (generated once per process and name). */
+/**
+ * A key pair per resource, in PEM and OpenSSH form. Deterministic (derived from the resource) so
+ * two plans of the same program are identical, including key ids derived from public keys;
+ * the bodies are not usable keys, nothing in a plan parses them.
+ */
 function keyPair(algorithm: string, bits: number, seed: string) {
-  const cacheKey = `${algorithm}/${bits}/${seed}`;
-  const cached = keyCache.get(cacheKey);
-  if (cached) return cached;
-  const pair =
-    algorithm === "ED25519"
-      ? generateKeyPairSync("ed25519")
-      : generateKeyPairSync("rsa", { modulusLength: bits });
-  const publicKeyPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
-  const result = {
-    privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  const size = algorithm === "ED25519" ? 48 : Math.round(bits / 8) + 38;
+  const publicKeyPem = pem("PUBLIC KEY", `${seed}/public`, size);
+  return {
+    privateKeyPem: pem("PRIVATE KEY", `${seed}/private`, size * 4),
     publicKeyPem,
-    publicKeyOpenssh: `${algorithm === "ED25519" ? "ssh-ed25519" : "ssh-rsa"} ${stableHex(publicKeyPem, 68)}\n`,
+    publicKeyOpenssh: `${algorithm === "ED25519" ? "ssh-ed25519" : "ssh-rsa"} ${Buffer.from(stableHex(`${seed}/ssh`, 64), "hex").toString("base64")}\n`,
   };
-  keyCache.set(cacheKey, result);
-  return result;
 }
 
 function metadataName(inputs: Props, name: string): string {

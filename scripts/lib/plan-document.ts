@@ -1,7 +1,8 @@
 /**
  * The shape of `plan.json` (DESIGN.md "The offline plan").
  */
-import type { Capacity, CostEstimate } from "../../components/cost/estimate";
+import type { CapacityReport } from "../../components/cost/capacity";
+import type { CostEstimate } from "../../components/cost/estimate";
 import type { Props } from "./mock-outputs";
 
 /** One resource of the plan. */
@@ -32,6 +33,6 @@ export interface PlanDocument {
   readonly outputs: Props;
   readonly policy: { readonly pack: string | null; readonly violations: PolicyViolation[] };
   readonly cost: CostEstimate;
-  readonly capacity: Capacity;
+  readonly capacity: CapacityReport;
   readonly manifestCount: number;
 }

@@ -6,7 +6,8 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { estimateCapacity, estimateCost } from "../../components/cost/estimate";
+import { capacityReport } from "../../components/cost/capacity";
+import { estimateCost } from "../../components/cost/estimate";
 import { parseStackConfig, StackConfigError } from "../../stacks/config";
 import { collectManifests } from "./manifests";
 import { generatedSecrets } from "./mock-outputs";
@@ -122,7 +123,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     outputs: (stackResource && recorder.outputs.get(stackResource.urn)) ?? {},
     policy: { pack: null, violations: [] },
     cost: estimateCost(parsed),
-    capacity: estimateCapacity(parsed),
+    capacity: capacityReport(parsed),
     manifestCount: manifests.length,
   };
 

@@ -1,7 +1,8 @@
 /**
  * `summary.md` of a plan: resources per component and type, policy results, cost and capacity.
  */
-import type { Capacity, CostEstimate } from "../../components/cost/estimate";
+import type { CapacityReport } from "../../components/cost/capacity";
+import type { CostEstimate } from "../../components/cost/estimate";
 import type { PlanDocument } from "./plan-document";
 
 function table(header: string[], rows: (string | number)[][]): string {
@@ -35,10 +36,32 @@ function costSection(cost: CostEstimate): string {
   return parts.join("\n");
 }
 
-function capacitySection(capacity: Capacity): string {
-  const rows = capacity.nodes.map((n) => [n.name, n.offer, n.cpuCores, n.memoryGiB]);
-  rows.push(["**total**", "", capacity.cpuCores, capacity.memoryGiB]);
-  return ["## Capacity", "", table(["node", "offer", "CPU threads", "memory GiB"], rows)].join("\n");
+function capacitySection(c: CapacityReport): string {
+  const fmt = (a: { cpu: number; memoryGiB: number }) => [a.cpu.toFixed(2), a.memoryGiB.toFixed(1)];
+  const rows: (string | number)[][] = [
+    ...c.nodes.map((n) => [`node ${n.name} (allocatable)`, ...fmt({ cpu: n.cpu, memoryGiB: n.memoryGiB })]),
+    [
+      `**allocatable x ${c.overcommit} overcommit**`,
+      ...fmt({ cpu: c.allocatable.cpu * c.overcommit, memoryGiB: c.allocatable.memoryGiB * c.overcommit }),
+    ],
+    ...c.items.map((i) => [`platform: ${i.item}`, ...fmt(i.amount)]),
+    ["**platform requests**", ...fmt(c.platform)],
+    ["**tenant quota requests**", ...fmt(c.tenants)],
+    [
+      c.fits ? "**free**" : "**over capacity by**",
+      ...fmt(c.fits ? c.free : { cpu: -c.free.cpu, memoryGiB: -c.free.memoryGiB }),
+    ],
+  ];
+  const fit = Object.entries(c.stillFit)
+    .map(([tier, n]) => `${n} ${tier}`)
+    .join(", ");
+  return [
+    "## Capacity",
+    "",
+    table(["", "CPU (cores)", "memory (GiB)"], rows),
+    "",
+    `Tenants that still fit: ${fit}.`,
+  ].join("\n");
 }
 
 /** Renders the summary of a plan. */

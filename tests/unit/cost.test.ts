@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateCapacity, estimateCost, quantityToGiB } from "../../components/cost/estimate";
+import { estimateCost, quantityToGiB } from "../../components/cost/estimate";
 import { EUR_TO_USD } from "../../components/cost/prices";
 import { parseStackConfig } from "../../stacks/config";
 import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
@@ -42,10 +42,6 @@ describe("cost estimate", () => {
       }),
     );
     expect(cost.warnings).toEqual(["node x: no price for ccx63; add it to components/cost/prices.ts"]);
-  });
-
-  it("sums node hardware for capacity", () => {
-    expect(estimateCapacity(config())).toMatchObject({ cpuCores: 12, memoryGiB: 64 });
   });
 
   it("converts Kubernetes quantities to GiB", () => {

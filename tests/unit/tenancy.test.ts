@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { renderJanuaManifests, TENANT_NAMESPACES } from "../../components/auth/janua-manifests";
+import { capacityReport } from "../../components/cost/capacity";
+import { renderAllowDns, renderDefaultDeny } from "../../components/shared/namespace";
+import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
+import { tenantRedirectUris, tenantRoutes } from "../../components/tenancy/tenant";
+import { egressExceptions, renderTenant } from "../../components/tenancy/tenant-manifests";
+import { quotaHard, TIERS } from "../../components/tenancy/tiers";
+import { IMAGES } from "../../components/versions";
+import { parseStackConfig } from "../../stacks/config";
+import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
+
+// biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
+type Manifest = Record<string, any>;
+
+const ranges = {
+  clusterCidr: "10.42.0.0/16",
+  serviceCidr: "10.43.0.0/16",
+  privateNetworkCidr: "10.0.0.0/16",
+  nodeIps: ["203.0.113.10"],
+};
+const tenant = (slug: string) =>
+  renderTenant({
+    slug,
+    tier: "starter",
+    environment: "production",
+    ranges,
+    controlPlane: { namespace: "enclii", port: 4200 },
+    janua: { namespace: "janua", port: 8080 },
+  }) as Manifest[];
+
+describe("tiers", () => {
+  it("starter is the upstream tenant template", () => {
+    expect(quotaHard(TIERS.starter)).toMatchObject({
+      "requests.cpu": "2",
+      "requests.memory": "4Gi",
+      "limits.cpu": "4",
+      "limits.memory": "8Gi",
+      pods: "20",
+      services: "10",
+      persistentvolumeclaims: "5",
+    });
+    expect(TIERS.starter.container.defaultLimit).toEqual({ cpu: "500m", memory: "512Mi" });
+  });
+
+  it("grows from starter to growth to enterprise and never allows LoadBalancer or NodePort Services", () => {
+    const order = [TIERS.starter, TIERS.growth, TIERS.enterprise];
+    for (let i = 1; i < order.length; i++) {
+      expect((order[i] as typeof TIERS.starter).requests.cpu).toBeGreaterThan(
+        (order[i - 1] as typeof TIERS.starter).requests.cpu,
+      );
+      expect((order[i] as typeof TIERS.starter).pods).toBeGreaterThan(
+        (order[i - 1] as typeof TIERS.starter).pods,
+      );
+    }
+    for (const t of order)
+      expect(quotaHard(t)).toMatchObject({ "services.loadbalancers": "0", "services.nodeports": "0" });
+  });
+});
+
+describe("tenant stamp", () => {
+  const objects = tenant("acme");
+
+  it("has a restricted, labelled namespace, a quota, a limit range and four policies", () => {
+    const ns = objects.find((o) => o.kind === "Namespace");
+    expect(ns?.metadata.name).toBe("tenant-acme");
+    expect(ns?.metadata.labels).toMatchObject({
+      "enclii.dev/tenant": "acme",
+      "enclii.dev/tier": "starter",
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+    expect(objects.map((o) => o.kind).sort()).toEqual(
+      [
+        "LimitRange",
+        "Namespace",
+        "NetworkPolicy",
+        "NetworkPolicy",
+        "NetworkPolicy",
+        "NetworkPolicy",
+        "ResourceQuota",
+      ].sort(),
+    );
+  });
+
+  it("routes <slug>.<domain> and every custom domain, plus auth-<slug> for a dedicated tenant", () => {
+    const t = {
+      slug: "acme",
+      tier: "starter" as const,
+      auth: "dedicated" as const,
+      domains: ["app.acme.example"],
+    };
+    expect(tenantRoutes(t, "enclii.dev").map((r) => r.hostname)).toEqual([
+      "acme.enclii.dev",
+      "app.acme.example",
+      "auth-acme.enclii.dev",
+    ]);
+    expect(tenantRedirectUris(t, "enclii.dev")).toEqual([
+      "https://acme.enclii.dev/auth/callback",
+      "https://app.acme.example/auth/callback",
+    ]);
+  });
+
+  it("keeps private space, the cluster's ranges and the nodes out of the internet egress", () => {
+    expect(egressExceptions(ranges)).toEqual(
+      expect.arrayContaining(["10.0.0.0/8", "10.42.0.0/16", "10.43.0.0/16", "203.0.113.10/32"]),
+    );
+  });
+});
+
+describe("network isolation, evaluated", () => {
+  const janua = renderJanuaManifests({
+    namespace: "janua",
+    image: IMAGES.janua,
+    hostname: "auth.enclii.dev",
+    domain: "enclii.dev",
+    replicas: 2,
+    adminEmail: "a@enclii.dev",
+    defaultOrgSlug: "enclii",
+    jwtKid: "k",
+    features: {},
+    email: false,
+    clientNamespaces: ["enclii"],
+    dataNamespace: "data",
+    tenantAccess: true,
+  }) as Manifest[];
+  const policies = [
+    ...tenant("acme"),
+    ...tenant("globex"),
+    ...janua,
+    renderDefaultDeny("janua"),
+    renderAllowDns("janua"),
+    renderDefaultDeny("data"),
+    renderDefaultDeny("cloudflare-tunnel"),
+  ].filter((o) => o.kind === "NetworkPolicy") as Manifest[];
+  const pod = (namespace: string, labels: Record<string, string> = {}): Endpoint => ({
+    kind: "pod",
+    namespace,
+    namespaceLabels: {
+      "kubernetes.io/metadata.name": namespace,
+      ...(namespace.startsWith("tenant-") ? { "enclii.dev/tenant": namespace.slice(7) } : {}),
+    },
+    labels,
+  });
+  const acme = pod("tenant-acme", { app: "web" });
+  const januaPod = pod("janua", { "app.kubernetes.io/name": "janua", "app.kubernetes.io/instance": "janua" });
+
+  it("tenant A cannot reach tenant B", () => {
+    expect(mayConnect(policies, acme, pod("tenant-globex", { app: "web" }), 8080)).toBe(false);
+  });
+
+  it("a tenant reaches the shared Janua and the internet, but not the node or the databases", () => {
+    expect(mayConnect(policies, acme, januaPod, 8080)).toBe(true);
+    expect(mayConnect(policies, acme, { kind: "ip", ip: "1.1.1.1" }, 443)).toBe(true);
+    expect(mayConnect(policies, acme, { kind: "ip", ip: "203.0.113.10" }, 10250)).toBe(false);
+    expect(mayConnect(policies, acme, pod("data", { "cnpg.io/cluster": "postgres" }), 5432)).toBe(false);
+  });
+
+  it("the tunnel reaches a tenant's pods; a tenant cannot reach the tunnel", () => {
+    expect(
+      mayConnect(
+        [...policies.filter((p) => p.metadata.namespace !== "cloudflare-tunnel")],
+        pod("cloudflare-tunnel"),
+        acme,
+        8080,
+      ),
+    ).toBe(true);
+    expect(mayConnect(policies, acme, pod("cloudflare-tunnel"), 2000)).toBe(false);
+  });
+
+  it("tenants resolve names through kube-dns only", () => {
+    const dns = pod("kube-system", { "k8s-app": "kube-dns" });
+    expect(mayConnect(policies, acme, dns, 53, "UDP")).toBe(true);
+    expect(mayConnect(policies, acme, pod("kube-system", { app: "metrics-server" }), 443)).toBe(false);
+  });
+
+  it("Janua admits tenants through the tenant label, not one policy per tenant", () => {
+    const ingress = janua.find((o) => o.metadata.name === "janua-ingress");
+    expect(ingress?.spec.ingress[0].from).toContainEqual(TENANT_NAMESPACES);
+  });
+});
+
+describe("capacity model", () => {
+  const config = (change: (c: Record<string, unknown>) => void) => {
+    const project = baseProjectConfig();
+    change(project);
+    return parseStackConfig(toRawConfig(project), "test", { checkSecrets: false });
+  };
+
+  it("subtracts the platform's own requests from the nodes and counts the tenants that still fit", () => {
+    const report = capacityReport(config(() => {}));
+    expect(report.allocatable).toEqual({ cpu: 11.5, memoryGiB: 62.5 });
+    expect(report.platform.cpu).toBeGreaterThan(1);
+    expect(report.tenants).toEqual({ cpu: 4 + 2, memoryGiB: 8 + 4 });
+    expect(report.fits).toBe(true);
+    expect(report.stillFit.starter).toBe(Math.floor(report.free.cpu / 2));
+  });
+
+  it("fails the config with the numbers when the tenants do not fit", () => {
+    expect(() =>
+      config((c) => {
+        c.tenants = ["aa", "bb", "cc"].map((slug) => ({ slug, tier: "enterprise" }));
+      }),
+    ).toThrow(
+      /enclii-infra:tenants: need 24\.0 CPU \/ 48\.0 GiB of requests on top of the platform's .* but the nodes offer 11\.5 CPU \/ 62\.5 GiB x 1\.5 overcommit/,
+    );
+  });
+});
