@@ -262,15 +262,6 @@ export function capacityReport(input: CapacityInput): CapacityReport {
       ),
     ]),
   ) as Record<TierName, number>;
-  return {
-    allocatable,
-    platform,
-    tenants,
-    free,
-    overcommit: o,
-    fits: free.cpu >= 0 && free.memoryGiB >= 0,
-    stillFit,
-    items,
-    nodes,
-  };
+  const fits = free.cpu >= 0 && free.memoryGiB >= 0;
+  return { allocatable, platform, tenants, free, overcommit: o, fits, stillFit, items, nodes, unknownNodes };
 }
