@@ -11,13 +11,20 @@ const USAGE =
   "usage: npm run plan -- --stack <production|staging|...> [--config-file <Pulumi.x.yaml>] [--out <dir>]";
 
 async function main(): Promise<number> {
-  let values: { stack?: string; "config-file"?: string; out?: string; help?: boolean };
+  let values: {
+    stack?: string;
+    "config-file"?: string;
+    out?: string;
+    help?: boolean;
+    "stack-traces"?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         stack: { type: "string" },
         "config-file": { type: "string" },
         out: { type: "string" },
+        "stack-traces": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));

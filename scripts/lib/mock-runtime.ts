@@ -100,6 +100,11 @@ export interface MockRuntimeOptions {
   readonly secretKeys?: readonly string[];
   /** Run as a preview (unknown outputs) instead of an update. @default false */
   readonly preview?: boolean;
+  /**
+   * Which resources keep their revealed inputs (`rawInputs`). @default all (tests); the plan
+   * keeps only what it needs, which halves its memory on large stacks.
+   */
+  readonly keepRawInputs?: (type: string, inputs: Props) => boolean;
 }
 
 /** What the mock runtime saw. */
@@ -168,7 +173,10 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
           protect: req.getProtect(),
           provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") || null : null,
           inputs: plainValue(serialized) as Props,
-          rawInputs: plainValue(serialized, true) as Props,
+          rawInputs:
+            (options.keepRawInputs?.(req.getType(), serialized) ?? true)
+              ? (plainValue(serialized, true) as Props)
+              : {},
         });
       }
       cb(err, resp);

@@ -10,7 +10,7 @@ import { capacityReport } from "../../components/cost/capacity";
 import { estimateCost } from "../../components/cost/estimate";
 import { parseStackConfig, StackConfigError } from "../../stacks/config";
 import { collectManifests } from "./manifests";
-import { generatedSecrets } from "./mock-outputs";
+import { generatedSecrets, SECRET_OUTPUT_FIELDS } from "./mock-outputs";
 import { settle, startMockRuntime } from "./mock-runtime";
 import type { PlanDocument } from "./plan-document";
 import { PLACEHOLDER_MARK, readProjectName, readStackFile, withSecretPlaceholders } from "./stack-file";
@@ -28,6 +28,8 @@ export interface PlanOptions {
   readonly outDir?: string;
   /** @default the repository root */
   readonly projectDir?: string;
+  /** Keep stack traces while the program runs (slower; for debugging a failing program). @default false */
+  readonly stackTraces?: boolean;
   /** Where messages go. @default process.stderr / process.stdout */
   readonly log?: (line: string) => void;
   readonly error?: (line: string) => void;
@@ -41,20 +43,29 @@ export interface PlanResult {
   readonly seconds: number;
 }
 
-/** Files that contain a secret in clear: a config placeholder or a generated secret value. */
+/**
+ * Files that contain a secret in clear: a config placeholder, or a generated secret value as a
+ * whole token (secrets are random strings: they appear as tokens, not inside other words). PEM
+ * bodies are checked line by line, since a manifest may re-wrap them. Linear in the files' size.
+ */
 export function leakCheck(files: Record<string, string>, secrets: readonly string[]): string[] {
-  // PEM bodies are also checked line by line: a manifest may re-wrap the text.
-  const needles = [
-    PLACEHOLDER_MARK,
-    ...secrets.flatMap((s) => (s.includes("\n") ? s.split("\n").filter((l) => l.length > 40) : [s])),
-  ];
+  const needles = new Set(
+    secrets.flatMap((s) => (s.includes("\n") ? s.split("\n").filter((l) => l.length > 40) : [s])),
+  );
+  const token = /[A-Za-z0-9+/=_.~-]{12,}/g;
   return Object.entries(files)
-    .filter(([, text]) => needles.some((n) => text.includes(n)))
+    .filter(
+      ([, text]) => text.includes(PLACEHOLDER_MARK) || (text.match(token) ?? []).some((t) => needles.has(t)),
+    )
     .map(([file]) => file);
 }
 
 /** Runs the offline plan of one stack. Never throws: failures become exit codes and messages. */
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
+  // The SDK captures a stack trace for every promise it creates; mapping each through source maps
+  // costs more than the whole program. Plans run without source maps (line numbers of program
+  // errors point into the transpiled code).
+  process.setSourceMapsEnabled(false);
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const projectDir = resolve(options.projectDir ?? join(__dirname, "..", ".."));
@@ -85,7 +96,18 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   }
   const { config, secretKeys } = withSecretPlaceholders(file, parsed);
 
-  const recorder = await startMockRuntime({ project, stack: options.stack, config, secretKeys });
+  const recorder = await startMockRuntime({
+    project,
+    stack: options.stack,
+    config,
+    secretKeys,
+    // Revealed inputs are needed only to know generated secrets and Secrets' key names.
+    keepRawInputs: (type, inputs) => type in SECRET_OUTPUT_FIELDS || inputs.kind === "Secret",
+  });
+  // The SDK records a stack trace for every promise it makes (for its leak report); on large
+  // stacks formatting them costs more time and memory than the program itself.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!options.stackTraces) Error.stackTraceLimit = 0;
   // A failing program also rejects the SDK's internal promises (stack outputs, resource data):
   // collect those instead of letting Node print them and exit.
   const unhandled: unknown[] = [];
@@ -101,6 +123,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     return fail(EXIT.programError, `the program failed under the mock runtime: ${(e as Error).stack ?? e}`);
   } finally {
     process.off("unhandledRejection", onUnhandled);
+    Error.stackTraceLimit = stackTraceLimit;
   }
 
   const stackResource = recorder.resources.find((r) => r.type === "pulumi:pulumi:Stack");
@@ -143,7 +166,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const mandatory = plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory");
   log(
     `plan ${options.stack}: ${plan.resources.filter((r) => r.custom).length} resources, ${manifests.length} manifests, ` +
-      `$${plan.cost.totalUsd.toFixed(2)}/month -> ${outDir} (${elapsed().toFixed(1)} s)`,
+      `$${plan.cost.totalUsd.toFixed(2)}/month -> ${outDir} (${elapsed().toFixed(1)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`,
   );
   if (mandatory.length > 0) {
     return fail(

@@ -11,8 +11,7 @@ function table(header: string[], rows: (string | number)[][]): string {
   return lines.join("\n");
 }
 
-function componentOf(plan: PlanDocument, urn: string | null): string {
-  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+function componentOf(byUrn: Map<string, PlanDocument["resources"][number]>, urn: string | null): string {
   let current = urn ? byUrn.get(urn) : undefined;
   // The nearest enclosing component that is not the stack itself.
   while (current) {
@@ -69,8 +68,9 @@ export function renderSummary(plan: PlanDocument, seconds: number): string {
   // Provider-side components (Helm charts, YAML files) are planned resources too.
   const custom = plan.resources.filter((r) => r.custom || r.type.startsWith("kubernetes:"));
   const groups = new Map<string, Map<string, number>>();
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   for (const r of custom) {
-    const component = componentOf(plan, r.parent);
+    const component = componentOf(byUrn, r.parent);
     const types = groups.get(component) ?? new Map<string, number>();
     types.set(r.type, (types.get(r.type) ?? 0) + 1);
     groups.set(component, types);
