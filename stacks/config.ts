@@ -68,7 +68,8 @@ function levenshtein(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-interface ZodDef {
+/** The internal definition of a zod schema, as far as config introspection needs it. */
+export interface ZodDef {
   type: string;
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
@@ -76,7 +77,8 @@ interface ZodDef {
   options?: z.ZodType[];
   discriminator?: string;
 }
-const defOf = (schema: z.ZodType): ZodDef => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
+/** The internal definition of a zod schema. */
+export const defOf = (schema: z.ZodType): ZodDef => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 
 /** The keys an object in the schema accepts at `path`, to suggest a fix for a typo. */
 function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[], root: unknown): string[] {

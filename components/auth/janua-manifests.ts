@@ -6,6 +6,7 @@
  */
 import type { TunnelRoute } from "../edge/routes";
 import { commonLabels, selectorLabels } from "../shared/labels";
+import { internetIpv4 } from "../shared/network";
 import { httpProbe, podDefaults, restrictedContainerSecurityContext, spreadAcrossNodes } from "../shared/pod";
 import { type ImagePin, imageRef } from "../versions";
 
@@ -198,9 +199,7 @@ export function renderJanuaManifests(o: JanuaManifestOptions): Obj[] {
           },
           // Email (Resend), social login providers and JWKS of federated IdPs.
           {
-            to: [
-              { ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } },
-            ],
+            to: [internetIpv4()],
             ports: [{ protocol: "TCP", port: 443 }],
           },
         ],

@@ -5,6 +5,7 @@
  */
 import type { TunnelRoute } from "../edge/routes";
 import { commonLabels, selectorLabels } from "../shared/labels";
+import { internetIpv4 } from "../shared/network";
 import { httpProbe, podDefaults, restrictedContainerSecurityContext, spreadAcrossNodes } from "../shared/pod";
 import { type ImagePin, imageRef } from "../versions";
 
@@ -227,7 +228,7 @@ export function renderControlPlane(o: ControlPlaneOptions): Obj[] {
         { to: [nsSelector(o.januaNamespace)], ports: [{ protocol: "TCP", port: 8080 }] },
         // Cloudflare's API, GitHub, Janua's public issuer (JWKS) and the API's public URL for the UI.
         {
-          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+          to: [internetIpv4()],
           ports: [{ protocol: "TCP", port: 443 }],
         },
       ],

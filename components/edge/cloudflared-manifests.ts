@@ -3,6 +3,7 @@
  * PodDisruptionBudget and NetworkPolicies. Pure; the token arrives as a (secret) value.
  */
 import { commonLabels, selectorLabels } from "../shared/labels";
+import { internetIpv4, internetIpv6 } from "../shared/network";
 import {
   httpProbe,
   NONROOT_UID,
@@ -20,12 +21,6 @@ export const CLOUDFLARED = {
   name: "cloudflared",
   tokenSecret: "cloudflared-token",
   metricsPort: 2000,
-} as const;
-
-/** Address ranges that are never Cloudflare's edge: cloudflared may not reach them directly. */
-export const PRIVATE_RANGES = {
-  ipv4: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"],
-  ipv6: ["fc00::/7", "fe80::/10"],
 } as const;
 
 /** Options of the cloudflared manifests. */
@@ -127,10 +122,7 @@ export function renderPodDisruptionBudget(namespace: string): Obj {
  */
 export function renderNetworkPolicies(o: CloudflaredOptions): Obj[] {
   const meta = (name: string) => ({ name, namespace: o.namespace, labels });
-  const internet = [
-    { ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES.ipv4] } },
-    { ipBlock: { cidr: "::/0", except: [...PRIVATE_RANGES.ipv6] } },
-  ];
+  const internet = [internetIpv4(), internetIpv6()];
   const policies: Obj[] = [
     {
       apiVersion: "networking.k8s.io/v1",

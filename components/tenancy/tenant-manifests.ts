@@ -4,6 +4,7 @@
  */
 import { commonLabels } from "../shared/labels";
 import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
+import { internetIpv4 } from "../shared/network";
 import { quotaHard, TIERS, type TierName } from "./tiers";
 
 type Obj = Record<string, unknown>;
@@ -34,14 +35,11 @@ export interface TenantManifestOptions {
   readonly janua: { readonly namespace: string; readonly port: number };
 }
 
-const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"];
-
 /** The ranges excluded from a tenant's internet egress: private space, cluster ranges, the nodes. */
 export function egressExceptions(ranges: ClusterRanges): string[] {
   const nodes = ranges.nodeIps.map((ip) => (ip.includes("/") ? ip : `${ip}/32`));
-  return [
-    ...new Set([...RFC1918, ranges.clusterCidr, ranges.serviceCidr, ranges.privateNetworkCidr, ...nodes]),
-  ];
+  return internetIpv4([ranges.clusterCidr, ranges.serviceCidr, ranges.privateNetworkCidr, ...nodes]).ipBlock
+    .except;
 }
 
 /** Every object of a tenant stamp except auth and routes. */

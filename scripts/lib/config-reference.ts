@@ -3,21 +3,16 @@
  * schema itself, so the README's table cannot drift from what the program accepts.
  */
 import type { z } from "zod";
+import { type ZodDef, defOf as zodDefOf } from "../../stacks/config";
 import { ENVIRONMENTS, stackSchema } from "../../stacks/config-schema";
 
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  element?: z.ZodType;
-  options?: z.ZodType[];
+type Def = ZodDef & {
   entries?: Record<string, string>;
   values?: unknown[];
   valueType?: z.ZodType;
   defaultValue?: unknown;
-}
-
-const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+};
+const defOf = (s: z.ZodType): Def => zodDefOf(s) as Def;
 const descriptionOf = (s: z.ZodType): string | undefined =>
   (s as unknown as { description?: string }).description;
 

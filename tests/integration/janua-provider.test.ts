@@ -1,6 +1,3 @@
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type JanuaConnection,
@@ -8,7 +5,7 @@ import {
   januaOrganizationProvider,
 } from "../../components/auth/janua-provider";
 import { FakeJanua } from "../helpers/janua-server";
-import { ROOT } from "../helpers/plan-cli";
+import { runSerialized, serializeProvider } from "../helpers/serialized";
 
 const KEY = "internal-key-0123456789";
 const ADMIN = { adminEmail: "admin@enclii.dev", adminPassword: "admin-password-0123" };
@@ -166,40 +163,16 @@ describe("Janua organization provider", () => {
 describe("serialized like the engine does", () => {
   it("registers a client idempotently from the serialized provider text in a fresh Node process", async () => {
     const conn = await start();
-    mkdirSync(join(ROOT, ".test-tmp"), { recursive: true });
-    const dir = mkdtempSync(join(ROOT, ".test-tmp", "janua-"));
-    const file = join(dir, "janua-oauth-client-provider.js");
-    const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-    const serialize = spawnSync(
-      process.execPath,
-      [
-        tsx,
-        "tests/helpers/serialize-provider.ts",
-        "components/auth/janua-provider.ts",
-        "januaOAuthClientProvider",
-        file,
-      ],
-      { cwd: ROOT, encoding: "utf8" },
+    const { file, text, dir } = serializeProvider(
+      "components/auth/janua-provider.ts",
+      "januaOAuthClientProvider",
     );
-    expect(serialize.status, serialize.stderr).toBe(0);
-    expect(readFileSync(file, "utf8")).not.toMatch(/require\("\.\.?\//);
+    expect(text).not.toMatch(/require\("\.\.?\//);
     const inputs = client(conn);
-    const ops = [
+    const [first, second] = (await runSerialized(file, dir, [
       { method: "create", args: [inputs] },
       { method: "create", args: [inputs] },
-    ];
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, "tests/helpers/run-serialized-provider.cjs"), file, JSON.stringify(ops)],
-      { cwd: dir },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code, stderr).toBe(0);
-    const [first, second] = JSON.parse(stdout) as { id: string }[];
+    ])) as { id: string }[];
     expect(second?.id).toBe(first?.id);
     expect(janua?.clients.size).toBe(1);
   });

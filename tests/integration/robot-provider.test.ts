@@ -1,6 +1,3 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { renderRobotFirewall } from "../../components/hetzner/firewall-rules";
 import {
@@ -12,8 +9,8 @@ import {
   robotServerNameProvider,
   robotVSwitchProvider,
 } from "../../components/hetzner/robot-provider";
-import { ROOT } from "../helpers/plan-cli";
 import { FakeRobot, parseForm } from "../helpers/robot-server";
+import { runSerialized, serializeProvider } from "../helpers/serialized";
 
 const SERVER = 2345678;
 const FAST = { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 6, settleTimeoutMs: 2000, pollIntervalMs: 10 };
@@ -228,49 +225,19 @@ describe("form encoding", () => {
 
 describe("serialized like the engine does", () => {
   it("runs create, update and delete from the serialized provider text in a fresh Node process", async () => {
-    mkdirSync(join(ROOT, ".test-tmp"), { recursive: true });
-    const dir = mkdtempSync(join(ROOT, ".test-tmp", "provider-"));
-    const file = join(dir, "robot-firewall-provider.js");
-    const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-    const serialize = spawnSync(
-      process.execPath,
-      [
-        tsx,
-        "tests/helpers/serialize-provider.ts",
-        "components/hetzner/robot-provider.ts",
-        "robotFirewallProvider",
-        file,
-      ],
-      { cwd: ROOT, encoding: "utf8" },
+    const { file, text, dir } = serializeProvider(
+      "components/hetzner/robot-provider.ts",
+      "robotFirewallProvider",
     );
-    expect(serialize.status, serialize.stderr).toBe(0);
-    const text = readFileSync(file, "utf8");
     expect(text).toContain("exports.handler");
     expect(text).not.toMatch(/require\("\.\.?\//); // only npm and Node imports are captured
-
     const inputs = { serverNumber: SERVER, firewall, connection: conn };
     const disabled = { ...inputs, firewall: { ...firewall, status: "disabled" } };
-    const ops = [
+    const [created] = (await runSerialized(file, dir, [
       { method: "create", args: [inputs] },
       { method: "update", args: ["firewall-2345678", inputs, disabled] },
       { method: "delete", args: ["firewall-2345678", disabled] },
-    ];
-    // The fake server runs in this process; the child must not block the event loop here.
-    const { spawn } = await import("node:child_process");
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, "tests/helpers/run-serialized-provider.cjs"), file, JSON.stringify(ops)],
-      {
-        cwd: dir,
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code, stderr).toBe(0);
-    const [created] = JSON.parse(stdout) as { id: string }[];
+    ])) as { id: string }[];
     expect(created?.id).toBe("firewall-2345678");
     expect(robot.requests.filter((r) => r.method === "POST")).toHaveLength(3);
     await new Promise((r) => setTimeout(r, 60));
