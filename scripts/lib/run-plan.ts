@@ -52,11 +52,14 @@ export function leakCheck(files: Record<string, string>, secrets: readonly strin
   const needles = new Set(
     secrets.flatMap((s) => (s.includes("\n") ? s.split("\n").filter((l) => l.length > 40) : [s])),
   );
-  const token = /[A-Za-z0-9+/=_.~-]{12,}/g;
+  const leaks = (text: string): boolean => {
+    if (text.includes(PLACEHOLDER_MARK)) return true;
+    // Streamed: materializing every token of a large plan.json costs more than the scan.
+    for (const match of text.matchAll(/[A-Za-z0-9+/=_.~-]{12,}/g)) if (needles.has(match[0])) return true;
+    return false;
+  };
   return Object.entries(files)
-    .filter(
-      ([, text]) => text.includes(PLACEHOLDER_MARK) || (text.match(token) ?? []).some((t) => needles.has(t)),
-    )
+    .filter(([, text]) => leaks(text))
     .map(([file]) => file);
 }
 
@@ -158,9 +161,12 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     return fail(EXIT.programError, `a secret value would be written in clear to: ${leaks.join(", ")}`);
   }
   rmSync(join(outDir, "manifests"), { recursive: true, force: true });
+  const made = new Set<string>();
   for (const [path, text] of Object.entries(files)) {
     const target = join(outDir, path);
-    mkdirSync(dirname(target), { recursive: true });
+    const dir = dirname(target);
+    if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+    made.add(dir);
     writeFileSync(target, text);
   }
   const mandatory = plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory");
