@@ -3,7 +3,7 @@
  * Pure: the plan summary and the budget policy call the same function.
  */
 import type { StackConfig } from "../../stacks/config-rules";
-import { CLOUD_OFFERS, CLOUDFLARE_PRICES, DEDICATED_OFFERS, type NodeOffer, toUsd } from "./prices";
+import { CLOUD_OFFERS, CLOUDFLARE_PRICES, DEDICATED_OFFERS, toUsd } from "./prices";
 
 /** One line of the estimate. */
 export interface CostLine {
@@ -33,12 +33,6 @@ export function quantityToGiB(quantity: string): number {
   return Number(m[1]) * factor;
 }
 
-function offerOf(node: StackConfig["nodes"][number]): { key: string; offer?: NodeOffer } {
-  if (node.kind === "dedicated") return { key: node.product, offer: DEDICATED_OFFERS[node.product] };
-  if (node.kind === "cloud") return { key: node.serverType, offer: CLOUD_OFFERS[node.serverType] };
-  return { key: "existing" };
-}
-
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /**
@@ -48,28 +42,36 @@ const round = (n: number) => Math.round(n * 100) / 100;
 export const R2_ASSUMPTIONS =
   "DB data = 25% of its volume, base backups compressed 50%, daily base backups kept for the retention";
 
-/** Estimates the monthly cost of the stack. */
-export function estimateCost(config: StackConfig): CostEstimate {
+/** What the estimate needs to know; built from the config, or from planned resources (policy). */
+export interface Inventory {
+  /** Priced machines: `dedicated` by Robot product, `cloud` by hcloud type. */
+  readonly nodes: readonly { name: string; kind: "dedicated" | "cloud"; key: string }[];
+  /** Total size of the PostgreSQL volumes that are backed up to R2. */
+  readonly databaseGiB: number;
+  /** Days base backups are kept. */
+  readonly retentionDays: number;
+  readonly customHostnames: number;
+  readonly budgetUsd: number;
+}
+
+/** Estimates the monthly cost of an inventory. */
+export function estimateInventory(inv: Inventory): CostEstimate {
   const lines: CostLine[] = [];
   const warnings: string[] = [];
-  for (const node of config.nodes) {
-    const { key, offer } = offerOf(node);
-    if (node.kind === "existing") continue;
+  for (const node of inv.nodes) {
+    const offer = node.kind === "dedicated" ? DEDICATED_OFFERS[node.key] : CLOUD_OFFERS[node.key];
     if (!offer) {
-      warnings.push(`node ${node.name}: no price for ${key}; add it to components/cost/prices.ts`);
+      warnings.push(`node ${node.name}: no price for ${node.key}; add it to components/cost/prices.ts`);
       continue;
     }
     lines.push({
-      item: `node ${node.name} (${key})`,
+      item: `node ${node.name} (${node.key})`,
       quantity: 1,
       monthlyUsd: round(toUsd(offer.price)),
       basis: `${offer.price.amount} ${offer.price.currency}/month, ${offer.price.checked}, ${offer.price.source}`,
     });
   }
-  const dedicatedClusters = config.tenants.filter((t) => t.auth === "dedicated").length;
-  const dbGiB = quantityToGiB(config.postgres.storageSize) + dedicatedClusters * 5;
-  const retentionDays = config.backups.cnpgRetentionDays;
-  const storageGb = dbGiB * 0.25 * 0.5 * retentionDays + 1; // + etcd snapshots
+  const storageGb = inv.databaseGiB * 0.25 * 0.5 * inv.retentionDays + 1; // + etcd snapshots
   const billableGb = Math.max(0, storageGb - CLOUDFLARE_PRICES.r2FreeGbMonth);
   lines.push({
     item: "R2 storage (backups)",
@@ -77,7 +79,7 @@ export function estimateCost(config: StackConfig): CostEstimate {
     monthlyUsd: round(billableGb * CLOUDFLARE_PRICES.r2StorageGbMonth.amount),
     basis: `$${CLOUDFLARE_PRICES.r2StorageGbMonth.amount}/GB-month after ${CLOUDFLARE_PRICES.r2FreeGbMonth} GB free; ${R2_ASSUMPTIONS}`,
   });
-  const hostnames = config.tenants.reduce((n, t) => n + t.domains.length, 0);
+  const hostnames = inv.customHostnames;
   const paidHostnames = Math.max(0, hostnames - CLOUDFLARE_PRICES.saasFreeHostnames);
   lines.push({
     item: "Cloudflare for SaaS custom hostnames",
@@ -91,11 +93,24 @@ export function estimateCost(config: StackConfig): CostEstimate {
     );
   }
   const totalUsd = round(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
-  return {
-    lines,
-    totalUsd,
+  return { lines, totalUsd, budgetUsd: inv.budgetUsd, withinBudget: totalUsd <= inv.budgetUsd, warnings };
+}
+
+/** Estimates the monthly cost of the stack. */
+export function estimateCost(config: StackConfig): CostEstimate {
+  const dedicatedClusters = config.tenants.filter((t) => t.auth === "dedicated").length;
+  return estimateInventory({
+    nodes: config.nodes.flatMap((n): Inventory["nodes"][number][] =>
+      n.kind === "dedicated"
+        ? [{ name: n.name, kind: "dedicated", key: n.product }]
+        : n.kind === "cloud"
+          ? [{ name: n.name, kind: "cloud", key: n.serverType }]
+          : [],
+    ),
+    // The dedicated Januas' clusters are 5Gi each.
+    databaseGiB: quantityToGiB(config.postgres.storageSize) + dedicatedClusters * 5,
+    retentionDays: config.backups.cnpgRetentionDays,
+    customHostnames: config.tenants.reduce((n, t) => n + t.domains.length, 0),
     budgetUsd: config.budget.monthlyUsd,
-    withinBudget: totalUsd <= config.budget.monthlyUsd,
-    warnings,
-  };
+  });
 }

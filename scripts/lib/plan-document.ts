@@ -31,7 +31,7 @@ export interface PlanDocument {
   readonly stack: string;
   readonly resources: PlanResource[];
   readonly outputs: Props;
-  readonly policy: { readonly pack: string | null; readonly violations: PolicyViolation[] };
+  policy: { readonly pack: string | null; readonly violations: PolicyViolation[] };
   readonly cost: CostEstimate;
   readonly capacity: CapacityReport;
   readonly manifestCount: number;

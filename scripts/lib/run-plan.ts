@@ -12,7 +12,8 @@ import { parseStackConfig, StackConfigError } from "../../stacks/config";
 import { collectManifests } from "./manifests";
 import { generatedSecrets, SECRET_OUTPUT_FIELDS } from "./mock-outputs";
 import { settle, startMockRuntime } from "./mock-runtime";
-import type { PlanDocument } from "./plan-document";
+import type { PlanDocument, PolicyViolation } from "./plan-document";
+import { runPolicyPack } from "./policy-client";
 import { PLACEHOLDER_MARK, readProjectName, readStackFile, withSecretPlaceholders } from "./stack-file";
 import { renderSummary } from "./summary";
 
@@ -131,7 +132,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 
   const stackResource = recorder.resources.find((r) => r.type === "pulumi:pulumi:Stack");
   const manifests = collectManifests(recorder.resources);
-  const plan: PlanDocument = {
+  const plan: Omit<PlanDocument, "policy"> & { policy: PlanDocument["policy"] } = {
     project,
     stack: options.stack,
     resources: recorder.resources.map(
@@ -147,12 +148,21 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       }),
     ),
     outputs: (stackResource && recorder.outputs.get(stackResource.urn)) ?? {},
-    policy: { pack: null, violations: [] },
+    policy: { pack: null, violations: [] as PolicyViolation[] },
     cost: estimateCost(parsed),
     capacity: capacityReport(parsed),
     manifestCount: manifests.length,
   };
 
+  // The policy pack, served and called over its Analyzer gRPC interface as the engine does.
+  try {
+    const result = await runPolicyPack(join(projectDir, "policies"), plan.resources, {
+      "stack-cost-require-within-budget": { budgetMonthlyUsd: parsed.budget.monthlyUsd },
+    });
+    plan.policy = { pack: result.pack, violations: result.violations };
+  } catch (e) {
+    return fail(EXIT.programError, `the policy pack failed: ${(e as Error).message}`);
+  }
   const files: Record<string, string> = { "plan.json": `${JSON.stringify(plan, null, 2)}\n` };
   for (const m of manifests) files[m.path] = stringify(m.object, { lineWidth: 0 });
   files["summary.md"] = renderSummary(plan, elapsed());
