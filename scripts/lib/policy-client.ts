@@ -61,11 +61,12 @@ function call<T>(client: Any, method: string, request: Any): Promise<T> {
   });
 }
 
-function toViolations(response: Any): PolicyViolation[] {
+/** Diagnostics as violations; `Analyze` answers leave the URN empty (the engine knows the resource). */
+function toViolations(response: Any, urn = ""): PolicyViolation[] {
   return response.getDiagnosticsList().map((d: Any) => ({
     policy: d.getPolicyname(),
     enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "advisory",
-    urn: d.getUrn(),
+    urn: d.getUrn() || urn,
     message: d.getMessage(),
   }));
 }
@@ -120,7 +121,7 @@ export async function runPolicyPack(
       const options = new messages.AnalyzerResourceOptions();
       options.setProtect(r.protect);
       request.setOptions(options);
-      violations.push(...toViolations(await call(client, "analyze", request)));
+      violations.push(...toViolations(await call(client, "analyze", request), r.urn));
     }
     const stack = new messages.AnalyzeStackRequest();
     stack.setResourcesList(
