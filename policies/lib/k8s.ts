@@ -83,7 +83,27 @@ export const EXEMPTIONS: Record<string, Record<string, string>> = {
   },
 };
 
-/** Whether `namespace` is exempt from the check `check`, with the reason. */
-export function exemption(namespace: string, check: string): string | undefined {
-  return EXEMPTIONS[namespace]?.[check];
+/** Policy config of the checks that have exemptions: `exemptions` replaces the defaults above. */
+export interface ExemptionConfig {
+  readonly exemptions?: Record<string, Record<string, string>>;
+}
+
+/** The `configSchema` of policies with exemptions (defaults: {@link EXEMPTIONS}). */
+export const EXEMPTION_SCHEMA = {
+  properties: {
+    exemptions: {
+      type: "object" as const,
+      description: "namespace -> check -> reason; every exemption states why",
+      default: EXEMPTIONS,
+    },
+  },
+};
+
+/** Whether `namespace` is exempt from the check `check` (with the reason), per the policy config. */
+export function exemption(
+  namespace: string,
+  check: string,
+  config: ExemptionConfig = {},
+): string | undefined {
+  return (config.exemptions ?? EXEMPTIONS)[namespace]?.[check];
 }

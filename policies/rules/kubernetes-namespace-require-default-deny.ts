@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { exemption } from "../lib/k8s";
+import { EXEMPTION_SCHEMA, type ExemptionConfig, exemption } from "../lib/k8s";
 import { kubernetesObjects } from "../lib/stack";
 
 /** Every namespace the stack creates starts from a default-deny NetworkPolicy. */
@@ -10,6 +10,7 @@ export const kubernetesNamespaceRequireDefaultDeny: StackValidationPolicy = {
   severity: "high",
   remediationSteps:
     "Create the namespace with components/shared/namespace.ts renderDefaultDeny beside it, then allow what is needed.",
+  configSchema: EXEMPTION_SCHEMA,
   validateStack: (args, reportViolation) => {
     const objects = kubernetesObjects(args.resources);
     const denied = new Set(
@@ -32,7 +33,7 @@ export const kubernetesNamespaceRequireDefaultDeny: StackValidationPolicy = {
     for (const { resource, props } of objects) {
       if (props.kind !== "Namespace") continue;
       const name = props.metadata?.name;
-      if (denied.has(name) || exemption(name, "default-deny")) continue;
+      if (denied.has(name) || exemption(name, "default-deny", args.getConfig<ExemptionConfig>())) continue;
       reportViolation(`namespace ${name} has no default-deny NetworkPolicy`, resource.urn);
     }
   },

@@ -1,5 +1,12 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { exemption, isKubernetesObject, namespaceOf, podSpecOf } from "../lib/k8s";
+import {
+  EXEMPTION_SCHEMA,
+  type ExemptionConfig,
+  exemption,
+  isKubernetesObject,
+  namespaceOf,
+  podSpecOf,
+} from "../lib/k8s";
 /** Pods do not share the host's network, PID or IPC namespace. */
 export const kubernetesPodForbidHostNamespaces: ResourceValidationPolicy = {
   name: "kubernetes-pod-forbid-host-namespaces",
@@ -7,11 +14,12 @@ export const kubernetesPodForbidHostNamespaces: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps: "Remove hostNetwork, hostPID and hostIPC.",
+  configSchema: EXEMPTION_SCHEMA,
   validateResource: (args, reportViolation) => {
     if (!isKubernetesObject(args.type, args.props)) return;
     const pod = podSpecOf(args.props);
     if (!pod) return;
-    if (exemption(namespaceOf(args.props), "host-namespaces")) return;
+    if (exemption(namespaceOf(args.props), "host-namespaces", args.getConfig<ExemptionConfig>())) return;
     const where = `${args.props.kind} ${namespaceOf(args.props)}/${args.props.metadata?.name}`;
     for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
       if (pod[field] === true)

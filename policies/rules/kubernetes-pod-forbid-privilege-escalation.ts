@@ -1,5 +1,13 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, exemption, isKubernetesObject, namespaceOf, podSpecOf } from "../lib/k8s";
+import {
+  containersOf,
+  EXEMPTION_SCHEMA,
+  type ExemptionConfig,
+  exemption,
+  isKubernetesObject,
+  namespaceOf,
+  podSpecOf,
+} from "../lib/k8s";
 /** Containers cannot gain privileges (no setuid escalation). */
 export const kubernetesPodForbidPrivilegeEscalation: ResourceValidationPolicy = {
   name: "kubernetes-pod-forbid-privilege-escalation",
@@ -7,11 +15,12 @@ export const kubernetesPodForbidPrivilegeEscalation: ResourceValidationPolicy = 
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps: "Set securityContext.allowPrivilegeEscalation: false.",
+  configSchema: EXEMPTION_SCHEMA,
   validateResource: (args, reportViolation) => {
     if (!isKubernetesObject(args.type, args.props)) return;
     const pod = podSpecOf(args.props);
     if (!pod) return;
-    if (exemption(namespaceOf(args.props), "privileged")) return;
+    if (exemption(namespaceOf(args.props), "privileged", args.getConfig<ExemptionConfig>())) return;
     const where = `${args.props.kind} ${namespaceOf(args.props)}/${args.props.metadata?.name}`;
     for (const c of containersOf(pod)) {
       const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) };

@@ -152,6 +152,10 @@ describe("Kubernetes pod policies", () => {
     privileged.metadata.namespace = "longhorn-system";
     container(privileged).securityContext.privileged = true;
     expect(runResource("kubernetes-pod-forbid-privileged", K8S_DEPLOYMENT, privileged)).toEqual([]);
+    // Exemptions come through the policy config: replacing them removes Longhorn's.
+    expect(
+      runResource("kubernetes-pod-forbid-privileged", K8S_DEPLOYMENT, privileged, { exemptions: {} }),
+    ).toHaveLength(1);
     privileged.metadata.namespace = "tenant-acme";
     expect(runResource("kubernetes-pod-forbid-privileged", K8S_DEPLOYMENT, privileged)).toHaveLength(1);
   });
