@@ -28,11 +28,11 @@ function resource(type: string, props: Obj, extra: Partial<PolicyResource> = {})
   } as PolicyResource;
 }
 
-function runResource(name: string, type: string, props: Obj): string[] {
+function runResource(name: string, type: string, props: Obj, config: Obj = {}): string[] {
   const messages: string[] = [];
   const args = {
     ...resource(type, props),
-    getConfig: () => ({}),
+    getConfig: () => config,
     isType: () => false,
     asType: () => undefined,
     notApplicable: () => {},
