@@ -3,22 +3,13 @@
  */
 import type { CapacityReport } from "../../components/cost/capacity";
 import type { CostEstimate } from "../../components/cost/estimate";
+import { componentOf } from "./plan-components";
 import type { PlanDocument } from "./plan-document";
 
 function table(header: string[], rows: (string | number)[][]): string {
   const lines = [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`];
   for (const row of rows) lines.push(`| ${row.join(" | ")} |`);
   return lines.join("\n");
-}
-
-function componentOf(byUrn: Map<string, PlanDocument["resources"][number]>, urn: string | null): string {
-  let current = urn ? byUrn.get(urn) : undefined;
-  // The nearest enclosing component that is not the stack itself.
-  while (current) {
-    if (!current.custom && current.type !== "pulumi:pulumi:Stack") return `${current.type} ${current.name}`;
-    current = current.parent ? byUrn.get(current.parent) : undefined;
-  }
-  return "(stack)";
 }
 
 function costSection(cost: CostEstimate): string {

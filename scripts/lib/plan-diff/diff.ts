@@ -1,0 +1,265 @@
+/**
+ * The difference between two offline plans (`plan.json`): resources matched by their URN without
+ * the stack, property-level changes, replacements, and the deltas of cost, capacity and policy.
+ * Pure: the CLI and the pull-request workflow render what this returns.
+ */
+import { stringify } from "yaml";
+import type { CostEstimate } from "../../../components/cost/estimate";
+import { componentOf, indexByUrn, stackFreeUrn } from "../plan-components";
+import type { PlanDocument, PlanResource, PolicyViolation } from "../plan-document";
+import { replaceReasons, statefulReason } from "./replacement";
+
+/** The marker a secret value has in a plan; secrets are never compared or shown. */
+export const SECRET = "[secret]";
+
+/** One changed input. */
+export interface PropertyChange {
+  readonly path: string;
+  readonly kind: "added" | "removed" | "changed";
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+/** What happens to one resource. */
+export type Operation = "create" | "update" | "replace" | "delete";
+
+/** One resource that is not the same in both plans. */
+export interface ResourceChange {
+  readonly op: Operation;
+  /** URN without the stack. */
+  readonly key: string;
+  readonly type: string;
+  readonly name: string;
+  readonly component: string;
+  readonly changes: PropertyChange[];
+  /** The changed inputs that force the replacement (op `replace`). */
+  readonly replaceReasons: string[];
+  /** What is lost, when a stateful resource is replaced or deleted. */
+  readonly dataLoss?: string;
+  /** The resource is protected: `pulumi up` refuses to delete or replace it until unprotected. */
+  readonly protected: boolean;
+  /** For Kubernetes objects: the manifests before and after, as YAML. */
+  readonly manifest?: { readonly before: string; readonly after: string };
+}
+
+/** One line of the cost comparison. */
+export interface CostDelta {
+  readonly item: string;
+  readonly before: number;
+  readonly after: number;
+}
+
+/** The whole difference. */
+export interface PlanDiff {
+  readonly base: { readonly stack: string };
+  readonly head: { readonly stack: string };
+  readonly counts: Record<Operation | "unchanged", number>;
+  readonly resources: ResourceChange[];
+  readonly cost: {
+    readonly lines: CostDelta[];
+    readonly before: number;
+    readonly after: number;
+    readonly budgetBefore: number;
+    readonly budgetAfter: number;
+    readonly withinBudgetAfter: boolean;
+  };
+  readonly capacity: {
+    readonly rows: {
+      readonly item: string;
+      readonly before: number;
+      readonly after: number;
+      readonly unit: string;
+    }[];
+    readonly fitsBefore: boolean;
+    readonly fitsAfter: boolean;
+  };
+  readonly policy: { readonly added: PolicyViolation[]; readonly resolved: PolicyViolation[] };
+}
+
+type Flat = Map<string, unknown>;
+
+function flatten(value: unknown, path: string, out: Flat): Flat {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(path, []);
+    value.forEach((v, i) => {
+      flatten(v, `${path}[${i}]`, out);
+    });
+  } else if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => k !== "__provider");
+    if (entries.length === 0 && path) out.set(path, {});
+    for (const [k, v] of entries) flatten(v, path ? `${path}.${k}` : k, out);
+  } else {
+    out.set(path, value);
+  }
+  return out;
+}
+
+/** Property-level differences of two input objects; two secrets are never compared. */
+export function diffInputs(before: unknown, after: unknown): PropertyChange[] {
+  const a = flatten(before, "", new Map());
+  const b = flatten(after, "", new Map());
+  const changes: PropertyChange[] = [];
+  for (const [path, va] of a) {
+    if (!b.has(path)) changes.push({ path, kind: "removed", before: va });
+    else {
+      const vb = b.get(path);
+      if (va === SECRET && vb === SECRET) continue;
+      if (JSON.stringify(va) !== JSON.stringify(vb))
+        changes.push({ path, kind: "changed", before: va, after: vb });
+    }
+  }
+  for (const [path, vb] of b) if (!a.has(path)) changes.push({ path, kind: "added", after: vb });
+  return changes.sort((x, y) => x.path.localeCompare(y.path));
+}
+
+function isKubernetesObject(r: PlanResource): boolean {
+  return r.custom && r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes";
+}
+
+function manifestOf(r: PlanResource | undefined): string {
+  if (!r) return "";
+  const { __provider: _, ...inputs } = r.inputs as Record<string, unknown>;
+  return stringify(inputs, { sortMapEntries: true, lineWidth: 0 });
+}
+
+function violationKey(v: PolicyViolation): string {
+  return `${v.policy}\u0000${v.enforcementLevel}\u0000${stackFreeUrn(v.urn)}\u0000${v.message}`;
+}
+
+function costDelta(base: CostEstimate, head: CostEstimate): PlanDiff["cost"] {
+  const items = new Map<string, { before: number; after: number }>();
+  for (const l of base.lines) items.set(l.item, { before: l.monthlyUsd, after: 0 });
+  for (const l of head.lines)
+    items.set(l.item, { before: items.get(l.item)?.before ?? 0, after: l.monthlyUsd });
+  return {
+    lines: [...items].map(([item, v]) => ({ item, ...v })),
+    before: base.totalUsd,
+    after: head.totalUsd,
+    budgetBefore: base.budgetUsd,
+    budgetAfter: head.budgetUsd,
+    withinBudgetAfter: head.withinBudget,
+  };
+}
+
+function capacityDelta(base: PlanDocument["capacity"], head: PlanDocument["capacity"]): PlanDiff["capacity"] {
+  const rows: PlanDiff["capacity"]["rows"][number][] = [];
+  const add = (item: string, unit: string, pick: (c: PlanDocument["capacity"]) => number) =>
+    rows.push({ item, unit, before: pick(base), after: pick(head) });
+  add("allocatable CPU (with overcommit)", "cores", (c) => c.allocatable.cpu * c.overcommit);
+  add("allocatable memory (with overcommit)", "GiB", (c) => c.allocatable.memoryGiB * c.overcommit);
+  add("platform CPU requests", "cores", (c) => c.platform.cpu);
+  add("platform memory requests", "GiB", (c) => c.platform.memoryGiB);
+  add("tenant CPU quota", "cores", (c) => c.tenants.cpu);
+  add("tenant memory quota", "GiB", (c) => c.tenants.memoryGiB);
+  add("free CPU", "cores", (c) => c.free.cpu);
+  add("free memory", "GiB", (c) => c.free.memoryGiB);
+  const tiers = new Set([...Object.keys(base.stillFit), ...Object.keys(head.stillFit)]);
+  for (const tier of [...tiers].sort()) {
+    add(
+      `${tier} tenants that still fit`,
+      "tenants",
+      (c) => (c.stillFit as Record<string, number>)[tier] ?? 0,
+    );
+  }
+  return { rows, fitsBefore: base.fits, fitsAfter: head.fits };
+}
+
+/** Compares a base plan with a head plan. */
+export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
+  const baseIndex = indexByUrn(base);
+  const headIndex = indexByUrn(head);
+  const baseByKey = new Map(base.resources.map((r) => [stackFreeUrn(r.urn), r]));
+  const headByKey = new Map(head.resources.map((r) => [stackFreeUrn(r.urn), r]));
+  const counts = { create: 0, update: 0, replace: 0, delete: 0, unchanged: 0 };
+  const resources: ResourceChange[] = [];
+  const describe = (r: PlanResource, index: Map<string, PlanResource>) => ({
+    type: r.type,
+    name: r.name,
+    component: componentOf(index, r.parent),
+  });
+
+  for (const [key, after] of headByKey) {
+    const before = baseByKey.get(key);
+    if (after.type === "pulumi:pulumi:Stack") continue;
+    if (!before) {
+      counts.create++;
+      resources.push({
+        op: "create",
+        key,
+        ...describe(after, headIndex),
+        changes: diffInputs({}, after.inputs),
+        replaceReasons: [],
+        protected: after.protect,
+        ...(isKubernetesObject(after) ? { manifest: { before: "", after: manifestOf(after) } } : {}),
+      });
+      continue;
+    }
+    const changes = diffInputs(before.inputs, after.inputs);
+    if (changes.length === 0 && before.type === after.type) {
+      counts.unchanged++;
+      continue;
+    }
+    const reasons =
+      before.type === after.type
+        ? replaceReasons(
+            after.type,
+            changes.map((c) => c.path),
+          )
+        : ["type"];
+    const op: Operation = reasons.length > 0 ? "replace" : "update";
+    counts[op]++;
+    const loss = op === "replace" ? statefulReason(after.type) : undefined;
+    resources.push({
+      op,
+      key,
+      ...describe(after, headIndex),
+      changes,
+      replaceReasons: reasons,
+      protected: before.protect,
+      ...(loss ? { dataLoss: loss } : {}),
+      ...(isKubernetesObject(after)
+        ? { manifest: { before: manifestOf(before), after: manifestOf(after) } }
+        : {}),
+    });
+  }
+  for (const [key, before] of baseByKey) {
+    if (headByKey.has(key) || before.type === "pulumi:pulumi:Stack") continue;
+    counts.delete++;
+    const loss = statefulReason(before.type);
+    resources.push({
+      op: "delete",
+      key,
+      ...describe(before, baseIndex),
+      changes: diffInputs(before.inputs, {}),
+      replaceReasons: [],
+      protected: before.protect,
+      ...(loss ? { dataLoss: loss } : {}),
+      ...(isKubernetesObject(before) ? { manifest: { before: manifestOf(before), after: "" } } : {}),
+    });
+  }
+  const order: Record<Operation, number> = { replace: 0, delete: 1, create: 2, update: 3 };
+  resources.sort(
+    (a, b) =>
+      a.component.localeCompare(b.component) || order[a.op] - order[b.op] || a.key.localeCompare(b.key),
+  );
+
+  const baseViolations = new Map(base.policy.violations.map((v) => [violationKey(v), v]));
+  const headViolations = new Map(head.policy.violations.map((v) => [violationKey(v), v]));
+  return {
+    base: { stack: base.stack },
+    head: { stack: head.stack },
+    counts,
+    resources,
+    cost: costDelta(base.cost, head.cost),
+    capacity: capacityDelta(base.capacity, head.capacity),
+    policy: {
+      added: [...headViolations].filter(([k]) => !baseViolations.has(k)).map(([, v]) => v),
+      resolved: [...baseViolations].filter(([k]) => !headViolations.has(k)).map(([, v]) => v),
+    },
+  };
+}
+
+/** The changes that destroy state: stateful replacements and deletions. */
+export function dangerous(diff: PlanDiff): ResourceChange[] {
+  return diff.resources.filter((r) => r.dataLoss !== undefined);
+}

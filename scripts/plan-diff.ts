@@ -1,0 +1,90 @@
+/**
+ * `npm run plan:diff -- <base plan.json> <head plan.json> [--format md|text] [--out <file>]`
+ *
+ * Compares two offline plans (`npm run plan`): what would be created, updated, replaced and
+ * deleted, grouped by component, with the deltas of cost, capacity and policy findings.
+ * Exit codes: 0 success, 1 bad arguments or unreadable plans.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { diffPlans } from "./lib/plan-diff/diff";
+import { renderMarkdown, renderText } from "./lib/plan-diff/render";
+import type { PlanDocument } from "./lib/plan-document";
+
+const USAGE =
+  "usage: npm run plan:diff -- <base plan.json> <head plan.json> [--format md|text] [--out <file>] [--full-report <where>]";
+
+function readPlan(path: string): PlanDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; run \`npm run plan -- --stack <name>\` first`,
+    );
+  }
+  let plan: PlanDocument;
+  try {
+    plan = JSON.parse(text) as PlanDocument;
+  } catch {
+    throw new Error(`${path} is not JSON; pass the plan.json that \`npm run plan\` writes`);
+  }
+  if (!plan || !Array.isArray(plan.resources) || !plan.cost || !plan.capacity || !plan.policy) {
+    throw new Error(`${path} is not a plan.json (needs resources, cost, capacity and policy)`);
+  }
+  return plan;
+}
+
+function main(): number {
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: {
+        format: { type: "string" };
+        out: { type: "string" };
+        "full-report": { type: "string" };
+        help: { type: "boolean"; short: "h" };
+      };
+      allowPositionals: true;
+    }>
+  >;
+  try {
+    parsed = parseArgs({
+      options: {
+        format: { type: "string" },
+        out: { type: "string" },
+        "full-report": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const format = values.format ?? "text";
+  if (positionals.length !== 2 || (format !== "md" && format !== "text")) {
+    process.stderr.write(
+      `${positionals.length !== 2 ? "expected two plan files" : `--format must be md or text (got ${format})`}\n${USAGE}\n`,
+    );
+    return 1;
+  }
+  let output: string;
+  try {
+    const diff = diffPlans(readPlan(positionals[0] as string), readPlan(positionals[1] as string));
+    const options = values["full-report"] ? { fullReport: values["full-report"] } : {};
+    output = format === "md" ? renderMarkdown(diff, options) : renderText(diff, options);
+  } catch (e) {
+    process.stderr.write(`plan:diff: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (values.out) writeFileSync(values.out, output);
+  else process.stdout.write(output);
+  return 0;
+}
+
+process.exit(main());
