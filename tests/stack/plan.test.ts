@@ -245,3 +245,38 @@ describe("plan command line", () => {
     expect(tracked.filter((f) => /\.cnpg\.io_|longhorn\.io_crds|upgrade\.cattle\.io_/.test(f))).toEqual([]);
   });
 });
+
+describe("plan diff between the real plans", () => {
+  it("compares staging with production through `npm run plan:diff`, as Markdown and text", () => {
+    const base = join(runs.get("staging")?.outDir as string, "plan.json");
+    const head = join(runs.get("production")?.outDir as string, "plan.json");
+    const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+    const md = spawnSync(process.execPath, [tsx, "scripts/plan-diff.ts", base, head, "--format", "md"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(md.status, md.stderr).toBe(0);
+    expect(md.stdout).toContain("### Plan diff: `staging -> production`");
+    expect(md.stdout).toMatch(
+      /\*\*\d+ to create, \d+ to update, \d+ to replace, \d+ to delete, \d+ unchanged · cost \$16\.90 -> \$44\.00\/month \(\+\$27\.10\)/,
+    );
+    expect(md.stdout).toContain("`enclii:tenancy:Tenant tenant-acme`");
+    expect(md.stdout.length).toBeLessThanOrEqual(60_000);
+    expect(md.stdout).not.toContain(PLACEHOLDER_MARK);
+    expect(md.stdout).not.toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+    const text = spawnSync(process.execPath, [tsx, "scripts/plan-diff.ts", base, head], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain("Plan diff: staging -> production");
+    const bad = spawnSync(process.execPath, [tsx, "scripts/plan-diff.ts", base, "/nonexistent/plan.json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      "cannot read /nonexistent/plan.json: ENOENT; run `npm run plan -- --stack <name>` first",
+    );
+  });
+});

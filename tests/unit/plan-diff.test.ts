@@ -1,0 +1,264 @@
+import { describe, expect, it } from "vitest";
+import { diffPlans } from "../../scripts/lib/plan-diff/diff";
+import { COMMENT_MARKER, renderMarkdown, renderText } from "../../scripts/lib/plan-diff/render";
+import type { PlanDocument, PlanResource, PolicyViolation } from "../../scripts/lib/plan-document";
+
+const STACK_URN = "urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack::enclii-infra-production";
+
+function res(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<PlanResource> = {},
+): PlanResource {
+  return {
+    urn: `urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:data:Postgres$${type}::${name}`,
+    type,
+    name,
+    parent: "urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:data:Postgres::postgres",
+    custom: true,
+    dependencies: [],
+    protect: false,
+    inputs,
+    ...extra,
+  };
+}
+
+const COMPONENT: PlanResource = {
+  urn: "urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:data:Postgres::postgres",
+  type: "enclii:data:Postgres",
+  name: "postgres",
+  parent: STACK_URN,
+  custom: false,
+  dependencies: [],
+  protect: false,
+  inputs: {},
+};
+
+function plan(
+  resources: PlanResource[],
+  opts: { cost?: number; violations?: PolicyViolation[]; stack?: string } = {},
+): PlanDocument {
+  const total = opts.cost ?? 44;
+  return {
+    project: "enclii-infra",
+    stack: opts.stack ?? "production",
+    resources: [
+      {
+        urn: STACK_URN,
+        type: "pulumi:pulumi:Stack",
+        name: "enclii-infra-production",
+        parent: null,
+        custom: false,
+        dependencies: [],
+        protect: false,
+        inputs: {},
+      },
+      COMPONENT,
+      ...resources,
+    ],
+    outputs: {},
+    policy: { pack: "enclii-infra-policies", violations: opts.violations ?? [] },
+    cost: {
+      lines: [
+        { item: "node ax41 (AX41-NVMe)", quantity: 1, monthlyUsd: 41.04, basis: "x" },
+        {
+          item: "R2 storage (backups)",
+          quantity: 1,
+          monthlyUsd: Number((total - 41.04).toFixed(2)),
+          basis: "y",
+        },
+      ],
+      totalUsd: total,
+      budgetUsd: 100,
+      withinBudget: total <= 100,
+      warnings: [],
+    },
+    capacity: {
+      nodes: [{ name: "ax41", cpu: 11.5, memoryGiB: 62.5 }],
+      overcommit: 1.5,
+      allocatable: { cpu: 11.5, memoryGiB: 62.5 },
+      items: [],
+      platform: { cpu: 2.5, memoryGiB: 7 },
+      tenants: { cpu: 10, memoryGiB: 20 },
+      free: { cpu: 4.75, memoryGiB: 66.75 },
+      fits: true,
+      stillFit: { starter: 2, growth: 1 },
+    } as unknown as PlanDocument["capacity"],
+    manifestCount: 0,
+  };
+}
+
+const deployment = (selector: string, replicas: number) =>
+  res("kubernetes:apps/v1:Deployment", "api", {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "api", namespace: "enclii" },
+    spec: { replicas, selector: { matchLabels: { app: selector } } },
+  });
+
+describe("plan diff", () => {
+  it("reports a resource only in the head plan as a create with its inputs", () => {
+    const d = diffPlans(
+      plan([]),
+      plan([res("hcloud:index/sshKey:SshKey", "admin", { name: "admin", publicKey: "ssh-ed25519 AAAA" })]),
+    );
+    expect(d.counts).toMatchObject({ create: 1, update: 0, replace: 0, delete: 0 });
+    const text = renderText(d);
+    expect(text).toContain("+  hcloud:index/sshKey:SshKey admin");
+    expect(text).toContain('+ publicKey: "ssh-ed25519 AAAA"');
+    expect(renderMarkdown(d)).toContain("| `enclii:data:Postgres postgres` | 1 |  |  |  |");
+  });
+
+  it("flags the deletion of a stateful resource loudly", () => {
+    const cluster = res("kubernetes:postgresql.cnpg.io/v1:Cluster", "pg", {
+      metadata: { name: "postgres" },
+      spec: { instances: 1 },
+    });
+    const d = diffPlans(plan([cluster]), plan([]));
+    expect(d.counts.delete).toBe(1);
+    const md = renderMarkdown(d);
+    expect(md).toContain("> [!CAUTION]\n> 1 change(s) destroy state:");
+    expect(md).toContain(
+      "> - **delete** `kubernetes:postgresql.cnpg.io/v1:Cluster` `pg`: a PostgreSQL cluster",
+    );
+    expect(renderText(d)).toContain("!!! delete kubernetes:postgresql.cnpg.io/v1:Cluster pg");
+  });
+
+  it("shows a changed Kubernetes object as its manifest diff, as an update", () => {
+    const d = diffPlans(plan([deployment("api", 1)]), plan([deployment("api", 2)]));
+    expect(d.counts).toMatchObject({ update: 1, replace: 0 });
+    const md = renderMarkdown(d);
+    expect(md).toContain("`~` **update** `kubernetes:apps/v1:Deployment` `api`");
+    expect(md).toMatch(/ {2}- {2}replicas: 1\n {2}\+ {2}replicas: 2/);
+    expect(md).not.toContain("[!CAUTION]");
+  });
+
+  it("shows property-level changes of other resources", () => {
+    const before = res("hcloud:index/firewall:Firewall", "fw", {
+      rules: [{ port: "22", sourceIps: ["10.0.0.0/8"] }],
+    });
+    const after = res("hcloud:index/firewall:Firewall", "fw", {
+      rules: [{ port: "22", sourceIps: ["192.0.2.0/24"] }],
+    });
+    const text = renderText(diffPlans(plan([before]), plan([after])));
+    expect(text).toContain('~ rules[0].sourceIps[0]: "10.0.0.0/8" => "192.0.2.0/24"');
+  });
+
+  it("marks a change of an immutable field as a replacement and names the field", () => {
+    const d = diffPlans(plan([deployment("api", 1)]), plan([deployment("api-v2", 1)]));
+    expect(d.counts.replace).toBe(1);
+    expect(d.resources[0]?.replaceReasons).toEqual(["spec.selector"]);
+    expect(renderMarkdown(d)).toContain("forces replacement: `spec.selector`");
+  });
+
+  it("flags a stateful replacement and a protected resource", () => {
+    const server = (location: string) =>
+      res("hcloud:index/server:Server", "node-1", { location, serverType: "cpx31" }, { protect: true });
+    const d = diffPlans(plan([server("fsn1")]), plan([server("nbg1")]));
+    expect(d.counts.replace).toBe(1);
+    const md = renderMarkdown(d);
+    expect(md).toContain("> - **replace** `hcloud:index/server:Server` `node-1`: a server: its disks");
+    expect(md).toContain("protected: `pulumi up` refuses until unprotected");
+    expect(renderText(d)).toContain("(forces replacement: location) [protected]");
+  });
+
+  it("never shows a secret value and does not report two secrets as a change", () => {
+    const before = res("kubernetes:core/v1:Secret", "db", {
+      metadata: { name: "db" },
+      stringData: { password: "[secret]" },
+      type: "Opaque",
+    });
+    const same = diffPlans(plan([before]), plan([before]));
+    expect(same.counts.update).toBe(0);
+    const after = res("kubernetes:core/v1:Secret", "db", {
+      metadata: { name: "db" },
+      stringData: { password: "[secret]", user: "app" },
+      type: "Opaque",
+    });
+    const d = diffPlans(plan([before]), plan([after]));
+    expect(d.counts.update).toBe(1);
+    const md = renderMarkdown(d);
+    expect(md).toContain('password: "[secret]"\n  +  user: app');
+    const leaked = res("random:index/randomPassword:RandomPassword", "pw", {
+      length: 32,
+      result: "[secret]",
+    });
+    const changed = res("random:index/randomPassword:RandomPassword", "pw", {
+      length: 40,
+      result: "[secret]",
+    });
+    const r = diffPlans(plan([leaked]), plan([changed]));
+    expect(r.resources[0]?.op).toBe("replace");
+    expect(renderText(r)).not.toMatch(/result/);
+  });
+
+  it("reports the cost delta per line item and in total", () => {
+    const d = diffPlans(plan([], { cost: 44 }), plan([], { cost: 50.5 }));
+    const md = renderMarkdown(d);
+    expect(md).toContain("| R2 storage (backups) | $2.96 | $9.46 | +$6.50 |");
+    expect(md).toContain("| **total** | $44.00 | $50.50 | **+$6.50** |");
+    expect(md).not.toContain("| node ax41");
+    expect(renderText(d)).toContain("total: $44.00 -> $50.50 (+$6.50), budget $100.00");
+  });
+
+  it("reports new and resolved policy findings, mandatory first, open when mandatory", () => {
+    const urn = deployment("api", 1).urn;
+    const adv: PolicyViolation = {
+      policy: "pods-have-probes",
+      enforcementLevel: "advisory",
+      urn,
+      message: "no probes",
+    };
+    const man: PolicyViolation = {
+      policy: "no-privileged-pods",
+      enforcementLevel: "mandatory",
+      urn,
+      message: "privileged",
+    };
+    const d = diffPlans(plan([], { violations: [adv] }), plan([], { violations: [man] }));
+    expect(d.policy.added).toEqual([man]);
+    expect(d.policy.resolved).toEqual([adv]);
+    const md = renderMarkdown(d);
+    expect(md).toContain("policy: 1 new mandatory, 0 new advisory, 1 resolved");
+    expect(md).toContain("<details open><summary>Policy findings</summary>");
+    expect(md).toContain("| no-privileged-pods | mandatory | `api` | privileged |");
+  });
+
+  it("matches resources of two stacks by their URN without the stack", () => {
+    const staging = plan([deployment("api", 1)], { stack: "staging" });
+    const stagingPlan: PlanDocument = {
+      ...staging,
+      resources: staging.resources.map((r) => ({
+        ...r,
+        urn: r.urn.replace("urn:pulumi:production::", "urn:pulumi:staging::"),
+      })),
+    };
+    const d = diffPlans(stagingPlan, plan([deployment("api", 2)]));
+    expect(d.counts).toMatchObject({ create: 0, delete: 0, update: 1 });
+    expect(renderMarkdown(d)).toContain("### Plan diff: `staging -> production`");
+  });
+
+  it("stays under the comment size at 500 changed resources and says what it left out", () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({
+      ...deployment(`app-${i}`, 1),
+      urn: `urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:tenancy:Tenant$kubernetes:apps/v1:Deployment::app-${i}`,
+      parent: `urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:tenancy:Tenant::tenant-${i % 50}`,
+    }));
+    const tenants = Array.from({ length: 50 }, (_, i) => ({
+      ...COMPONENT,
+      urn: `urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:tenancy:Tenant::tenant-${i}`,
+      type: "enclii:tenancy:Tenant",
+      name: `tenant-${i}`,
+    }));
+    const d = diffPlans(plan([]), plan([...tenants, ...many]));
+    const md = renderMarkdown(d, { fullReport: "the plan-diff artifact" });
+    expect(md.length).toBeLessThanOrEqual(60_000);
+    expect(md.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(md).toContain("**550 to create");
+    expect(md).toMatch(
+      /_Details of \d+ component\(s\) omitted to fit the comment; the full report is in the plan-diff artifact\._/,
+    );
+    expect(md).toContain("<summary>Policy findings</summary>");
+  });
+});
