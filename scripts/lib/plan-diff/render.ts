@@ -19,6 +19,9 @@ export interface RenderOptions {
 /** The marker that makes a pull-request comment sticky (found and updated, not duplicated). */
 export const COMMENT_MARKER = "<!-- enclii-infra plan diff -->";
 
+/** Characters kept free for the "details omitted" note. */
+const NOTE_ROOM = 300;
+
 const OPS: Operation[] = ["create", "update", "replace", "delete"];
 
 function mdTable(header: string[], rows: (string | number)[][]): string {
@@ -180,7 +183,8 @@ export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string
       "</details>",
       "",
     ].join("\n");
-    if (body.length + section.length + tail.length > maxChars) {
+    // Room for the section, its newline and the note that says what was left out.
+    if (body.length + section.length + 1 + tail.length + NOTE_ROOM > maxChars) {
       omitted++;
       continue;
     }
