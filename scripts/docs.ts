@@ -1,35 +1,65 @@
 /**
  * `npm run docs`: regenerates the README blocks that come from code (config reference, secure
- * keys). `npm run docs -- --check` exits 1 when the README is out of date.
+ * keys, the diagram of the production plan) and docs/policies.md. `npm run docs -- --check`
+ * exits 1 when one of them is out of date.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { renderDiagram } from "./lib/diagram";
 import { renderPolicyDocs } from "./lib/policy-docs";
-import { updateReadme } from "./lib/readme-blocks";
+import { diagramBlock, updateReadme } from "./lib/readme-blocks";
+import { runPlan } from "./lib/run-plan";
 
 const root = join(__dirname, "..");
-const generated: [string, (current: string) => string][] = [
-  ["README.md", updateReadme],
-  ["docs/policies.md", () => renderPolicyDocs()],
-];
-let stale = false;
-for (const [file, render] of generated) {
-  const path = join(root, file);
-  const current = (() => {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return "";
-    }
-  })();
-  const next = render(current);
-  if (next === current) continue;
-  if (process.argv.includes("--check")) {
-    process.stderr.write(`${file} is out of date: run \`npm run docs\`\n`);
-    stale = true;
-  } else {
-    writeFileSync(path, next);
-    process.stdout.write(`${file} updated\n`);
+
+async function productionDiagram(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), "docs-plan-"));
+  try {
+    const result = await runPlan({ stack: "production", outDir, log: () => {} });
+    if (!result.plan)
+      throw new Error(
+        `the production plan failed (exit ${result.exitCode}); run \`npm run plan -- --stack production\``,
+      );
+    return diagramBlock(renderDiagram(result.plan));
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
   }
 }
-if (stale) process.exit(1);
+
+async function main(): Promise<number> {
+  const diagram = await productionDiagram();
+  const generated: [string, (current: string) => string][] = [
+    ["README.md", (current) => updateReadme(current, { diagram })],
+    ["docs/policies.md", () => renderPolicyDocs()],
+  ];
+  let stale = false;
+  for (const [file, render] of generated) {
+    const path = join(root, file);
+    const current = (() => {
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return "";
+      }
+    })();
+    const next = render(current);
+    if (next === current) continue;
+    if (process.argv.includes("--check")) {
+      process.stderr.write(`${file} is out of date: run \`npm run docs\`\n`);
+      stale = true;
+    } else {
+      writeFileSync(path, next);
+      process.stdout.write(`${file} updated\n`);
+    }
+  }
+  return stale ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`docs: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -110,3 +110,24 @@ export const CLOUDFLARE_PRICES = {
 export function toUsd(price: Price): number {
   return price.currency === "USD" ? price.amount : price.amount * EUR_TO_USD.rate;
 }
+
+/** A monthly figure to compare the estimate with. */
+export interface Benchmark {
+  readonly name: string;
+  readonly monthlyUsd: number;
+  readonly basis: string;
+}
+
+/** The planning document's target for the whole production platform. */
+export const SEED_TARGET: Benchmark = {
+  name: "target of the original plan",
+  monthlyUsd: 100,
+  basis: 'seed "Cost & ROI Analysis": 3x CPX31, managed PostgreSQL HA, R2',
+};
+
+/** The managed alternatives the planning document compares with (its figures, its workload). */
+export const MANAGED_ALTERNATIVES: readonly Benchmark[] = [
+  { name: "Railway + Auth0", monthlyUsd: 2220, basis: 'seed "Comparison vs Alternatives"' },
+  { name: "Vercel + Clerk", monthlyUsd: 2500, basis: 'seed "Comparison vs Alternatives"' },
+  { name: "DigitalOcean (managed)", monthlyUsd: 341, basis: 'seed "Comparison vs Alternatives"' },
+];

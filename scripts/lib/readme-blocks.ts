@@ -1,5 +1,5 @@
 /**
- * Blocks of the README generated from code (config reference, secure keys), between
+ * Blocks of the README generated from code (config reference, secure keys, the diagram), between
  * `<!-- generated:<name>:start -->` and `<!-- generated:<name>:end -->` markers.
  */
 import { SECRET_KEYS, setSecretCommand } from "../../stacks/secrets";
@@ -14,15 +14,20 @@ export function renderSecretsTable(): string {
   return lines.join("\n");
 }
 
+/** The README's diagram block: the production plan's Mermaid flowchart. */
+export function diagramBlock(diagram: string): string {
+  return ["```mermaid", diagram.trimEnd(), "```"].join("\n");
+}
+
 /** Every generated block by name. */
 export function generatedBlocks(): Record<string, string> {
   return { "config-reference": renderConfigReference(), secrets: renderSecretsTable() };
 }
 
 /** Replaces each generated block of `readme` with its current content. */
-export function updateReadme(readme: string): string {
+export function updateReadme(readme: string, extra: Record<string, string> = {}): string {
   let text = readme;
-  for (const [name, body] of Object.entries(generatedBlocks())) {
+  for (const [name, body] of Object.entries({ ...generatedBlocks(), ...extra })) {
     const start = `<!-- generated:${name}:start -->`;
     const end = `<!-- generated:${name}:end -->`;
     const i = text.indexOf(start);

@@ -3,6 +3,8 @@
  */
 import type { CapacityReport } from "../../components/cost/capacity";
 import type { CostEstimate } from "../../components/cost/estimate";
+import { MANAGED_ALTERNATIVES, SEED_TARGET } from "../../components/cost/prices";
+import { renderDiagram } from "./diagram";
 import { componentOf } from "./plan-components";
 import type { PlanDocument } from "./plan-document";
 
@@ -23,7 +25,25 @@ function costSection(cost: CostEstimate): string {
     table(["item", "qty", "USD/month", "basis"], rows),
   ];
   if (warnings) parts.push("", warnings);
+  parts.push("", comparisonSection(cost));
   return parts.join("\n");
+}
+
+/** The estimate against the seed's target and the managed alternatives it names. */
+export function comparisonSection(cost: CostEstimate): string {
+  const rows: (string | number)[][] = [
+    ["**this stack (estimate above)**", `$${cost.totalUsd.toFixed(2)}`, ""],
+    [SEED_TARGET.name, `$${SEED_TARGET.monthlyUsd.toFixed(2)}`, SEED_TARGET.basis],
+    ...MANAGED_ALTERNATIVES.map((a) => [a.name, `$${a.monthlyUsd.toFixed(2)}`, a.basis]),
+  ];
+  const vsTarget = cost.totalUsd - SEED_TARGET.monthlyUsd;
+  return [
+    "### Compared with the plan's target and managed alternatives",
+    "",
+    table(["", "USD/month", "basis"], rows),
+    "",
+    `This stack is ${vsTarget <= 0 ? `$${(-vsTarget).toFixed(2)} under` : `$${vsTarget.toFixed(2)} over`} the $${SEED_TARGET.monthlyUsd} target. The alternatives' figures are the planning document's claims for its workload, not prices checked here.`,
+  ].join("\n");
 }
 
 function capacitySection(c: CapacityReport): string {
@@ -98,6 +118,12 @@ export function renderSummary(plan: PlanDocument, seconds: number): string {
     costSection(plan.cost),
     "",
     capacitySection(plan.capacity),
+    "",
+    "## Diagram",
+    "",
+    "```mermaid",
+    renderDiagram(plan).trimEnd(),
+    "```",
     "",
   ].join("\n");
 }

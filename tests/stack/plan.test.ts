@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { renderDiagram } from "../../scripts/lib/diagram";
 import type { PlanDocument } from "../../scripts/lib/plan-document";
 import { PLACEHOLDER_MARK } from "../../scripts/lib/stack-file";
 import { requireBinary } from "../helpers/binaries";
 import { crdSchemasDir, loadCrdSchemas, needsCrd, validateObject } from "../helpers/k8s-validate";
+import { mermaidBlock, parseMermaid } from "../helpers/mermaid";
 import { listFiles, type PlanRun, ROOT, readPlan, runPlanCli } from "../helpers/plan-cli";
 
 const STACKS = ["production", "staging"] as const;
@@ -277,6 +279,36 @@ describe("plan diff between the real plans", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain(
       "cannot read /nonexistent/plan.json: ENOENT; run `npm run plan -- --stack <name>` first",
+    );
+  });
+});
+
+describe("diagram of the real plans", () => {
+  it.each(STACKS)(
+    "summary.md of %s draws a flowchart Mermaid parses, with every tenant and route",
+    async (stack) => {
+      const summary = readFileSync(join(runs.get(stack)?.outDir as string, "summary.md"), "utf8");
+      const diagram = mermaidBlock(summary);
+      expect(await parseMermaid(diagram)).toBe("flowchart-v2");
+      const plan = plans.get(stack) as PlanDocument;
+      for (const t of plan.resources.filter((r) => r.type === "enclii:tenancy:Tenant")) {
+        expect(diagram).toContain(
+          `tenant_${t.name.replace(/^tenant-/, "")}["${t.name.replace(/^tenant-/, "")}"]`,
+        );
+      }
+      const routes = diagram.split("\n").filter((l) => l.startsWith("  tunnel -->|"));
+      expect(routes.length).toBeGreaterThan(2);
+      expect(
+        routes.every((l) => !l.endsWith("| cluster")),
+        "every route reaches a known service",
+      ).toBe(true);
+    },
+  );
+
+  it("the README embeds the production plan's current diagram", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    expect(mermaidBlock(readme.slice(readme.indexOf("<!-- generated:diagram:start -->")))).toBe(
+      renderDiagram(plans.get("production") as PlanDocument),
     );
   });
 });
