@@ -9,5 +9,8 @@ export default defineConfig({
     pool: "forks",
     isolate: true,
     reporters: ["default"],
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which Node 20
+    // rejects; inlined, Vite resolves the import.
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
   },
 });
