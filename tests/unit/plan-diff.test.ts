@@ -145,6 +145,23 @@ describe("plan diff", () => {
     expect(text).toContain('~ rules[0].sourceIps[0]: "10.0.0.0/8" => "192.0.2.0/24"');
   });
 
+  it("aligns list elements by content, so an inserted route is one addition", () => {
+    const routes = (hosts: string[]) =>
+      res("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", "cfg", {
+        config: {
+          ingresses: [
+            ...hosts.map((hostname) => ({ hostname, service: `http://${hostname}` })),
+            { service: "http_status:404" },
+          ],
+        },
+      });
+    const d = diffPlans(plan([routes(["a.dev", "c.dev"])]), plan([routes(["a.dev", "b.dev", "c.dev"])]));
+    expect(d.resources[0]?.changes).toEqual([
+      { path: "config.ingresses[1].hostname", kind: "added", after: "b.dev" },
+      { path: "config.ingresses[1].service", kind: "added", after: "http://b.dev" },
+    ]);
+  });
+
   it("marks a change of an immutable field as a replacement and names the field", () => {
     const d = diffPlans(plan([deployment("api", 1)]), plan([deployment("api-v2", 1)]));
     expect(d.counts.replace).toBe(1);

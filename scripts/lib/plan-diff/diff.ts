@@ -3,6 +3,7 @@
  * the stack, property-level changes, replacements, and the deltas of cost, capacity and policy.
  * Pure: the CLI and the pull-request workflow render what this returns.
  */
+import { diffArrays } from "diff";
 import { stringify } from "yaml";
 import type { CostEstimate } from "../../../components/cost/estimate";
 import { componentOf, indexByUrn, stackFreeUrn } from "../plan-components";
@@ -94,22 +95,68 @@ function flatten(value: unknown, path: string, out: Flat): Flat {
   return out;
 }
 
-/** Property-level differences of two input objects; two secrets are never compared. */
-export function diffInputs(before: unknown, after: unknown): PropertyChange[] {
-  const a = flatten(before, "", new Map());
-  const b = flatten(after, "", new Map());
-  const changes: PropertyChange[] = [];
-  for (const [path, va] of a) {
-    if (!b.has(path)) changes.push({ path, kind: "removed", before: va });
-    else {
-      const vb = b.get(path);
-      if (va === SECRET && vb === SECRET) continue;
-      if (JSON.stringify(va) !== JSON.stringify(vb))
-        changes.push({ path, kind: "changed", before: va, after: vb });
-    }
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+function emitWhole(kind: "added" | "removed", value: unknown, path: string, out: PropertyChange[]): void {
+  for (const [p, v] of flatten(value, path, new Map())) {
+    out.push(kind === "added" ? { path: p, kind, after: v } : { path: p, kind, before: v });
   }
-  for (const [path, vb] of b) if (!a.has(path)) changes.push({ path, kind: "added", after: vb });
-  return changes.sort((x, y) => x.path.localeCompare(y.path));
+}
+
+function diffValue(a: unknown, b: unknown, path: string, out: PropertyChange[]): void {
+  if (a === SECRET && b === SECRET) return;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Elements are aligned by content (longest common subsequence), so an insertion is one
+    // added element, not a change of every element after it.
+    let i = 0;
+    let j = 0;
+    const parts = diffArrays(a, b, { comparator: same });
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k] as (typeof parts)[number];
+      const next = parts[k + 1];
+      if (part.removed && next?.added && next.count === part.count) {
+        // Replaced elements at the same place: show what changed inside them.
+        for (let n = 0; n < (part.count ?? 0); n++) diffValue(a[i + n], b[j + n], `${path}[${j + n}]`, out);
+        i += part.count ?? 0;
+        j += next.count ?? 0;
+        k++;
+      } else if (part.removed) {
+        for (let n = 0; n < (part.count ?? 0); n++) emitWhole("removed", a[i + n], `${path}[${i + n}]`, out);
+        i += part.count ?? 0;
+      } else if (part.added) {
+        for (let n = 0; n < (part.count ?? 0); n++) emitWhole("added", b[j + n], `${path}[${j + n}]`, out);
+        j += part.count ?? 0;
+      } else {
+        i += part.count ?? 0;
+        j += part.count ?? 0;
+      }
+    }
+    return;
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    keys.delete("__provider");
+    for (const key of [...keys].sort()) {
+      const p = path ? `${path}.${key}` : key;
+      if (!(key in b)) emitWhole("removed", a[key], p, out);
+      else if (!(key in a)) emitWhole("added", b[key], p, out);
+      else diffValue(a[key], b[key], p, out);
+    }
+    return;
+  }
+  if (!same(a, b)) out.push({ path, kind: "changed", before: a, after: b });
+}
+
+/**
+ * Property-level differences of two input objects: leaves for what was added or removed, array
+ * elements aligned by content, and two secrets never compared.
+ */
+export function diffInputs(before: unknown, after: unknown): PropertyChange[] {
+  const out: PropertyChange[] = [];
+  diffValue(before, after, "", out);
+  return out;
 }
 
 function isKubernetesObject(r: PlanResource): boolean {

@@ -167,7 +167,8 @@ export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string
     "",
   ].join("\n");
 
-  let body = head.join("\n");
+  // A blank line ends the table before the first <details> block.
+  let body = `${head.join("\n")}\n`;
   let omitted = 0;
   for (const [component, list] of groups) {
     const section = [
