@@ -3,13 +3,14 @@
  * deploy flow relies on, actions pinned to full versions, least-privilege permissions, and
  * deploys that never overlap.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-const DIR = join(__dirname, "..", "..", ".github", "workflows");
+const ROOT = join(__dirname, "..", "..");
+const DIR = join(ROOT, ".github", "workflows");
 const FILES = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 const PULUMI_SDK = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).dependencies[
   "@pulumi/pulumi"
@@ -68,10 +69,26 @@ describe("workflow files", () => {
     expect((await githubErrors("drift.yml", broken)).join("\n")).toMatch(/Unexpected value 'runs-onn'/);
   });
 
-  it.each(FILES)("%s pins every action to a full version or commit", (file) => {
-    for (const step of allSteps(load(file)).filter((s) => s.uses)) {
-      expect(step.uses, file).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
-    }
+  const PINNED = /^[\w.-]+\/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/;
+  const LOCAL_ACTION = /^\.\/\.github\/actions\/[\w-]+$/;
+
+  it.each(FILES)(
+    "%s pins every action to a full version or commit (or uses a local action that exists)",
+    (file) => {
+      for (const step of allSteps(load(file)).filter((s) => s.uses)) {
+        const uses = step.uses as string;
+        if (LOCAL_ACTION.test(uses)) expect(existsSync(join(ROOT, uses, "action.yml")), uses).toBe(true);
+        else expect(uses, file).toMatch(PINNED);
+      }
+    },
+  );
+
+  it("the local setup action is a composite action with pinned actions", () => {
+    const action = parse(readFileSync(join(ROOT, ".github", "actions", "setup", "action.yml"), "utf8")) as {
+      runs: { using: string; steps: Step[] };
+    };
+    expect(action.runs.using).toBe("composite");
+    for (const step of action.runs.steps.filter((s) => s.uses)) expect(step.uses).toMatch(PINNED);
   });
 
   it.each(FILES)("%s grants only read access at the top and no write-all anywhere", (file) => {
