@@ -215,7 +215,11 @@ describe("plan diff", () => {
     const md = renderMarkdown(d);
     expect(md).toContain("| R2 storage (backups) | $2.96 | $9.46 | +$6.50 |");
     expect(md).toContain("| **total** | $44.00 | $50.50 | **+$6.50** |");
-    expect(md).not.toContain("| node ax41");
+    expect(md).toContain("| node ax41 (AX41-NVMe) | $41.04 | $41.04 | ±$0.00 |");
+    expect(md).toContain("Within budget: 51% of $100.00/month.");
+    const over = renderMarkdown(diffPlans(plan([], { cost: 44 }), plan([], { cost: 120 })));
+    expect(over).toContain("<details open><summary>Estimated monthly cost</summary>");
+    expect(over).toContain("**Over budget**: 120% of $100.00/month.");
     expect(renderText(d)).toContain("total: $44.00 -> $50.50 (+$6.50), budget $100.00");
   });
 

@@ -48,7 +48,8 @@ function resourceHeading(r: ResourceChange): string {
 }
 
 function costTable(d: PlanDiff): string {
-  const rows = changedCost(d).map((l) => [
+  // Every line item, changed or not: the reviewer sees the whole estimate against the budget.
+  const rows = d.cost.lines.map((l) => [
     escapeMd(l.item),
     usd(l.before),
     usd(l.after),
@@ -72,12 +73,15 @@ function costTable(d: PlanDiff): string {
 function capacityTable(d: PlanDiff): string {
   const rows = d.capacity.rows
     .filter((r) => Math.abs(r.after - r.before) >= 0.005)
-    .map((r) => [
-      r.item,
-      `${r.before.toFixed(2)} ${r.unit}`,
-      `${r.after.toFixed(2)} ${r.unit}`,
-      signed(r.after - r.before),
-    ]);
+    .map((r) => {
+      const digits = r.unit === "tenants" ? 0 : 2;
+      return [
+        r.item,
+        `${r.before.toFixed(digits)} ${r.unit}`,
+        `${r.after.toFixed(digits)} ${r.unit}`,
+        signed(r.after - r.before, digits),
+      ];
+    });
   if (rows.length === 0) return "No capacity change.";
   return mdTable(["", "before", "after", "delta"], rows);
 }
@@ -146,11 +150,11 @@ export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string
     head.push("No resource changes.", "");
   }
   const tail = [
-    "<details><summary>Estimated monthly cost</summary>",
+    `<details${d.cost.withinBudgetAfter ? "" : " open"}><summary>Estimated monthly cost</summary>`,
     "",
     costTable(d),
     "",
-    d.cost.withinBudgetAfter ? "Within budget." : "**Over budget.**",
+    `${d.cost.withinBudgetAfter ? "Within budget" : "**Over budget**"}: ${((d.cost.after / Math.max(d.cost.budgetAfter, 0.01)) * 100).toFixed(0)}% of $${d.cost.budgetAfter.toFixed(2)}/month.`,
     "</details>",
     "",
     "<details><summary>Capacity</summary>",
@@ -226,7 +230,7 @@ export function renderText(d: PlanDiff, options: RenderOptions = {}): string {
   out.push("", "Capacity:");
   for (const r of d.capacity.rows.filter((x) => Math.abs(x.after - x.before) >= 0.005)) {
     out.push(
-      `  ${r.item}: ${r.before.toFixed(2)} -> ${r.after.toFixed(2)} ${r.unit} (${signed(r.after - r.before)})`,
+      `  ${r.item}: ${r.before.toFixed(r.unit === "tenants" ? 0 : 2)} -> ${r.after.toFixed(r.unit === "tenants" ? 0 : 2)} ${r.unit} (${signed(r.after - r.before, r.unit === "tenants" ? 0 : 2)})`,
     );
   }
   out.push(`  fits: ${d.capacity.fitsBefore ? "yes" : "no"} -> ${d.capacity.fitsAfter ? "yes" : "NO"}`);
