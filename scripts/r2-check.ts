@@ -8,28 +8,11 @@
  *
  * Exit codes: 0 all checks passed, 1 a check failed, 2 the outputs could not be read.
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type R2Outputs, renderReport, runR2Check, validateR2Outputs } from "./lib/r2-check";
+import { readStackOutputs } from "./lib/stack-outputs";
 
 const USAGE = "usage: npm run r2:check -- (--stack <name> | --outputs <outputs.json>) [--json]";
-
-function readOutputs(values: { stack?: string; outputs?: string }): unknown {
-  if (values.outputs) return JSON.parse(readFileSync(values.outputs, "utf8"));
-  if (values.stack) {
-    const text = execFileSync(
-      "pulumi",
-      ["stack", "output", "--json", "--show-secrets", "--stack", values.stack],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    return JSON.parse(text);
-  }
-  throw new Error(`--stack or --outputs is required\n${USAGE}`);
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -37,7 +20,7 @@ async function main(): Promise<number> {
   });
   let outputs: { r2?: unknown };
   try {
-    outputs = readOutputs(values) as { r2?: unknown };
+    outputs = readStackOutputs(values, USAGE) as { r2?: unknown };
   } catch (e) {
     process.stderr.write(`r2-check: cannot read the stack outputs: ${(e as Error).message}\n`);
     return 2;

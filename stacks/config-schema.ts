@@ -512,6 +512,31 @@ export function stackSchema(env: Environment) {
           .boolean()
           .default(false)
           .describe("Send alerts to the webhook in the secret `enclii-infra:alertWebhookUrl`."),
+        backupFreshness: z
+          .strictObject({
+            baseBackupHours: z
+              .number()
+              .positive()
+              .default(26)
+              .describe("Newest CNPG base backup may be this old (daily backups + 2 h)."),
+            walMinutes: z
+              .number()
+              .positive()
+              .default(15)
+              .describe("Newest archived WAL segment may be this old (archive_timeout 5 min + slack)."),
+            etcdSnapshotHours: z
+              .number()
+              .positive()
+              .default(13)
+              .describe("Newest etcd snapshot in R2 may be this old (6-hourly snapshots + slack)."),
+            longhornBackupHours: z
+              .number()
+              .positive()
+              .default(26)
+              .describe("Newest Longhorn backup of each volume may be this old (daily job + 2 h)."),
+          })
+          .prefault({})
+          .describe("How old the newest backup of each kind may be (`npm run backup:check`)."),
       })
       .prefault({}),
     tenants: z.array(tenant, { error: "must be a list of tenants" }).default([]).describe("Tenant stamps."),

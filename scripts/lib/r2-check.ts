@@ -56,7 +56,8 @@ export function validateR2Outputs(value: unknown): string[] {
   return problems;
 }
 
-function client(endpoint: string, region: string, creds: AdminCredentials): S3Client {
+/** An S3 client for R2 with one set of credentials (path-style, checksums only when required). */
+export function r2Client(endpoint: string, region: string, creds: AdminCredentials): S3Client {
   return new S3Client({
     endpoint,
     region,
@@ -123,7 +124,7 @@ export async function runR2Check(
   const run = randomUUID();
 
   for (const [name, consumer] of Object.entries(outputs.consumers).sort(([a], [b]) => a.localeCompare(b))) {
-    const s3 = client(consumer.endpoint ?? outputs.endpoint, outputs.region, consumer);
+    const s3 = r2Client(consumer.endpoint ?? outputs.endpoint, outputs.region, consumer);
     const key = `${consumer.prefix}.r2-check/${run}`;
     const body = `r2-check ${run} ${name}`;
     await record(`${name}: write ${consumer.bucket}/${key}`, async () => {
@@ -160,7 +161,7 @@ export async function runR2Check(
     const creds = options.admin ?? owner;
     await record(`lifecycle rules of ${bucket.name}`, async () => {
       if (!creds) throw new Error("no credentials can read this bucket; pass admin credentials");
-      const s3 = client(owner?.endpoint ?? outputs.endpoint, outputs.region, creds);
+      const s3 = r2Client(owner?.endpoint ?? outputs.endpoint, outputs.region, creds);
       const answer = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name }));
       const problems = lifecycleProblems(answer.Rules ?? [], bucket.prefixes);
       if (problems.length > 0) throw new Error(problems.join("; "));

@@ -4,7 +4,7 @@
  * front that adds what R2 does and s3rver does not: API tokens scoped to buckets
  * (403 AccessDenied elsewhere) and bucket lifecycle configurations.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -99,6 +99,16 @@ export class FakeR2 {
     await new Promise<void>((resolve) => this.front?.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.front.address() as AddressInfo).port}`;
     return this.url;
+  }
+
+  /**
+   * Sets an object's Last-Modified (s3rver answers the mtime of its stored file), so a test can
+   * seed objects of chosen ages.
+   */
+  backdate(bucket: string, key: string, at: Date): void {
+    const parts = key.split("/");
+    const file = join(this.dir, bucket, ...parts.slice(0, -1), `${parts.at(-1)}._S3rver_object`);
+    utimesSync(file, at, at);
   }
 
   async stop(): Promise<void> {
