@@ -12,6 +12,13 @@ import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/na
 import type { ImagePin } from "../versions";
 import { Janua } from "./janua";
 
+/** The PostgreSQL cluster of a dedicated Janua (also what its restore drill recovers into). */
+export const DEDICATED_POSTGRES = {
+  instances: 1,
+  storageSize: "5Gi",
+  resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+} as const;
+
 /** Arguments of {@link DedicatedJanua}. */
 export interface DedicatedJanuaArgs {
   readonly provider: k8s.Provider;
@@ -75,9 +82,11 @@ export class DedicatedJanua extends pulumi.ComponentResource {
         name: nsName,
         namespace: ns.metadata.name,
         namespaceName: nsName,
-        instances: 1,
-        storageSize: "5Gi",
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        ...DEDICATED_POSTGRES,
+        resources: {
+          requests: { ...DEDICATED_POSTGRES.resources.requests },
+          limits: { ...DEDICATED_POSTGRES.resources.limits },
+        },
         consumers: ["janua"],
         r2: args.r2,
         retention: args.backupRetention,

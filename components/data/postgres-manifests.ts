@@ -167,3 +167,51 @@ export function renderDatabases(o: PostgresOptions): Obj[] {
     spec: { name: c, owner: c, ensure: "present", cluster: { name: o.name } },
   }));
 }
+
+/** Options of a restore drill's recovery cluster. */
+export interface RecoveryOptions {
+  /** The drill cluster's name, e.g. `postgres-drill-20261122t1200`. */
+  readonly name: string;
+  /** The production cluster whose archive it recovers (its barman server name and ObjectStore). */
+  readonly source: string;
+  /** Point-in-time target (RFC 3339); latest when omitted. */
+  readonly targetTime?: string;
+}
+
+/**
+ * A throwaway Cluster that recovers `source` from its R2 archive, rendered by {@link renderCluster}
+ * with the source's options. It has no WAL archiver and no managed roles: it reads the production
+ * archive through the source's ObjectStore and can never write into it (nor anywhere else).
+ */
+export function renderRecoveryCluster(o: PostgresOptions, r: RecoveryOptions): Obj {
+  const base = renderCluster({ ...o, name: r.name, instances: 1, consumers: [] }) as {
+    metadata: Obj;
+    spec: Obj;
+  };
+  const { plugins: _plugins, managed: _managed, ...spec } = base.spec;
+  return {
+    ...base,
+    metadata: {
+      ...base.metadata,
+      labels: { ...(base.metadata.labels as Obj), "enclii.dev/restore-drill": r.source },
+    },
+    spec: {
+      ...spec,
+      bootstrap: {
+        recovery: {
+          source: "origin",
+          ...(r.targetTime ? { recoveryTarget: { targetTime: r.targetTime } } : {}),
+        },
+      },
+      externalClusters: [
+        {
+          name: "origin",
+          plugin: {
+            name: BARMAN_PLUGIN,
+            parameters: { barmanObjectName: objectStoreName(r.source), serverName: r.source },
+          },
+        },
+      ],
+    },
+  };
+}
