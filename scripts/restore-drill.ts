@@ -55,16 +55,22 @@ async function main(): Promise<number> {
   const checks: DrillCheck[] = [];
   let rpoSeconds = 0;
   let timeoutSeconds = 0;
-  for (const [fn, label] of [
-    [() => specs.forEach((s) => checks.push(parseCheck(s))), "check"],
-    [() => (rpoSeconds = parseDuration(values.rpo as string, "--rpo")), "rpo"],
-    [() => (timeoutSeconds = parseDuration(values.timeout as string, "--timeout")), "timeout"],
-  ] as const) {
+  for (const spec of specs) {
     try {
-      fn();
+      checks.push(parseCheck(spec));
     } catch (e) {
-      problems.push((e as Error).message || label);
+      problems.push((e as Error).message);
     }
+  }
+  try {
+    rpoSeconds = parseDuration(values.rpo as string, "--rpo");
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  try {
+    timeoutSeconds = parseDuration(values.timeout as string, "--timeout");
+  } catch (e) {
+    problems.push((e as Error).message);
   }
   const targetTime = values["target-time"] as string | undefined;
   if (targetTime && Number.isNaN(Date.parse(targetTime)))

@@ -97,7 +97,10 @@ function fakeKubectl(fail?: string, output = "users|5|1795348500\n") {
 describe("restore drill orchestration", () => {
   const manifest = drillManifest(drillSource(config, "postgres"), AT);
   let clock = AT.getTime();
-  const now = () => new Date((clock += 60_000));
+  const now = () => {
+    clock += 60_000;
+    return new Date(clock);
+  };
   const base = {
     manifest,
     database: "janua",
