@@ -162,6 +162,20 @@ describe("plan diff", () => {
     ]);
   });
 
+  it("applies the core/v1 rules to objects typed kubernetes:v1 (declared as generic objects)", () => {
+    const pvc = (storageClassName: string) =>
+      res("kubernetes:v1:PersistentVolumeClaim", "data", {
+        metadata: { name: "data" },
+        spec: { storageClassName },
+      });
+    const d = diffPlans(plan([pvc("longhorn")]), plan([pvc("local-path")]));
+    expect(d.resources[0]).toMatchObject({
+      op: "replace",
+      replaceReasons: ["spec.storageClassName"],
+      dataLoss: "a volume: its data is lost",
+    });
+  });
+
   it("marks a change of an immutable field as a replacement and names the field", () => {
     const d = diffPlans(plan([deployment("api", 1)]), plan([deployment("api-v2", 1)]));
     expect(d.counts.replace).toBe(1);

@@ -79,7 +79,6 @@ export const STATEFUL: Readonly<Record<string, string>> = {
   "kubernetes:postgresql.cnpg.io/v1:Cluster":
     "a PostgreSQL cluster: its data is restored only from the R2 backups",
   "kubernetes:core/v1:PersistentVolumeClaim": "a volume: its data is lost",
-  "kubernetes:v1:PersistentVolumeClaim": "a volume: its data is lost",
   "kubernetes:apps/v1:StatefulSet": "a StatefulSet: its volumes may be orphaned or lost",
   "kubernetes:longhorn.io/v1beta2:Volume": "a Longhorn volume: its data is lost",
   "hcloud:index/server:Server": "a server: its disks and everything on them are wiped",
@@ -100,13 +99,24 @@ export const STATEFUL: Readonly<Record<string, string>> = {
     "an OAuth client: a new client id and secret, every login flow breaks until redeployed",
 };
 
+/**
+ * Objects declared through generic custom resources (`apiVersion: v1`) have types such as
+ * `kubernetes:v1:Secret`; the provider's own types say `kubernetes:core/v1:Secret`. Same rules.
+ */
+export function canonicalType(type: string): string {
+  return type.replace(/^kubernetes:v1:/, "kubernetes:core/v1:");
+}
+
 function under(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 }
 
 /** The changed paths that force a replacement of a resource of `type`. */
 export function replaceReasons(type: string, changedPaths: readonly string[]): string[] {
-  const rules = [...(REPLACE_ON[type] ?? []), ...(type.startsWith("kubernetes:") ? KUBERNETES_IDENTITY : [])];
+  const rules = [
+    ...(REPLACE_ON[canonicalType(type)] ?? []),
+    ...(type.startsWith("kubernetes:") ? KUBERNETES_IDENTITY : []),
+  ];
   const reasons = new Set<string>();
   for (const path of changedPaths) {
     for (const rule of rules) if (under(path, rule)) reasons.add(rule);
@@ -116,5 +126,5 @@ export function replaceReasons(type: string, changedPaths: readonly string[]): s
 
 /** What is lost when a resource of `type` goes away, or undefined when it holds no state. */
 export function statefulReason(type: string): string | undefined {
-  return STATEFUL[type];
+  return STATEFUL[canonicalType(type)];
 }
