@@ -11,6 +11,7 @@ export const BINARY_PACKAGES: Record<string, string> = {
   "redis-server": "redis-server",
   "redis-sentinel": "redis-sentinel",
   postgres: "postgresql",
+  promtool: "prometheus",
 };
 
 /** True when `name` is on the PATH. */

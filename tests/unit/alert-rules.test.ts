@@ -1,7 +1,21 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { alertRules, renderPrometheusRule } from "../../components/observability/alert-rules";
+import { requireBinary } from "../helpers/binaries";
+
+/** `promtool check rules` on the rendered rule groups (expressions, durations, annotation templates). */
+function promtool(spec: unknown): { status: number | null; output: string } {
+  const file = join(mkdtempSync(join(tmpdir(), "rules-")), "rules.yml");
+  writeFileSync(file, stringify(spec));
+  const r = spawnSync("promtool", ["check", "rules", file], { encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
 
 /** Syntax errors of a PromQL expression, by Prometheus's own grammar (the one its UI uses). */
 function promqlErrors(expr: string): string[] {
@@ -38,6 +52,17 @@ describe("alert rules", () => {
 
   it("the grammar used here rejects a broken expression", () => {
     expect(promqlErrors('max by (namespace) (foo{a="b"')).not.toEqual([]);
+  });
+
+  it("pass promtool check rules, annotation templates included", (ctx) => {
+    requireBinary("promtool", ctx);
+    const ok = promtool((renderPrometheusRule(rules, "monitoring") as { spec: unknown }).spec);
+    expect(ok.status, ok.output).toBe(0);
+    expect(ok.output).toContain(`SUCCESS: ${rules.length} rules found`);
+    const broken = rules.map((r, i) => (i === 0 ? { ...r, summary: "{{ $value | humanizeDuration }" } : r));
+    const bad = promtool((renderPrometheusRule(broken, "monitoring") as { spec: unknown }).spec);
+    expect(bad.status).not.toBe(0);
+    expect(bad.output).toMatch(/PostgresBaseBackupTooOld.*annotation "summary"/);
   });
 
   it("takes the backup age and disk limits from the thresholds", () => {
