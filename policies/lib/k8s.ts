@@ -2,6 +2,8 @@
  * Helpers for policies on Kubernetes objects: find the pod template of any workload and its
  * containers, and the namespace exemptions (with their reasons).
  */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+
 // biome-ignore lint/suspicious/noExplicitAny: manifests are untyped JSON
 type Obj = Record<string, any>;
 
@@ -106,4 +108,41 @@ export function exemption(
   config: ExemptionConfig = {},
 ): string | undefined {
   return (config.exemptions ?? EXEMPTIONS)[namespace]?.[check];
+}
+
+/** What a pod check sees: the pod spec and how to name the object in a message. */
+export interface PodTarget {
+  readonly pod: Obj;
+  /** `Kind namespace/name`. */
+  readonly where: string;
+}
+
+/**
+ * A policy on every pod template (Deployments, StatefulSets, Jobs, ...) outside the namespaces
+ * exempt from `check` by the policy config; `validate` reports the problems of one pod.
+ */
+export function podPolicy(
+  policy: Omit<ResourceValidationPolicy, "validateResource" | "configSchema">,
+  check: string,
+  validate: (target: PodTarget, report: (message: string) => void) => void,
+): ResourceValidationPolicy {
+  return {
+    ...policy,
+    configSchema: EXEMPTION_SCHEMA,
+    validateResource: (args, reportViolation) => {
+      if (!isKubernetesObject(args.type, args.props)) return;
+      const pod = podSpecOf(args.props);
+      if (!pod) return;
+      const namespace = namespaceOf(args.props);
+      if (exemption(namespace, check, args.getConfig<ExemptionConfig>())) return;
+      validate({ pod, where: `${args.props.kind} ${namespace}/${args.props.metadata?.name}` }, (m) =>
+        reportViolation(m),
+      );
+    },
+  };
+}
+
+/** The effective securityContext of a container: the pod's, overridden by the container's. */
+export function securityContextOf(pod: Obj, container: Obj): Obj {
+  return { ...(pod.securityContext ?? {}), ...(container.securityContext ?? {}) };
 }

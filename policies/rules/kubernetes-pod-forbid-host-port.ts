@@ -1,27 +1,16 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import {
-  containersOf,
-  EXEMPTION_SCHEMA,
-  type ExemptionConfig,
-  exemption,
-  isKubernetesObject,
-  namespaceOf,
-  podSpecOf,
-} from "../lib/k8s";
+import { containersOf, podPolicy } from "../lib/k8s";
 /** Containers do not bind host ports. */
-export const kubernetesPodForbidHostPort: ResourceValidationPolicy = {
-  name: "kubernetes-pod-forbid-host-port",
-  description: "Containers do not bind host ports.",
-  enforcementLevel: "mandatory",
-  severity: "high",
-  remediationSteps: "Remove ports[].hostPort; traffic enters through the tunnel and Services.",
-  configSchema: EXEMPTION_SCHEMA,
-  validateResource: (args, reportViolation) => {
-    if (!isKubernetesObject(args.type, args.props)) return;
-    const pod = podSpecOf(args.props);
-    if (!pod) return;
-    if (exemption(namespaceOf(args.props), "host-namespaces", args.getConfig<ExemptionConfig>())) return;
-    const where = `${args.props.kind} ${namespaceOf(args.props)}/${args.props.metadata?.name}`;
+export const kubernetesPodForbidHostPort: ResourceValidationPolicy = podPolicy(
+  {
+    name: "kubernetes-pod-forbid-host-port",
+    description: "Containers do not bind host ports.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Remove ports[].hostPort; traffic enters through the tunnel and Services.",
+  },
+  "host-namespaces",
+  ({ pod, where }, reportViolation) => {
     for (const c of containersOf(pod)) {
       for (const p of c.ports ?? []) {
         if (p.hostPort)
@@ -29,4 +18,4 @@ export const kubernetesPodForbidHostPort: ResourceValidationPolicy = {
       }
     }
   },
-};
+);
