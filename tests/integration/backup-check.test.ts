@@ -2,34 +2,16 @@
  * `npm run backup:check` against a real S3 server (s3rver behind the R2-like front) on
  * 127.0.0.1, seeded with objects of chosen ages through each consumer's own scoped key.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
-import { bucketSpecs, CONSUMERS } from "../../components/edge/r2-plan";
+import { CONSUMERS } from "../../components/edge/r2-plan";
 import type { SeriesResult } from "../../scripts/lib/backup-check";
 import { r2Client } from "../../scripts/lib/r2-check";
-import { ROOT } from "../helpers/plan-cli";
+import { consumerBucket, keysFor, runScript, TEST_SPECS, writeR2Outputs } from "../helpers/r2-fixture";
 import { FakeR2 } from "../helpers/r2-server";
 
 const NOW = new Date("2026-11-22T12:00:00Z");
-const specs = bucketSpecs("enclii-test", {
-  cnpg: 30,
-  etcd: 30,
-  longhorn: 30,
-  audit: 90,
-  artifacts: 180,
-  infrequentAccessAfter: 30,
-});
-const bucketOf = (consumer: string) =>
-  specs.find((s) => s.key === CONSUMERS.find((c) => c.name === consumer)?.bucket)?.name as string;
-const keys = CONSUMERS.map((c) => ({
-  accessKeyId: `AK${c.name.toUpperCase()}`,
-  secretAccessKey: `secret-of-${c.name}`,
-  buckets: [bucketOf(c.name)],
-}));
+const keys = keysFor((_c, own) => [own]);
 
 let server: FakeR2 | undefined;
 afterEach(async () => {
@@ -40,7 +22,7 @@ afterEach(async () => {
 /** Starts the server, seeds `objects` (consumer, key, minutes before NOW), writes the outputs file. */
 async function seed(objects: [consumer: string, key: string, minutesAgo: number][]): Promise<string> {
   server = new FakeR2(
-    specs.map((s) => s.name),
+    TEST_SPECS.map((s) => s.name),
     keys,
     {},
   );
@@ -48,55 +30,16 @@ async function seed(objects: [consumer: string, key: string, minutesAgo: number]
   for (const [consumer, key, minutesAgo] of objects) {
     const k = keys[CONSUMERS.findIndex((c) => c.name === consumer)] as (typeof keys)[number];
     await r2Client(endpoint, "auto", k).send(
-      new PutObjectCommand({ Bucket: bucketOf(consumer), Key: key, Body: key }),
+      new PutObjectCommand({ Bucket: consumerBucket(consumer), Key: key, Body: key }),
     );
-    server.backdate(bucketOf(consumer), key, new Date(NOW.getTime() - minutesAgo * 60_000));
+    server.backdate(consumerBucket(consumer), key, new Date(NOW.getTime() - minutesAgo * 60_000));
   }
-  const outputs = {
-    r2: {
-      endpoint,
-      region: "auto",
-      buckets: specs.map((s) => ({ key: s.key, name: s.name, prefixes: Object.keys(s.prefixes) })),
-      consumers: Object.fromEntries(
-        CONSUMERS.map((c, i) => [
-          c.name,
-          {
-            bucket: bucketOf(c.name),
-            prefix: c.prefix,
-            accessKeyId: keys[i]?.accessKeyId,
-            secretAccessKey: keys[i]?.secretAccessKey,
-          },
-        ]),
-      ),
-    },
-  };
-  const file = join(mkdtempSync(join(tmpdir(), "backup-outputs-")), "outputs.json");
-  writeFileSync(file, JSON.stringify(outputs));
-  return file;
+  return writeR2Outputs(endpoint, keys);
 }
 
-function run(
-  outputs: string,
-  json = true,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-  const args = [
-    tsx,
-    "scripts/backup-check.ts",
-    "--outputs",
-    outputs,
-    "--config-file",
-    "Pulumi.production.yaml",
-    "--now",
-    NOW.toISOString(),
-  ];
-  // Async: the server runs in this process and must keep answering.
-  const child = spawn(process.execPath, json ? [...args, "--json"] : args, { cwd: ROOT });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c));
-  child.stderr.on("data", (c: Buffer) => (stderr += c));
-  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+function run(outputs: string, json = true) {
+  const args = ["--outputs", outputs, "--config-file", "Pulumi.production.yaml", "--now", NOW.toISOString()];
+  return runScript("backup-check.ts", json ? [...args, "--json"] : args);
 }
 
 const status = (stdout: string) =>
@@ -164,16 +107,8 @@ describe("backup-check against a real S3 server", () => {
   });
 
   it("exits 2 with the fix when it has no thresholds to check against", async () => {
-    const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-    const child = spawn(
-      process.execPath,
-      [tsx, "scripts/backup-check.ts", "--outputs", "/nonexistent.json"],
-      { cwd: ROOT },
-    );
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c));
-    const code = await new Promise((resolve) => child.on("close", resolve));
-    expect(code).toBe(2);
-    expect(stderr).toContain("--config-file is required with --outputs");
+    const result = await runScript("backup-check.ts", ["--outputs", "/nonexistent.json"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--config-file is required with --outputs");
   });
 });

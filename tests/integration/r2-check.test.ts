@@ -3,20 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { bucketSpecs, CONSUMERS, lifecycleRules } from "../../components/edge/r2-plan";
+import { lifecycleRules } from "../../components/edge/r2-plan";
 import { lifecycleProblems } from "../../scripts/lib/r2-check";
 import { ROOT } from "../helpers/plan-cli";
+import { bucketName, keysFor, runScript, TEST_SPECS, writeR2Outputs } from "../helpers/r2-fixture";
 import { FakeR2, lifecycleXml, type ScopedKey } from "../helpers/r2-server";
-
-const specs = bucketSpecs("enclii-test", {
-  cnpg: 30,
-  etcd: 30,
-  longhorn: 30,
-  audit: 90,
-  artifacts: 180,
-  infrequentAccessAfter: 30,
-});
-const bucketName = (key: string) => specs.find((s) => s.key === key)?.name as string;
 
 let server: FakeR2 | undefined;
 afterEach(async () => {
@@ -24,62 +15,22 @@ afterEach(async () => {
   server = undefined;
 });
 
-function keysFor(scope: (consumer: string, own: string) => string[]): ScopedKey[] {
-  return CONSUMERS.map((c) => ({
-    accessKeyId: `AK${c.name.toUpperCase()}`,
-    secretAccessKey: `secret-of-${c.name}`,
-    buckets: scope(c.name, bucketName(c.bucket)),
-  }));
-}
-
 async function startR2(keys: ScopedKey[], withoutLifecycle: string[] = []) {
   const lifecycles = Object.fromEntries(
-    specs
-      .filter((s) => !withoutLifecycle.includes(s.name))
-      .map((s) => [s.name, lifecycleXml(lifecycleRules(s, 30))]),
+    TEST_SPECS.filter((s) => !withoutLifecycle.includes(s.name)).map((s) => [
+      s.name,
+      lifecycleXml(lifecycleRules(s, 30)),
+    ]),
   );
   server = new FakeR2(
-    specs.map((s) => s.name),
+    TEST_SPECS.map((s) => s.name),
     keys,
     lifecycles,
   );
-  const endpoint = await server.start();
-  const outputs = {
-    r2: {
-      endpoint,
-      region: "auto",
-      buckets: specs.map((s) => ({ key: s.key, name: s.name, prefixes: Object.keys(s.prefixes) })),
-      consumers: Object.fromEntries(
-        CONSUMERS.map((c, i) => [
-          c.name,
-          {
-            bucket: bucketName(c.bucket),
-            prefix: c.prefix,
-            accessKeyId: keys[i]?.accessKeyId,
-            secretAccessKey: keys[i]?.secretAccessKey,
-          },
-        ]),
-      ),
-    },
-  };
-  const file = join(mkdtempSync(join(tmpdir(), "r2-outputs-")), "outputs.json");
-  writeFileSync(file, JSON.stringify(outputs));
-  return file;
+  return writeR2Outputs(await server.start(), keys);
 }
 
-function runCheck(file: string) {
-  const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    // Async: the fake server runs in this process and must keep answering.
-    const { spawn } = require("node:child_process") as typeof import("node:child_process");
-    const child = spawn(process.execPath, [tsx, "scripts/r2-check.ts", "--outputs", file], { cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c));
-    child.on("close", (status: number | null) => resolve({ status, stdout, stderr }));
-  });
-}
+const runCheck = (file: string) => runScript("r2-check.ts", ["--outputs", file]);
 
 describe("r2-check against a local S3 server", () => {
   it("passes when every consumer is scoped to its bucket and lifecycle rules exist", async () => {
