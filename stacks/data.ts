@@ -15,6 +15,27 @@ import type { StackConfig } from "./config";
 /** The platform's own database consumers; tenants with dedicated auth get their own cluster. */
 export const PLATFORM_DATABASES = ["enclii", "janua"];
 
+/** The shared PostgreSQL cluster as the config shapes it (the program and the restore drill). */
+export function sharedPostgresSpec(config: StackConfig) {
+  return {
+    name: "postgres",
+    namespaceName: "data",
+    instances: config.postgres.instances,
+    storageSize: config.postgres.storageSize,
+    walStorageSize: config.postgres.walStorageSize,
+    resources: config.postgres.resources,
+    parameters: config.postgres.parameters,
+  };
+}
+
+/** Every CloudNativePG cluster of the stack: the shared one and one per tenant with dedicated auth. */
+export function postgresClusterNames(config: StackConfig): string[] {
+  return [
+    sharedPostgresSpec(config).name,
+    ...config.tenants.filter((t) => t.auth === "dedicated").map((t) => `janua-${t.slug}`),
+  ];
+}
+
 /** Builds storage and the shared data services. */
 export function buildData(
   config: StackConfig,
@@ -39,14 +60,8 @@ export function buildData(
   });
   const postgres = new Postgres("postgres", {
     provider,
-    name: "postgres",
+    ...sharedPostgresSpec(config),
     namespace: ns("data"),
-    namespaceName: "data",
-    instances: config.postgres.instances,
-    storageSize: config.postgres.storageSize,
-    walStorageSize: config.postgres.walStorageSize,
-    resources: config.postgres.resources,
-    parameters: config.postgres.parameters,
     consumers: PLATFORM_DATABASES,
     r2: r2.credentials.cnpg,
     retention: config.postgres.retention,

@@ -6,6 +6,7 @@
 import { DEDICATED_POSTGRES } from "../../components/auth/dedicated-janua";
 import { type PostgresOptions, renderRecoveryCluster } from "../../components/data/postgres-manifests";
 import type { StackConfig } from "../../stacks/config";
+import { postgresClusterNames, sharedPostgresSpec } from "../../stacks/data";
 
 /** The source cluster's options, or an error naming the clusters that exist. */
 export function drillSource(config: StackConfig, cluster: string): PostgresOptions {
@@ -17,20 +18,18 @@ export function drillSource(config: StackConfig, cluster: string): PostgresOptio
     schedule: "0 0 3 * * *",
   };
   if (cluster === "postgres") {
+    const { namespaceName, walStorageSize, ...spec } = sharedPostgresSpec(config);
     return {
-      name: "postgres",
-      namespace: "data",
+      ...spec,
+      namespace: namespaceName,
+      ...(walStorageSize ? { walStorageSize } : {}),
       instances: 1,
-      storageSize: config.postgres.storageSize,
-      ...(config.postgres.walStorageSize ? { walStorageSize: config.postgres.walStorageSize } : {}),
-      resources: config.postgres.resources,
-      parameters: config.postgres.parameters,
       consumers: [],
       backup,
     };
   }
-  const dedicated = config.tenants.filter((t) => t.auth === "dedicated").map((t) => `janua-${t.slug}`);
-  if (dedicated.includes(cluster)) {
+  const clusters = postgresClusterNames(config);
+  if (clusters.includes(cluster)) {
     return {
       name: cluster,
       namespace: cluster,
@@ -44,7 +43,7 @@ export function drillSource(config: StackConfig, cluster: string): PostgresOptio
     };
   }
   throw new Error(
-    `--cluster ${cluster}: no such PostgreSQL cluster in this stack; use one of ${["postgres", ...dedicated].join(", ")}`,
+    `--cluster ${cluster}: no such PostgreSQL cluster in this stack; use one of ${clusters.join(", ")}`,
   );
 }
 
