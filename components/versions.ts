@@ -43,6 +43,12 @@ export const IMAGES = {
   /** Enclii control plane (madfam-org/enclii); `controlPlane.imageTag` overrides the tag. */
   switchyardApi: { repository: "ghcr.io/madfam-org/enclii/switchyard-api", tag: "1.0.0" },
   switchyardUi: { repository: "ghcr.io/madfam-org/enclii/switchyard-ui", tag: "1.0.0" },
+  /**
+   * Prometheus exporter sidecar of the Redis pods (oliver006/redis_exporter v1.91.1, Sep 2026,
+   * per prometheus-community/helm-charts prometheus-redis-exporter-6.31.1); a static binary on
+   * scratch that runs as any non-root user.
+   */
+  redisExporter: { repository: "oliver006/redis_exporter", tag: "v1.91.1" },
   /** PostgreSQL operand image for CloudNativePG clusters. */
   postgres: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.6" },
 } as const satisfies Record<string, ImagePin>;
@@ -64,6 +70,15 @@ export const CHARTS = {
     chart: "plugin-barman-cloud",
     repository: "https://cloudnative-pg.github.io/charts",
     version: "0.7.1",
+  },
+  /**
+   * kube-prometheus-stack 92.9.0 (prometheus-community/helm-charts release, grafana chart v14):
+   * Prometheus, Alertmanager, the operator, node-exporter, kube-state-metrics and Grafana.
+   */
+  kubePrometheusStack: {
+    chart: "kube-prometheus-stack",
+    repository: "https://prometheus-community.github.io/helm-charts",
+    version: "92.9.0",
   },
 } as const satisfies Record<string, ChartPin>;
 

@@ -506,6 +506,11 @@ export function stackSchema(env: Environment) {
               .describe(
                 "SMTP relay `host:port`; its password is the secret `enclii-infra:alertSmtpPassword`.",
               ),
+            username: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("SMTP user (Resend: `resend`). Default: the `from` address."),
           })
           .optional(),
         webhook: z

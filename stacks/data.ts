@@ -5,12 +5,17 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CnpgOperator } from "../components/data/cnpg-operator";
+import { renderDataNetworkPolicies } from "../components/data/data-network";
 import { Postgres } from "../components/data/postgres";
 import { Redis } from "../components/data/redis";
 import type { R2Buckets } from "../components/edge/r2-buckets";
 import { CertManager } from "../components/storage/cert-manager";
 import { Longhorn } from "../components/storage/longhorn";
+import { createObjects } from "../components/shared/objects";
 import type { StackConfig } from "./config";
+
+/** Namespaces whose pods use the shared PostgreSQL and Redis (Janua and the control plane). */
+export const DATA_CLIENT_NAMESPACES = ["janua", "enclii"];
 
 /** The platform's own database consumers; tenants with dedicated auth get their own cluster. */
 export const PLATFORM_DATABASES = ["enclii", "janua"];
@@ -28,12 +33,15 @@ export function sharedPostgresSpec(config: StackConfig) {
   };
 }
 
+/** The namespaces of the tenants' dedicated Janua (each holds its own PostgreSQL and Redis). */
+export function dedicatedJanuaNamespaces(config: StackConfig): string[] {
+  return config.tenants.filter((t) => t.auth === "dedicated").map((t) => `janua-${t.slug}`);
+}
+
 /** Every CloudNativePG cluster of the stack: the shared one and one per tenant with dedicated auth. */
 export function postgresClusterNames(config: StackConfig): string[] {
-  return [
-    sharedPostgresSpec(config).name,
-    ...config.tenants.filter((t) => t.auth === "dedicated").map((t) => `janua-${t.slug}`),
-  ];
+  // A dedicated cluster is named after its namespace.
+  return [sharedPostgresSpec(config).name, ...dedicatedJanuaNamespaces(config)];
 }
 
 /** Builds storage and the shared data services. */
@@ -81,6 +89,18 @@ export function buildData(
     resources: config.redis.resources,
     dependsOn: [longhorn.chart],
     protect: config.protect,
+    exporter: config.monitoring.enabled,
   });
-  return { postgres, redis, longhorn, cnpg };
+  createObjects(
+    "data",
+    renderDataNetworkPolicies({
+      namespace: "data",
+      clientNamespaces: DATA_CLIENT_NAMESPACES,
+      serviceCidr: config.k3s.serviceCidr,
+      monitoringNamespace: config.monitoring.enabled ? "monitoring" : undefined,
+    }),
+    { provider },
+    ns("data"),
+  );
+  return { postgres, redis, longhorn, cnpg, certManager };
 }

@@ -67,6 +67,8 @@ export function buildEdge(
     provider: options.provider,
     namespace: options.namespace,
     replicas: config.cloudflare.tunnelReplicas,
+    adminEmails: config.access.adminEmails,
+    environment: config.environment,
   });
   const saas = new SaasHostnames("saas", {
     zoneId: config.cloudflare.zoneId,

@@ -34,3 +34,5 @@ export const redis = platform.redis;
 export const auth = platform.auth;
 /** Per tenant: tier, auth mode, namespace, hostnames, issuer and OAuth client id. */
 export const tenants = platform.tenants;
+/** Grafana's URL (behind Cloudflare Access), its admin password (secret) and the alert receivers. */
+export const monitoring = platform.monitoring;

@@ -11,6 +11,7 @@ import type { StackConfig, StackSecrets } from "./config";
 import { buildData } from "./data";
 import { buildEdge, buildR2, etcdS3Options } from "./edge";
 import { buildCluster, type NodeOutput } from "./nodes";
+import { buildMonitoring } from "./monitoring";
 import { buildTenants, platformRoutes } from "./tenants";
 
 /** What the platform exposes as stack outputs. */
@@ -26,6 +27,7 @@ export interface Platform {
   readonly redis: Record<string, unknown>;
   readonly auth: Record<string, unknown>;
   readonly tenants: Record<string, unknown>;
+  readonly monitoring: Record<string, unknown>;
 }
 
 /** Builds the platform for one stack. */
@@ -71,6 +73,12 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     tunnelReady: [edge.tunnel],
   });
   const tenants = buildTenants(config, { ...authInputs, janua, nodeIps: [], tunnelReady: [edge.tunnel] });
+  const monitoring = buildMonitoring(config, secrets, {
+    provider: cluster.provider,
+    namespaces: namespaces.names,
+    dependsOn: [data.certManager.chart, data.longhorn.chart],
+    tenants,
+  });
   return {
     tunnel: { id: edge.tunnel.tunnelId, hostnames: edge.tunnel.hostnames },
     r2: {
@@ -110,6 +118,17 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
         ];
       }),
     ),
+    monitoring: monitoring
+      ? {
+          grafanaUrl: monitoring.grafanaUrl,
+          grafanaAdminPassword: monitoring.grafanaAdminPassword,
+          access: edge.tunnel.accessApplications.map((a) => ({ hostname: a.hostname, aud: a.aud })),
+          receivers: [
+            ...(config.monitoring.alertEmail ? ["email"] : []),
+            ...(config.monitoring.webhook ? ["webhook"] : []),
+          ],
+        }
+      : { enabled: false },
     nodes: cluster.nodes,
     apiEndpoint: cluster.apiEndpoint,
     kubeconfig: cluster.kubeconfig,

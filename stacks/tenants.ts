@@ -8,6 +8,7 @@ import type { Janua } from "../components/auth/janua";
 import { januaRoute } from "../components/auth/janua-manifests";
 import { controlPlaneRoutes } from "../components/control-plane/manifests";
 import type { TunnelRoute } from "../components/edge/routes";
+import { grafanaRoute } from "../components/observability/monitoring";
 import { Tenant, tenantRoutes } from "../components/tenancy/tenant";
 import type { AuthInputs } from "./auth";
 import type { StackConfig } from "./config";
@@ -18,6 +19,7 @@ export function platformRoutes(config: StackConfig): TunnelRoute[] {
     januaRoute(config.janua.hostname, "janua"),
     ...controlPlaneRoutes("enclii", config.controlPlane.apiHostname, config.controlPlane.uiHostname),
     ...config.tenants.flatMap((t) => tenantRoutes(t, config.domain)),
+    ...(config.monitoring.enabled ? [grafanaRoute(config.monitoring.grafanaHostname)] : []),
   ];
 }
 
@@ -58,6 +60,7 @@ export function buildTenants(
           backupSchedule: config.postgres.backupSchedule,
           dependsOn: [inputs.cnpg.operator, inputs.cnpg.plugin, inputs.longhorn.chart],
           protect: config.protect,
+          monitoringNamespace: config.monitoring.enabled ? "monitoring" : undefined,
         },
         adminEmail: config.janua.adminEmail,
         tunnelReady: inputs.tunnelReady,

@@ -5,10 +5,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { renderDataNetworkPolicies } from "../data/data-network";
 import { Postgres } from "../data/postgres";
 import { Redis } from "../data/redis";
 import type { S3Credentials } from "../edge/r2-buckets";
 import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
+import { createObjects } from "../shared/objects";
 import type { ImagePin } from "../versions";
 import { Janua } from "./janua";
 
@@ -36,6 +38,10 @@ export interface DedicatedJanuaArgs {
   /** The CNPG operator and plugin charts, and Longhorn. */
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
   readonly protect?: boolean;
+  /** The cluster's Service CIDR (the database reaches the API server through it). */
+  readonly serviceCidr: string;
+  /** Where Prometheus runs; undefined when monitoring is off. */
+  readonly monitoringNamespace?: string;
 }
 
 /** A dedicated Janua with its own database and cache. */
@@ -61,18 +67,15 @@ export class DedicatedJanua extends pulumi.ComponentResource {
     const nsOpts = { ...base, dependsOn: [ns] };
     new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, renderDefaultDeny(nsName), nsOpts);
     new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, renderAllowDns(nsName), nsOpts);
-    // Its database and cache live beside it and only accept it.
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-allow-internal`,
-      {
-        metadata: { name: "allow-same-namespace", namespace: nsName },
-        spec: {
-          podSelector: {},
-          policyTypes: ["Ingress", "Egress"],
-          ingress: [{ from: [{ podSelector: {} }] }],
-          egress: [{ to: [{ podSelector: {} }] }],
-        },
-      },
+    // Its database and cache live beside it and only accept it (and the operator, Prometheus).
+    createObjects(
+      name,
+      renderDataNetworkPolicies({
+        namespace: nsName,
+        clientNamespaces: [],
+        serviceCidr: args.serviceCidr,
+        monitoringNamespace: args.monitoringNamespace,
+      }),
       nsOpts,
     );
     const postgres = new Postgres(
@@ -110,6 +113,7 @@ export class DedicatedJanua extends pulumi.ComponentResource {
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
         dependsOn: args.dependsOn,
         protect: args.protect,
+        exporter: args.monitoringNamespace !== undefined,
       },
       { parent: this },
     );

@@ -9,6 +9,7 @@ import { renderControlPlane } from "../control-plane/manifests";
 import { renderRedisManifests } from "../data/redis-manifests";
 import { renderDeployment as renderCloudflared } from "../edge/cloudflared-manifests";
 import { renderControllerWorkload } from "../k3s/upgrade-plans";
+import { MONITORING_RESOURCES } from "../observability/monitoring-values";
 import { TIERS, type TierName } from "../tenancy/tiers";
 import { IMAGES } from "../versions";
 import { CLOUD_OFFERS, DEDICATED_OFFERS } from "./prices";
@@ -87,13 +88,33 @@ export function requestsOf(objects: readonly Obj[]): Amount {
 /**
  * Requests of the charts whose manifests are rendered by Helm at deploy time, per their default
  * values (checked 2026-11): Longhorn's manager, instance manager and CSI per storage node; the
- * CNPG operator and barman-cloud plugin; cert-manager's three pods; monitoring when enabled.
+ * CNPG operator and barman-cloud plugin; cert-manager's three pods. Monitoring is computed from
+ * the values the Monitoring component sets ({@link monitoringRequests}).
  */
 export const CHART_REQUESTS = {
   longhornPerNode: { cpu: 0.35, memoryGiB: 0.75 },
   operators: { cpu: 0.15, memoryGiB: 0.5 },
-  monitoring: { cpu: 0.5, memoryGiB: 2.5 },
 } as const;
+
+/** What kube-prometheus-stack requests with the values the Monitoring component sets. */
+export function monitoringRequests(nodes: number): Amount {
+  const r = MONITORING_RESOURCES;
+  // Grafana runs two sidecars (dashboards, datasources); node-exporter runs on every node.
+  const parts = [
+    r.prometheus,
+    r.alertmanager,
+    r.operator,
+    r.grafana,
+    r.grafanaSidecar,
+    r.grafanaSidecar,
+    r.kubeStateMetrics,
+    ...Array<typeof r.nodeExporter>(nodes).fill(r.nodeExporter),
+  ];
+  return parts.reduce<Amount>(
+    (a, p) => ({ cpu: a.cpu + cpuCores(p.requests.cpu), memoryGiB: a.memoryGiB + memoryGiB(p.requests.memory) }),
+    { cpu: 0, memoryGiB: 0 },
+  );
+}
 
 const add = (a: Amount, b: Amount, times = 1): Amount => ({
   cpu: a.cpu + b.cpu * times,
@@ -169,6 +190,7 @@ export function platformRequests(input: CapacityInput): { item: string; amount: 
           mode: input.redis.mode,
           storageSize: input.redis.storageSize,
           resources: input.redis.resources,
+          exporter: input.monitoring.enabled,
         }),
       ),
     },
@@ -183,7 +205,7 @@ export function platformRequests(input: CapacityInput): { item: string; amount: 
     { item: "operators (estimate)", amount: CHART_REQUESTS.operators },
   ];
   if (input.monitoring.enabled)
-    items.push({ item: "monitoring (estimate)", amount: CHART_REQUESTS.monitoring });
+    items.push({ item: "monitoring", amount: monitoringRequests(Math.max(1, input.nodes.length)) });
   if (dedicated > 0)
     items.push({
       item: `dedicated janua x${dedicated}`,

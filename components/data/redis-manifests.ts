@@ -25,6 +25,8 @@ export const REDIS = {
   masterName: "enclii",
   port: 6379,
   sentinelPort: 26379,
+  /** redis_exporter's metrics port on the data pods. */
+  metricsPort: 9121,
 } as const;
 
 /** Options of the Redis manifests. */
@@ -35,6 +37,10 @@ export interface RedisManifestOptions {
   /** @default "longhorn" */
   readonly storageClass?: string;
   readonly resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  /**
+   * Run redis_exporter beside each data pod (port `metrics`, 9121) for Prometheus. @default false
+   */
+  readonly exporter?: boolean;
 }
 
 /** Stable DNS name of a pod of a StatefulSet behind its headless Service. */
@@ -116,6 +122,7 @@ function statefulSet(
   replicas: number,
   container: Obj,
   init: Obj | undefined,
+  sidecars: Obj[] = [],
 ): Obj {
   const selector = selectorLabels({ name });
   const spread =
@@ -145,7 +152,7 @@ function statefulSet(
           ...podDefaults({ uid: REDIS_UID }),
           ...spread,
           ...(init ? { initContainers: [init] } : {}),
-          containers: [container],
+          containers: [container, ...sidecars],
           volumes: [{ name: "secret", secret: { secretName: REDIS.config, defaultMode: 0o440 } }],
         },
       },
@@ -192,6 +199,31 @@ function pdb(o: RedisManifestOptions, name: string, minAvailable: number): Obj {
   };
 }
 
+/** redis_exporter: scrapes the Redis beside it over localhost with the same password. */
+function exporterContainer(): Obj {
+  const tcpProbe = (overrides: Obj) => ({
+    tcpSocket: { port: REDIS.metricsPort },
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+    ...overrides,
+  });
+  return {
+    name: "exporter",
+    image: imageRef(IMAGES.redisExporter),
+    env: [
+      { name: "REDIS_ADDR", value: `redis://localhost:${REDIS.port}` },
+      ...passwordEnv(),
+      { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `:${REDIS.metricsPort}` },
+    ],
+    ports: [{ name: "metrics", containerPort: REDIS.metricsPort }],
+    livenessProbe: tcpProbe({ initialDelaySeconds: 10 }),
+    readinessProbe: tcpProbe({ periodSeconds: 5 }),
+    securityContext: restrictedContainerSecurityContext(),
+    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+  };
+}
+
 /** Every Redis object except the Secrets (the component adds those with the real values). */
 export function renderRedisManifests(o: RedisManifestOptions): Obj[] {
   const sentinel = o.mode === "sentinel";
@@ -224,7 +256,7 @@ export function renderRedisManifests(o: RedisManifestOptions): Obj[] {
       }
     : undefined;
   const objects: Obj[] = [
-    statefulSet(o, REDIS.name, sentinel ? 3 : 1, redisContainer, redisInit),
+    statefulSet(o, REDIS.name, sentinel ? 3 : 1, redisContainer, redisInit, o.exporter ? [exporterContainer()] : []),
     service(o, `${REDIS.name}-headless`, REDIS.port, true, REDIS.name),
   ];
   if (!sentinel) {

@@ -42,6 +42,8 @@ export interface RedisArgs {
   readonly maxMemory: string;
   readonly maxMemoryPolicy: string;
   readonly resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  /** Run redis_exporter beside each data pod (monitoring enabled). @default false */
+  readonly exporter?: boolean;
   /** Wait for these (the Longhorn StorageClass). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** Keep the StatefulSets (and their PVCs) from deletion (production). @default false */
@@ -109,6 +111,7 @@ export class Redis extends pulumi.ComponentResource {
       mode: args.mode,
       storageSize: args.storageSize,
       resources: args.resources,
+      exporter: args.exporter ?? false,
     });
     const workloads = manifests.filter((m) => m.kind === "StatefulSet");
     createObjects(

@@ -41,6 +41,25 @@ export function parseServiceUrl(service: string): RouteTarget | undefined {
   return { name: m[1] as string, namespace: m[2] as string, port: Number(m[3]) };
 }
 
+/**
+ * Namespaces whose services are admin interfaces (Grafana, Longhorn's UI, operators). A route to
+ * one of them is served only behind a Cloudflare Access application.
+ */
+export const ADMIN_NAMESPACES: readonly string[] = [
+  "monitoring",
+  "longhorn-system",
+  "cert-manager",
+  "cnpg-system",
+  "system-upgrade",
+  "kube-system",
+];
+
+/** Whether a route leads to an admin interface (its service lives in an admin namespace). */
+export function isAdminRoute(route: Pick<TunnelRoute, "service">): boolean {
+  const target = parseServiceUrl(route.service);
+  return target !== undefined && ADMIN_NAMESPACES.includes(target.namespace);
+}
+
 const within = (host: string, zone: string) => host === zone || host.endsWith(`.${zone}`);
 
 /** Options of {@link renderIngress}. */

@@ -14,7 +14,8 @@ import {
   renderTokenSecret,
   validateCloudflaredOptions,
 } from "./cloudflared-manifests";
-import { renderIngress, type TunnelRoute, validateRoutes } from "./routes";
+import { AccessApplication } from "./access";
+import { ADMIN_NAMESPACES, isAdminRoute, renderIngress, type TunnelRoute, validateRoutes } from "./routes";
 
 /** Arguments of {@link Tunnel}. */
 export interface TunnelArgs {
@@ -36,6 +37,13 @@ export interface TunnelArgs {
   readonly namespace: pulumi.Input<string>;
   /** cloudflared replicas. @default 2 */
   readonly replicas?: number;
+  /**
+   * Who may pass Cloudflare Access on admin routes (services in {@link ADMIN_NAMESPACES}). Every
+   * admin route gets an Access application that exists before the tunnel publishes the route.
+   */
+  readonly adminEmails?: readonly string[];
+  /** Label of the Access applications, e.g. `production`. @default the tunnel name */
+  readonly environment?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -47,6 +55,8 @@ export class Tunnel extends pulumi.ComponentResource {
   public readonly cnameTarget: pulumi.Output<string>;
   /** Routed hostnames, sorted. */
   public readonly hostnames: string[];
+  /** One Access application per admin route. */
+  public readonly accessApplications: AccessApplication[];
 
   constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:edge:Tunnel", name, {}, opts);
@@ -56,6 +66,12 @@ export class Tunnel extends pulumi.ComponentResource {
       ...validateRoutes(args.routes, validation),
       ...validateCloudflaredOptions({ namespace: "cloudflare-tunnel", replicas, routes: args.routes }),
     ];
+    const adminRoutes = args.routes.filter(isAdminRoute);
+    if (adminRoutes.length > 0 && (args.adminEmails ?? []).length === 0) {
+      problems.push(
+        `routes ${adminRoutes.map((r) => r.hostname).join(", ")} lead to admin namespaces (${ADMIN_NAMESPACES.join(", ")}) and need Cloudflare Access: set adminEmails (access.adminEmails)`,
+      );
+    }
     if (problems.length > 0) throw new Error(`enclii:edge:Tunnel ${name}: ${problems.join("; ")}`);
     const ingresses = renderIngress(args.routes, validation);
     this.hostnames = ingresses.flatMap((i) => (i.hostname ? [i.hostname] : []));
@@ -73,10 +89,24 @@ export class Tunnel extends pulumi.ComponentResource {
     );
     this.tunnelId = tunnel.id;
     this.cnameTarget = pulumi.interpolate`${tunnel.id}.cfargotunnel.com`;
+    // Access first: an admin hostname is never published without it.
+    this.accessApplications = adminRoutes.map(
+      (route) =>
+        new AccessApplication(
+          `${name}-access-${route.hostname}`,
+          {
+            accountId: args.accountId,
+            hostname: route.hostname,
+            displayName: `${route.hostname.split(".")[0]} (${args.environment ?? args.tunnelName})`,
+            allowedEmails: args.adminEmails ?? [],
+          },
+          { parent: this },
+        ),
+    );
     new cloudflare.ZeroTrustTunnelCloudflaredConfig(
       `${name}-config`,
       { accountId: args.accountId, tunnelId: tunnel.id, config: { ingresses } },
-      { parent: this },
+      { parent: this, dependsOn: this.accessApplications },
     );
     const custom = new Set(args.customHostnames ?? []);
     for (const hostname of this.hostnames.filter((h) => !custom.has(h))) {

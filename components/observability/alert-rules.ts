@@ -30,14 +30,25 @@ export interface AlertRule {
   readonly description: string;
 }
 
+const fs = 'fstype!~"tmpfs|overlay|squashfs|nsfs",mountpoint!~"/run.*|/var/lib/kubelet/.*"';
+
+/** Expressions shared by the alerts and the dashboard. */
+export const SIGNALS = {
+  /** Seconds since the newest base backup, per namespace. */
+  baseBackupAge: "time() - max by (namespace) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp)",
+  /** Percent used of each real node filesystem. */
+  diskUsedPercent: `(1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}) * 100`,
+  /** Connections from cloudflared to Cloudflare's edge (0 when cloudflared reports none). */
+  tunnelConnections: "max(cloudflared_tunnel_ha_connections) or vector(0)",
+} as const;
+
 /** Every alert rule. */
 export function alertRules(t: AlertThresholds): AlertRule[] {
   const disk = t.diskPercent ?? 80;
-  const fs = 'fstype!~"tmpfs|overlay|squashfs|nsfs",mountpoint!~"/run.*|/var/lib/kubelet/.*"';
   return [
     {
       alert: "PostgresBaseBackupTooOld",
-      expr: `time() - max by (namespace) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp) > ${t.baseBackupHours * 3600}`,
+      expr: `${SIGNALS.baseBackupAge} > ${t.baseBackupHours * 3600}`,
       for: "15m",
       severity: "critical",
       summary: "The newest PostgreSQL base backup in R2 is older than {{ $value | humanizeDuration }}",
@@ -81,7 +92,7 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
     },
     {
       alert: "NodeDiskAlmostFull",
-      expr: `(1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}) * 100 > ${disk}`,
+      expr: `${SIGNALS.diskUsedPercent} > ${disk}`,
       for: "15m",
       severity: "warning",
       summary: "{{ $labels.instance }} {{ $labels.mountpoint }} is {{ $value | humanize }}% full",
@@ -89,7 +100,7 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
     },
     {
       alert: "CloudflaredNoConnection",
-      expr: "(max(cloudflared_tunnel_ha_connections) or vector(0)) < 1",
+      expr: `(${SIGNALS.tunnelConnections}) < 1`,
       for: "5m",
       severity: "critical",
       summary: "cloudflared has no connection to Cloudflare",

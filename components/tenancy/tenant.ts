@@ -59,7 +59,10 @@ export interface TenantArgs {
     readonly deployment: pulumi.Resource;
   };
   /** What a dedicated Janua needs besides the tenant (image, backups, charts). */
-  readonly dedicated: Omit<DedicatedJanuaArgs, "provider" | "slug" | "domain" | "environment" | "adminEmail">;
+  readonly dedicated: Omit<
+    DedicatedJanuaArgs,
+    "provider" | "slug" | "domain" | "environment" | "adminEmail" | "serviceCidr"
+  >;
   /** Admin of a dedicated Janua when the tenant names no billing email. */
   readonly adminEmail: string;
   /** The tunnel: Janua must answer at its issuer before clients are registered. */
@@ -105,6 +108,7 @@ export class Tenant extends pulumi.ComponentResource {
           domain: args.domain,
           environment: args.environment,
           adminEmail: t.billingEmail ?? args.adminEmail,
+          serviceCidr: args.ranges.serviceCidr,
         },
         // Earlier versions created the dedicated Janua at the top level.
         { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },

@@ -138,6 +138,10 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
         id: stableHex(seed, 32),
         state: { ...inputs, value: stableHex(`${seed}/value`, 40), status: "active" },
       };
+    case "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy":
+      return { id: stableUuid(seed), state: { ...inputs, reusable: true } };
+    case "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication":
+      return { id: stableUuid(seed), state: { ...inputs, aud: stableHex(`${seed}/aud`, 64) } };
     case "cloudflare:index/r2Bucket:R2Bucket":
       return { id: String(inputs.name ?? name), state: { ...inputs, creationDate: "2026-01-01T00:00:00Z" } };
     case "cloudflare:index/customHostname:CustomHostname":

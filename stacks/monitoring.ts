@@ -1,0 +1,50 @@
+/**
+ * Composes the monitoring stack from the stack config: kube-prometheus-stack with the platform's
+ * scrape targets, alert rules and receivers. Grafana's route is in the tunnel's route table
+ * (stacks/tenants.ts), behind Cloudflare Access.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { Monitoring } from "../components/observability/monitoring";
+import type { StackConfig, StackSecrets } from "./config";
+import { dedicatedJanuaNamespaces } from "./data";
+
+/** Builds the monitoring stack, or nothing when `monitoring.enabled` is false. */
+export function buildMonitoring(
+  config: StackConfig,
+  secrets: StackSecrets,
+  inputs: {
+    provider: k8s.Provider;
+    namespaces: Record<string, pulumi.Output<string>>;
+    /** cert-manager and Longhorn charts. */
+    dependsOn: pulumi.Resource[];
+    /** Tenants (their dedicated Janua namespaces hold monitors). */
+    tenants: pulumi.Resource[];
+  },
+): Monitoring | undefined {
+  const m = config.monitoring;
+  if (!m.enabled) return undefined;
+  const dedicated = dedicatedJanuaNamespaces(config);
+  const email = m.alertEmail;
+  return new Monitoring("monitoring", {
+    provider: inputs.provider,
+    namespace: inputs.namespaces.monitoring as pulumi.Output<string>,
+    retention: m.retention,
+    storageSize: m.storageSize,
+    grafanaHostname: m.grafanaHostname,
+    email: email && secrets.alertSmtpPassword ? { ...email, password: secrets.alertSmtpPassword } : undefined,
+    webhookUrl: m.webhook ? secrets.alertWebhookUrl : undefined,
+    baseBackupHours: m.backupFreshness.baseBackupHours,
+    targets: {
+      tunnelNamespace: "cloudflare-tunnel",
+      januaNamespaces: ["janua", ...dedicated],
+      controlPlaneNamespace: "enclii",
+      dataNamespaces: ["data", ...dedicated],
+      longhornNamespace: "longhorn-system",
+      certManagerNamespace: "cert-manager",
+    },
+    serviceCidr: config.k3s.serviceCidr,
+    dependsOn: inputs.dependsOn,
+    targetsDependOn: inputs.tenants,
+  });
+}
