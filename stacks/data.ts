@@ -9,9 +9,9 @@ import { renderDataNetworkPolicies } from "../components/data/data-network";
 import { Postgres } from "../components/data/postgres";
 import { Redis } from "../components/data/redis";
 import type { R2Buckets } from "../components/edge/r2-buckets";
+import { createObjects } from "../components/shared/objects";
 import { CertManager } from "../components/storage/cert-manager";
 import { Longhorn } from "../components/storage/longhorn";
-import { createObjects } from "../components/shared/objects";
 import type { StackConfig } from "./config";
 
 /** Namespaces whose pods use the shared PostgreSQL and Redis (Janua and the control plane). */

@@ -10,8 +10,8 @@ import { buildControlPlane, buildJanua } from "./auth";
 import type { StackConfig, StackSecrets } from "./config";
 import { buildData } from "./data";
 import { buildEdge, buildR2, etcdS3Options } from "./edge";
-import { buildCluster, type NodeOutput } from "./nodes";
 import { buildMonitoring } from "./monitoring";
+import { buildCluster, type NodeOutput } from "./nodes";
 import { buildTenants, platformRoutes } from "./tenants";
 
 /** What the platform exposes as stack outputs. */

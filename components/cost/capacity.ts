@@ -111,7 +111,10 @@ export function monitoringRequests(nodes: number): Amount {
     ...Array<typeof r.nodeExporter>(nodes).fill(r.nodeExporter),
   ];
   return parts.reduce<Amount>(
-    (a, p) => ({ cpu: a.cpu + cpuCores(p.requests.cpu), memoryGiB: a.memoryGiB + memoryGiB(p.requests.memory) }),
+    (a, p) => ({
+      cpu: a.cpu + cpuCores(p.requests.cpu),
+      memoryGiB: a.memoryGiB + memoryGiB(p.requests.memory),
+    }),
     { cpu: 0, memoryGiB: 0 },
   );
 }

@@ -256,7 +256,14 @@ export function renderRedisManifests(o: RedisManifestOptions): Obj[] {
       }
     : undefined;
   const objects: Obj[] = [
-    statefulSet(o, REDIS.name, sentinel ? 3 : 1, redisContainer, redisInit, o.exporter ? [exporterContainer()] : []),
+    statefulSet(
+      o,
+      REDIS.name,
+      sentinel ? 3 : 1,
+      redisContainer,
+      redisInit,
+      o.exporter ? [exporterContainer()] : [],
+    ),
     service(o, `${REDIS.name}-headless`, REDIS.port, true, REDIS.name),
   ];
   if (!sentinel) {

@@ -23,7 +23,9 @@ export interface AccessApplicationArgs {
 /** The policy's inputs. Pure. @throws when no email is allowed (the app would lock everyone out) */
 export function accessPolicyArgs(a: AccessApplicationArgs): cloudflare.ZeroTrustAccessPolicyArgs {
   if (a.allowedEmails.length === 0) {
-    throw new Error(`Access application ${a.hostname}: allowedEmails is empty; list the admins in access.adminEmails`);
+    throw new Error(
+      `Access application ${a.hostname}: allowedEmails is empty; list the admins in access.adminEmails`,
+    );
   }
   return {
     accountId: a.accountId,
@@ -64,7 +66,9 @@ export class AccessApplication extends pulumi.ComponentResource {
 
   constructor(name: string, args: AccessApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:edge:AccessApplication", name, {}, opts);
-    const policy = new cloudflare.ZeroTrustAccessPolicy(`${name}-policy`, accessPolicyArgs(args), { parent: this });
+    const policy = new cloudflare.ZeroTrustAccessPolicy(`${name}-policy`, accessPolicyArgs(args), {
+      parent: this,
+    });
     const app = new cloudflare.ZeroTrustAccessApplication(
       `${name}-app`,
       accessApplicationArgs(args, policy.id),

@@ -7,6 +7,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { AccessApplication } from "./access";
 import {
   renderDeployment,
   renderNetworkPolicies,
@@ -14,7 +15,6 @@ import {
   renderTokenSecret,
   validateCloudflaredOptions,
 } from "./cloudflared-manifests";
-import { AccessApplication } from "./access";
 import { ADMIN_NAMESPACES, isAdminRoute, renderIngress, type TunnelRoute, validateRoutes } from "./routes";
 
 /** Arguments of {@link Tunnel}. */

@@ -35,7 +35,8 @@ const fs = 'fstype!~"tmpfs|overlay|squashfs|nsfs",mountpoint!~"/run.*|/var/lib/k
 /** Expressions shared by the alerts and the dashboard. */
 export const SIGNALS = {
   /** Seconds since the newest base backup, per namespace. */
-  baseBackupAge: "time() - max by (namespace) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp)",
+  baseBackupAge:
+    "time() - max by (namespace) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp)",
   /** Percent used of each real node filesystem. */
   diskUsedPercent: `(1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}) * 100`,
   /** Connections from cloudflared to Cloudflare's edge (0 when cloudflared reports none). */

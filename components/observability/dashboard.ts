@@ -36,7 +36,12 @@ export function dashboardPanels(o: DashboardOptions): DashboardPanel[] {
       title: "Firing alerts",
       kind: "stat",
       unit: "short",
-      queries: [{ expr: 'count(ALERTS{alertstate="firing",alertname!~"Watchdog|InfoInhibitor"}) or vector(0)', legend: "firing" }],
+      queries: [
+        {
+          expr: 'count(ALERTS{alertstate="firing",alertname!~"Watchdog|InfoInhibitor"}) or vector(0)',
+          legend: "firing",
+        },
+      ],
       red: 1,
       description: "Alerts firing now (docs/runbooks/alerts.md says what each means).",
     },
@@ -58,7 +63,10 @@ export function dashboardPanels(o: DashboardOptions): DashboardPanel[] {
       kind: "timeseries",
       unit: "s",
       queries: [
-        { expr: "time() - max by (namespace, pod) (cnpg_pg_stat_archiver_last_archived_time)", legend: "{{pod}}" },
+        {
+          expr: "time() - max by (namespace, pod) (cnpg_pg_stat_archiver_last_archived_time)",
+          legend: "{{pod}}",
+        },
       ],
       description: "Grows without bound when WAL archiving to R2 fails (point-in-time recovery stops there).",
     },
@@ -116,7 +124,9 @@ export function dashboardPanels(o: DashboardOptions): DashboardPanel[] {
       title: "PostgreSQL connections",
       kind: "timeseries",
       unit: "short",
-      queries: [{ expr: "sum by (namespace, datname) (cnpg_backends_total)", legend: "{{namespace}}/{{datname}}" }],
+      queries: [
+        { expr: "sum by (namespace, datname) (cnpg_backends_total)", legend: "{{namespace}}/{{datname}}" },
+      ],
       description: "Backends per database.",
     },
     {
@@ -147,7 +157,10 @@ export function renderDashboard(o: DashboardOptions): Obj {
         unit: p.unit,
         thresholds: {
           mode: "absolute",
-          steps: [{ color: "green", value: null }, ...(p.red !== undefined ? [{ color: "red", value: p.red }] : [])],
+          steps: [
+            { color: "green", value: null },
+            ...(p.red !== undefined ? [{ color: "red", value: p.red }] : []),
+          ],
         },
       },
       overrides: [],
@@ -182,7 +195,10 @@ export function renderDashboardConfigMap(namespace: string, o: DashboardOptions)
     metadata: {
       name: "enclii-platform-dashboard",
       namespace,
-      labels: { ...commonLabels({ name: "enclii-platform-dashboard", component: "monitoring" }), grafana_dashboard: "1" },
+      labels: {
+        ...commonLabels({ name: "enclii-platform-dashboard", component: "monitoring" }),
+        grafana_dashboard: "1",
+      },
     },
     data: { "enclii-platform.json": JSON.stringify(renderDashboard(o), null, 2) },
   };

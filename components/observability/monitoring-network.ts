@@ -78,7 +78,9 @@ export function renderMonitoringNetworkPolicies(o: MonitoringNetworkOptions): Ob
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": o.tunnelNamespace } } }],
+          from: [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": o.tunnelNamespace } } },
+          ],
           ports: tcp(MONITORING.grafanaPort),
         },
       ],

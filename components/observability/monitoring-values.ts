@@ -136,7 +136,12 @@ export function monitoringValues(o: MonitoringValuesOptions): Obj {
         userKey: "admin-user",
         passwordKey: "admin-password",
       },
-      persistence: { enabled: true, storageClassName: storageClass, size: "2Gi", accessModes: ["ReadWriteOnce"] },
+      persistence: {
+        enabled: true,
+        storageClassName: storageClass,
+        size: "2Gi",
+        accessModes: ["ReadWriteOnce"],
+      },
       // The data volume is owned through fsGroup; no root init container.
       initChownData: { enabled: false },
       // A helm test Pod would become an ordinary resource under helm.v4.Chart.

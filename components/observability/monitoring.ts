@@ -111,7 +111,12 @@ export class Monitoring extends pulumi.ComponentResource {
       grafanaHostname: args.grafanaHostname,
       alerting: {
         email: args.email
-          ? { to: args.email.to, from: args.email.from, smarthost: args.email.smarthost, username: args.email.username }
+          ? {
+              to: args.email.to,
+              from: args.email.from,
+              smarthost: args.email.smarthost,
+              username: args.email.username,
+            }
           : undefined,
         webhook: args.webhookUrl !== undefined,
         secretName: MONITORING.receiversSecret,

@@ -166,8 +166,19 @@ export function renderDiagram(plan: PlanDocument): string {
     const svc = plan.resources.find(
       (r) => r.type.endsWith(":Service") && meta(r).name === name && meta(r).namespace === namespace,
     );
-    return svc ? platformIds.get(componentOf(byUrn, svc.parent)) : undefined;
+    // A Service a chart renders at deploy time (Grafana): the component that installs a chart there.
+    const chart = plan.resources.find(
+      (r) => r.type.startsWith("kubernetes:helm.sh/") && (r.inputs as Obj).namespace === namespace,
+    );
+    const owner = svc ?? chart;
+    return owner ? platformIds.get(componentOf(byUrn, owner.parent)) : undefined;
   };
+  // Hostnames behind Cloudflare Access are marked.
+  const protectedHosts = new Set(
+    plan.resources
+      .filter((r) => r.type.endsWith(":ZeroTrustAccessApplication"))
+      .map((r) => String((r.inputs as Obj).domain)),
+  );
   const tunnelConfig = plan.resources.find((r) => r.type.endsWith(":ZeroTrustTunnelCloudflaredConfig"));
   const ingresses = (
     (((tunnelConfig?.inputs as Obj | undefined)?.config as Obj | undefined)?.ingresses ?? []) as Obj[]
@@ -177,7 +188,8 @@ export function renderDiagram(plan: PlanDocument): string {
     const routes = new Map<string, string[]>();
     for (const i of ingresses) {
       const target = targetOf(String(i.service)) ?? "cluster";
-      routes.set(target, [...(routes.get(target) ?? []), String(i.hostname)]);
+      const host = String(i.hostname);
+      routes.set(target, [...(routes.get(target) ?? []), protectedHosts.has(host) ? `${host} (Access)` : host]);
     }
     for (const [target, hosts] of routes) {
       const shown =

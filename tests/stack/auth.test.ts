@@ -123,7 +123,7 @@ describe("auth and control plane in the production program", () => {
     );
   });
 
-  it("routes auth, auth-<slug>, api, app, every tenant hostname and custom domain through the tunnel", () => {
+  it("routes auth, auth-<slug>, api, app, grafana, every tenant hostname and custom domain through the tunnel", () => {
     const config = recorder.get(
       "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
       "tunnel-config",
@@ -139,6 +139,7 @@ describe("auth and control plane in the production program", () => {
       "auth-globex.enclii.dev",
       "auth.enclii.dev",
       "globex.enclii.dev",
+      "grafana.enclii.dev",
       "initech.enclii.dev",
       "portal.globex.example",
       "www.acme.example",
