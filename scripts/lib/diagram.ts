@@ -189,7 +189,10 @@ export function renderDiagram(plan: PlanDocument): string {
     for (const i of ingresses) {
       const target = targetOf(String(i.service)) ?? "cluster";
       const host = String(i.hostname);
-      routes.set(target, [...(routes.get(target) ?? []), protectedHosts.has(host) ? `${host} (Access)` : host]);
+      routes.set(target, [
+        ...(routes.get(target) ?? []),
+        protectedHosts.has(host) ? `${host} (Access)` : host,
+      ]);
     }
     for (const [target, hosts] of routes) {
       const shown =
