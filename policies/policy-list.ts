@@ -7,6 +7,7 @@ import { cloudflareApitokenForbidWildcards } from "./rules/cloudflare-apitoken-f
 import { cloudflareCustomhostnameRequireDvTls } from "./rules/cloudflare-customhostname-require-dv-tls";
 import { cloudflareDnsrecordRequireProxied } from "./rules/cloudflare-dnsrecord-require-proxied";
 import { cloudflareR2bucketRequireLifecycle } from "./rules/cloudflare-r2bucket-require-lifecycle";
+import { cloudflareTunnelRequireAccessForAdmin } from "./rules/cloudflare-tunnel-require-access-for-admin";
 import { cloudflareTunnelRequireCatchAll } from "./rules/cloudflare-tunnel-require-catch-all";
 import { cnpgClusterRequireBackups } from "./rules/cnpg-cluster-require-backups";
 import { hcloudFirewallForbidWorldAdminPorts } from "./rules/hcloud-firewall-forbid-world-admin-ports";
@@ -45,6 +46,7 @@ export const POLICIES: Policy[] = [
   cloudflareCustomhostnameRequireDvTls,
   cloudflareDnsrecordRequireProxied,
   cloudflareR2bucketRequireLifecycle,
+  cloudflareTunnelRequireAccessForAdmin,
   cloudflareTunnelRequireCatchAll,
   cnpgClusterRequireBackups,
   hcloudFirewallForbidWorldAdminPorts,

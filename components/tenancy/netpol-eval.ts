@@ -52,7 +52,7 @@ function inCidr(ip: string, cidr: string): boolean {
   return n >= range.first && n <= range.last;
 }
 
-function peerMatches(peer: Obj, other: Endpoint): boolean {
+function peerMatches(peer: Obj, other: Endpoint, policyNamespace: string): boolean {
   const ipBlock = peer.ipBlock as { cidr: string; except?: string[] } | undefined;
   if (ipBlock) {
     // ipBlock selects addresses outside the pod network; pods are matched by selectors.
@@ -62,7 +62,9 @@ function peerMatches(peer: Obj, other: Endpoint): boolean {
   if (other.kind !== "pod") return false;
   const nsSel = peer.namespaceSelector as LabelSelector | undefined;
   const podSel = peer.podSelector as LabelSelector | undefined;
-  return matches(nsSel, other.namespaceLabels) && matches(podSel, other.labels ?? {});
+  // A peer without a namespaceSelector means pods of the policy's own namespace.
+  const namespaceOk = nsSel ? matches(nsSel, other.namespaceLabels) : other.namespace === policyNamespace;
+  return namespaceOk && matches(podSel, other.labels ?? {});
 }
 
 function portMatches(ports: Obj[] | undefined, port: number, protocol: string): boolean {
@@ -83,15 +85,15 @@ function selecting(policies: readonly Obj[], pod: PodEndpoint, type: "Ingress" |
 }
 
 function allowedBy(
-  rules: Obj[],
+  rules: { rule: Obj; namespace: string }[],
   field: "to" | "from",
   other: Endpoint,
   port: number,
   protocol: string,
 ): boolean {
-  return rules.some((rule) => {
+  return rules.some(({ rule, namespace }) => {
     const peers = rule[field] as Obj[] | undefined;
-    const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, other));
+    const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, other, namespace));
     return peerOk && portMatches(rule.ports as Obj[] | undefined, port, protocol);
   });
 }
@@ -107,14 +109,18 @@ export function mayConnect(
   if (from.kind === "pod") {
     const egress = selecting(policies, from, "Egress");
     if (egress.length > 0) {
-      const rules = egress.flatMap((p) => ((p.spec as { egress?: Obj[] }).egress ?? []) as Obj[]);
+      const rules = egress.flatMap((p) =>
+        ((p.spec as { egress?: Obj[] }).egress ?? []).map((rule) => ({ rule, namespace: from.namespace })),
+      );
       if (!allowedBy(rules, "to", to, port, protocol)) return false;
     }
   }
   if (to.kind === "pod") {
     const ingress = selecting(policies, to, "Ingress");
     if (ingress.length > 0) {
-      const rules = ingress.flatMap((p) => ((p.spec as { ingress?: Obj[] }).ingress ?? []) as Obj[]);
+      const rules = ingress.flatMap((p) =>
+        ((p.spec as { ingress?: Obj[] }).ingress ?? []).map((rule) => ({ rule, namespace: to.namespace })),
+      );
       if (!allowedBy(rules, "from", from, port, protocol)) return false;
     }
   }

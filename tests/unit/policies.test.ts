@@ -331,6 +331,38 @@ describe("stack policies", () => {
     expect(runStack("longhorn-chart-require-backup-target", [chart()])).toHaveLength(1);
   });
 
+  it("cloudflare-tunnel-require-access-for-admin: an admin route needs an Access application with a policy", () => {
+    const config = (host: string, service: string) =>
+      resource("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", {
+        config: { ingresses: [{ hostname: host, service }, { service: "http_status:404" }] },
+      });
+    const app = (domain: string, policies: Obj[] = [{ id: "p", precedence: 1 }]) =>
+      resource("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", {
+        name: "Grafana",
+        domain,
+        destinations: [{ type: "public", uri: domain }],
+        policies,
+      });
+    const name = "cloudflare-tunnel-require-access-for-admin";
+    const grafana = "http://grafana.monitoring.svc.cluster.local:80";
+    expect(runStack(name, [config("grafana.enclii.dev", grafana), app("grafana.enclii.dev")])).toEqual([]);
+    expect(runStack(name, [config("grafana.enclii.dev", grafana)])).toEqual([
+      "tunnel route grafana.enclii.dev -> http://grafana.monitoring.svc.cluster.local:80 reaches an admin namespace without a Cloudflare Access application",
+    ]);
+    // Access on another hostname does not count; the Longhorn UI is an admin route too.
+    const longhorn = "http://longhorn-frontend.longhorn-system.svc.cluster.local:80";
+    expect(runStack(name, [config("longhorn.enclii.dev", longhorn), app("grafana.enclii.dev")])).toHaveLength(
+      1,
+    );
+    expect(runStack(name, [config("grafana.enclii.dev", grafana), app("grafana.enclii.dev", [])])).toEqual([
+      "Access application Grafana has no policy: nobody can pass",
+    ]);
+    // Public services need no Access.
+    expect(runStack(name, [config("auth.enclii.dev", "http://janua.janua.svc.cluster.local:80")])).toEqual(
+      [],
+    );
+  });
+
   it("cloudflare-r2bucket-require-lifecycle: every bucket needs an enabled rule", () => {
     const bucket = resource("cloudflare:index/r2Bucket:R2Bucket", { name: "b" });
     const rules = resource("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", {

@@ -157,6 +157,18 @@ describe("network isolation, evaluated", () => {
     expect(mayConnect(policies, acme, pod("data", { "cnpg.io/cluster": "postgres" }), 5432)).toBe(false);
   });
 
+  it("a peer with only a podSelector means pods of the policy's own namespace", () => {
+    const sameNamespace = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-same-namespace", namespace: "data" },
+      spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+    };
+    const db = pod("data", { app: "db" });
+    expect(mayConnect([sameNamespace], pod("data", { app: "api" }), db, 5432)).toBe(true);
+    expect(mayConnect([sameNamespace], acme, db, 5432)).toBe(false);
+  });
+
   it("the tunnel reaches a tenant's pods; a tenant cannot reach the tunnel", () => {
     expect(
       mayConnect(
