@@ -12,6 +12,7 @@ import {
 let recorder: Recorder;
 let cnpgSecret: string;
 let cnpgSecretIsSecret: boolean;
+let tunnelWithoutAdmins: () => unknown;
 
 beforeAll(async () => {
   recorder = await startComponentMocks();
@@ -48,6 +49,16 @@ beforeAll(async () => {
     tunnelTarget: tunnel.cnameTarget,
     domains: [{ hostname: "app.acme.example", tenant: "acme" }],
   });
+  tunnelWithoutAdmins = () =>
+    new Tunnel("bare", {
+      accountId: "0123456789abcdef0123456789abcdef",
+      zoneId: "fedcba9876543210fedcba9876543210",
+      zone: "enclii.dev",
+      tunnelName: "enclii-staging",
+      routes: [{ hostname: "grafana.enclii.dev", service: "http://grafana.monitoring.svc.cluster.local:80" }],
+      provider,
+      namespace: "cloudflare-tunnel",
+    });
   cnpgSecret = await outputValue(r2.credentials.cnpg.secretAccessKey);
   cnpgSecretIsSecret = await pulumi.isSecret(r2.credentials.cnpg.secretAccessKey);
   await settle();
@@ -146,6 +157,18 @@ describe("enclii:edge:Tunnel", () => {
       "cloudflared-egress-services",
       "cloudflared-metrics",
     ]);
+  });
+});
+
+describe("enclii:edge:Tunnel admin routes", () => {
+  it("refuses to publish a route into an admin namespace when nobody may pass Access", () => {
+    expect(tunnelWithoutAdmins).toThrow(
+      "enclii:edge:Tunnel bare: routes grafana.enclii.dev lead to admin namespaces (monitoring, longhorn-system, cert-manager, cnpg-system, system-upgrade, kube-system) and need Cloudflare Access: set adminEmails (access.adminEmails)",
+    );
+  });
+
+  it("creates no Access application for public routes", () => {
+    expect(recorder.resources.filter((r) => r.type.includes("zeroTrustAccess"))).toEqual([]);
   });
 });
 

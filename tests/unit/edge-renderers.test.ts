@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { accessApplicationArgs, accessPolicyArgs } from "../../components/edge/access";
 import {
   CLOUDFLARED,
   renderDeployment,
@@ -12,7 +13,13 @@ import {
   RETENTION_MARGIN_DAYS,
   r2Endpoint,
 } from "../../components/edge/r2-plan";
-import { CATCH_ALL, parseServiceUrl, renderIngress, validateRoutes } from "../../components/edge/routes";
+import {
+  CATCH_ALL,
+  isAdminRoute,
+  parseServiceUrl,
+  renderIngress,
+  validateRoutes,
+} from "../../components/edge/routes";
 import { validateCustomDomains } from "../../components/edge/saas-hostnames";
 import { renderZoneSettings } from "../../components/edge/zone-settings";
 
@@ -230,5 +237,47 @@ describe("zone settings and custom hostnames", () => {
       "custom hostname a.enclii.dev: inside the zone enclii.dev; serve it with a tunnel route instead",
       "custom hostname b.example: listed twice",
     ]);
+  });
+});
+
+describe("Cloudflare Access for admin routes", () => {
+  const args = {
+    accountId: "0123456789abcdef0123456789abcdef",
+    hostname: "grafana.enclii.dev",
+    displayName: "grafana (production)",
+    allowedEmails: ["ops@enclii.dev", "cto@enclii.dev"],
+  };
+
+  it("allows exactly the listed emails, sorted, for a 12 h session", () => {
+    expect(accessPolicyArgs(args)).toEqual({
+      accountId: args.accountId,
+      name: "grafana (production): admins",
+      decision: "allow",
+      includes: [{ email: { email: "cto@enclii.dev" } }, { email: { email: "ops@enclii.dev" } }],
+      sessionDuration: "12h",
+    });
+  });
+
+  it("covers the hostname as a self-hosted application with the policy attached", () => {
+    expect(accessApplicationArgs(args, "policy-id")).toMatchObject({
+      type: "self_hosted",
+      domain: "grafana.enclii.dev",
+      destinations: [{ type: "public", uri: "grafana.enclii.dev" }],
+      policies: [{ id: "policy-id", precedence: 1 }],
+      httpOnlyCookieAttribute: true,
+    });
+  });
+
+  it("refuses an application nobody could pass", () => {
+    expect(() => accessPolicyArgs({ ...args, allowedEmails: [] })).toThrow(
+      "Access application grafana.enclii.dev: allowedEmails is empty; list the admins in access.adminEmails",
+    );
+  });
+
+  it("treats routes into admin namespaces as admin routes", () => {
+    expect(isAdminRoute({ service: "http://grafana.monitoring.svc.cluster.local:80" })).toBe(true);
+    expect(isAdminRoute({ service: "http://longhorn-frontend.longhorn-system.svc:80" })).toBe(true);
+    expect(isAdminRoute({ service: "http://janua.janua.svc.cluster.local:80" })).toBe(false);
+    expect(isAdminRoute({ service: "http_status:404" })).toBe(false);
   });
 });
