@@ -80,6 +80,15 @@ export const CHARTS = {
     repository: "https://prometheus-community.github.io/helm-charts",
     version: "92.9.0",
   },
+  /**
+   * prometheus-blackbox-exporter 11.21.3 (prometheus-community/helm-charts release, blackbox_exporter
+   * 0.29.x): probes the public hostnames from inside the cluster through Cloudflare.
+   */
+  blackboxExporter: {
+    chart: "prometheus-blackbox-exporter",
+    repository: "https://prometheus-community.github.io/helm-charts",
+    version: "11.21.3",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 /** The Plan CRD shipped with the pinned system-upgrade-controller release. */

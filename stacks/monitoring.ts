@@ -5,9 +5,26 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { isAdminRoute } from "../components/edge/routes";
 import { Monitoring } from "../components/observability/monitoring";
+import type { ProbeTargets } from "../components/observability/probes";
 import type { StackConfig, StackSecrets } from "./config";
 import { dedicatedJanuaNamespaces } from "./data";
+import { platformRoutes } from "./tenants";
+
+/**
+ * The public hostnames the blackbox exporter probes: the platform's own public routes (issuers,
+ * API, UI) and the tenants' custom hostnames. Tenant subdomains answer whatever the tenant
+ * deploys (a 502 before the first deploy), and admin routes answer Access's login: not probed.
+ */
+export function probeTargets(config: StackConfig): ProbeTargets {
+  const custom = config.tenants.flatMap((t) => t.domains);
+  const tenantSubdomains = new Set(config.tenants.map((t) => `${t.slug}.${config.domain}`));
+  const platform = platformRoutes(config)
+    .filter((r) => !isAdminRoute(r) && !custom.includes(r.hostname) && !tenantSubdomains.has(r.hostname))
+    .map((r) => r.hostname);
+  return { platform, custom };
+}
 
 /** Builds the monitoring stack, or nothing when `monitoring.enabled` is false. */
 export function buildMonitoring(
@@ -44,6 +61,7 @@ export function buildMonitoring(
       certManagerNamespace: "cert-manager",
     },
     serviceCidr: config.k3s.serviceCidr,
+    probes: probeTargets(config),
     dependsOn: inputs.dependsOn,
     targetsDependOn: inputs.tenants,
   });

@@ -108,6 +108,7 @@ export function monitoringRequests(nodes: number): Amount {
     r.grafanaSidecar,
     r.grafanaSidecar,
     r.kubeStateMetrics,
+    r.blackbox,
     ...Array<typeof r.nodeExporter>(nodes).fill(r.nodeExporter),
   ];
   return parts.reduce<Amount>(

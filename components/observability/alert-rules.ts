@@ -6,7 +6,8 @@
  * Metrics: barman-cloud plugin (`barman_cloud_cloudnative_pg_io_*`), CloudNativePG's
  * `pg_stat_archiver` collector (`cnpg_pg_stat_archiver_*`), Longhorn (`longhorn_volume_robustness`:
  * 1 healthy, 2 degraded, 3 faulted), node-exporter, cloudflared (`cloudflared_tunnel_ha_connections`),
- * kube-state-metrics, cert-manager (`certmanager_certificate_ready_status`).
+ * kube-state-metrics, cert-manager (`certmanager_certificate_ready_status`), the blackbox exporter's
+ * probes of the public hostnames (`probe_success`, `probe_ssl_earliest_cert_expiry`).
  */
 import { commonLabels } from "../shared/labels";
 
@@ -125,6 +126,33 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
       summary: "Certificate {{ $labels.namespace }}/{{ $labels.name }} is not ready",
       description:
         "cert-manager could not issue or renew it. `kubectl -n {{ $labels.namespace }} describe certificate {{ $labels.name }}`.",
+    },
+    {
+      alert: "PublicHostnameDown",
+      expr: 'max by (instance) (probe_success{probe_kind="platform"}) == 0',
+      for: "5m",
+      severity: "critical",
+      summary: "{{ $labels.instance }} does not answer through Cloudflare",
+      description:
+        "The probe from the cluster out through Cloudflare and back through the tunnel fails (DNS, certificate or a 5xx from the edge). Check CloudflaredNoConnection first, then the service behind the route.",
+    },
+    {
+      alert: "CustomHostnameNotActive",
+      expr: 'max by (instance) (probe_success{probe_kind="custom"}) == 0',
+      for: "30m",
+      severity: "warning",
+      summary: "Custom hostname {{ $labels.instance }} is not active",
+      description:
+        "The tenant's domain does not resolve to the zone, its Cloudflare for SaaS validation is pending or its certificate is not issued. `pulumi stack output customHostnames` lists the records the tenant must create.",
+    },
+    {
+      alert: "EdgeCertificateExpiringSoon",
+      expr: "min by (instance) (probe_ssl_earliest_cert_expiry) - time() < 14 * 86400",
+      for: "1h",
+      severity: "warning",
+      summary: "The certificate of {{ $labels.instance }} expires in {{ $value | humanizeDuration }}",
+      description:
+        "Cloudflare renews edge certificates 30 days ahead; one this close to expiry means renewal is stuck (often a custom hostname whose DNS moved away).",
     },
   ];
 }

@@ -7,12 +7,14 @@
  * - Every pod may reach the API server (6443 on the node address after the `kubernetes` Service's
  *   DNAT, 443 on the Service address) for discovery and the sidecars' watches.
  * - Alertmanager reaches the SMTP relay and webhooks on the internet.
+ * - The blackbox exporter reaches the public hostnames on Cloudflare's edge (443).
  * - Grafana accepts connections only from cloudflared (which serves it behind Cloudflare Access).
  * - The operator's admission webhook accepts the API server's calls.
  */
 import { commonLabels } from "../shared/labels";
 import { internetIpv4, internetIpv6 } from "../shared/network";
 import { MONITORING } from "./monitoring-values";
+import { BLACKBOX } from "./probes";
 
 type Obj = Record<string, unknown>;
 
@@ -33,6 +35,7 @@ export const MONITORING_PODS = {
   alertmanager: { "app.kubernetes.io/name": "alertmanager" },
   grafana: { "app.kubernetes.io/name": "grafana" },
   operator: { app: "kube-prometheus-stack-operator" },
+  blackbox: BLACKBOX.podLabels,
 } as const;
 
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
@@ -72,6 +75,11 @@ export function renderMonitoringNetworkPolicies(o: MonitoringNetworkOptions): Ob
       podSelector: { matchLabels: MONITORING_PODS.alertmanager },
       policyTypes: ["Egress"],
       egress: [{ to: internet, ports: tcp(443, ...(o.smtpPort ? [o.smtpPort] : [])) }],
+    }),
+    policy("blackbox-probes", {
+      podSelector: { matchLabels: MONITORING_PODS.blackbox },
+      policyTypes: ["Egress"],
+      egress: [{ to: internet, ports: tcp(443) }],
     }),
     policy("grafana-ingress", {
       podSelector: { matchLabels: MONITORING_PODS.grafana },

@@ -33,6 +33,8 @@ export const MONITORING_RESOURCES = {
   grafana: { requests: { cpu: "50m", memory: "192Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
   grafanaSidecar: { requests: { cpu: "10m", memory: "48Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
   kubeStateMetrics: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+  /** The blackbox exporter probing the public hostnames. */
+  blackbox: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
   /** Per node (DaemonSet). */
   nodeExporter: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "96Mi" } },
 } as const;

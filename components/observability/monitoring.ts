@@ -16,6 +16,7 @@ import { type AlertEmail, RECEIVER_SECRET_KEYS } from "./alertmanager-config";
 import { renderDashboardConfigMap } from "./dashboard";
 import { renderMonitoringNetworkPolicies } from "./monitoring-network";
 import { MONITORING, monitoringValues } from "./monitoring-values";
+import { blackboxValues, type ProbeTargets, renderProbes } from "./probes";
 import { renderScrapeTargets, type ScrapeTargetOptions } from "./scrape-targets";
 
 /** Arguments of {@link Monitoring}. */
@@ -44,6 +45,8 @@ export interface MonitoringArgs {
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
   /** What the monitors in other namespaces wait for (e.g. dedicated Janua namespaces). */
   readonly targetsDependOn?: pulumi.Input<pulumi.Resource>[];
+  /** Public hostnames probed through Cloudflare (platform and tenants' custom hostnames). */
+  readonly probes: ProbeTargets;
 }
 
 /** The tunnel route of Grafana (an admin route: the tunnel puts it behind Access). */
@@ -127,6 +130,16 @@ export class Monitoring extends pulumi.ComponentResource {
       dependsOn: [receivers, grafanaAdmin, ...args.dependsOn],
     });
     this.grafanaUrl = `https://${args.grafanaHostname}`;
+    const blackbox = installChart(
+      `${name}-blackbox`,
+      CHARTS.blackboxExporter,
+      args.namespace,
+      blackboxValues(),
+      {
+        ...base,
+        dependsOn: [this.chart],
+      },
+    );
 
     // Monitoring CRDs come with the chart.
     const afterChart = { ...base, dependsOn: [this.chart] };
@@ -137,6 +150,12 @@ export class Monitoring extends pulumi.ComponentResource {
         renderDashboardConfigMap(nsName, { baseBackupHours: args.baseBackupHours }),
       ],
       afterChart,
+      args.namespace,
+    );
+    createObjects(
+      name,
+      renderProbes(nsName, args.probes),
+      { ...base, dependsOn: [this.chart, blackbox] },
       args.namespace,
     );
     for (const monitor of renderScrapeTargets(args.targets)) {

@@ -27,7 +27,10 @@ export const cloudflareTunnelRequireAccessForAdmin: StackValidationPolicy = {
     for (const app of apps) {
       const policies = (app.props.policies ?? []) as unknown[];
       if (policies.length === 0) {
-        reportViolation(`Access application ${String(app.props.name)} has no policy: nobody can pass`, app.urn);
+        reportViolation(
+          `Access application ${String(app.props.name)} has no policy: nobody can pass`,
+          app.urn,
+        );
       }
     }
     for (const config of args.resources.filter((r) => r.type === CONFIG)) {

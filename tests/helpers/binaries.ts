@@ -12,6 +12,8 @@ export const BINARY_PACKAGES: Record<string, string> = {
   "redis-sentinel": "redis-sentinel",
   postgres: "postgresql",
   promtool: "prometheus",
+  amtool: "prometheus-alertmanager",
+  "prometheus-blackbox-exporter": "prometheus-blackbox-exporter",
 };
 
 /** True when `name` is on the PATH. */

@@ -71,6 +71,30 @@ describe("monitoring in the production program", () => {
     );
   });
 
+  it("probes the public platform hostnames and the tenants' custom hostnames, not admin or tenant subdomains", () => {
+    const probes = Object.fromEntries(
+      ofKind("Probe").map((r) => [
+        (r.rawInputs.metadata as Obj).name,
+        (r.rawInputs.spec as Obj).targets.staticConfig.static,
+      ]),
+    );
+    expect(probes).toEqual({
+      "platform-hostnames": [
+        "https://api.enclii.dev/",
+        "https://app.enclii.dev/",
+        "https://auth-globex.enclii.dev/",
+        "https://auth.enclii.dev/",
+      ],
+      "custom-hostnames": [
+        "https://app.acme.example/",
+        "https://portal.globex.example/",
+        "https://www.acme.example/",
+      ],
+    });
+    const blackbox = recorder.resources.find((r) => r.inputs.chart === "prometheus-blackbox-exporter");
+    expect(blackbox?.inputs.version).toBe(CHARTS.blackboxExporter.version);
+  });
+
   it("keeps the receivers' credentials in a Secret marked secret, never in the chart values", () => {
     const secret = recorder.resources.find(
       (r) =>

@@ -32,7 +32,7 @@ function promqlErrors(expr: string): string[] {
 const rules = alertRules({ baseBackupHours: 26 });
 
 describe("alert rules", () => {
-  it("cover backups, WAL archiving, Longhorn, disk, the tunnel, Janua and certificates", () => {
+  it("cover backups, WAL archiving, Longhorn, disk, the tunnel, Janua, certificates and public hostnames", () => {
     expect(rules.map((r) => r.alert)).toEqual([
       "PostgresBaseBackupTooOld",
       "PostgresBackupFailed",
@@ -43,6 +43,9 @@ describe("alert rules", () => {
       "CloudflaredNoConnection",
       "JanuaNotReady",
       "CertificateNotReady",
+      "PublicHostnameDown",
+      "CustomHostnameNotActive",
+      "EdgeCertificateExpiringSoon",
     ]);
   });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+import { Probe } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Probe";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
@@ -32,6 +33,7 @@ import {
   renderMonitoringNetworkPolicies,
 } from "../../components/observability/monitoring-network";
 import { monitoringValues, retentionSize } from "../../components/observability/monitoring-values";
+import { renderProbes } from "../../components/observability/probes";
 import { renderScrapeTargets, scrapeTargets } from "../../components/observability/scrape-targets";
 import { renderDefaultDeny } from "../../components/shared/namespace";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
@@ -188,7 +190,7 @@ describe("kube-prometheus-stack values", () => {
 
   it("requests what the capacity model counts: about 0.45 CPU and 1.5 GiB on one node", () => {
     const one = monitoringRequests(1);
-    expect(one.cpu).toBeCloseTo(0.43, 2);
+    expect(one.cpu).toBeCloseTo(0.44, 2);
     expect(one.memoryGiB).toBeCloseTo(1.5, 1);
     expect(monitoringRequests(3).cpu - one.cpu).toBeCloseTo(0.04, 5);
   });
@@ -329,6 +331,38 @@ describe("scrape targets", () => {
   });
 });
 
+describe("hostname probes", () => {
+  const probes = renderProbes("monitoring", {
+    platform: ["auth.enclii.dev", "api.enclii.dev"],
+    custom: ["www.acme.example"],
+  }) as Obj[];
+
+  it("probe platform hostnames strictly and custom hostnames for being active, through the exporter's Service", () => {
+    expect(
+      probes.map((p) => [p.metadata.name, p.spec.module, p.spec.targets.staticConfig.labels.probe_kind]),
+    ).toEqual([
+      ["platform-hostnames", "https_public", "platform"],
+      ["custom-hostnames", "https_active", "custom"],
+    ]);
+    expect(probes[0]?.spec.targets.staticConfig.static).toEqual([
+      "https://api.enclii.dev/",
+      "https://auth.enclii.dev/",
+    ]);
+    expect(probes[0]?.spec.prober.url).toBe("blackbox-exporter.monitoring.svc.cluster.local:9115");
+    for (const p of probes) expect(() => new Probe(p as never).validate()).not.toThrow();
+  });
+
+  it("leave out a kind with nothing to probe", () => {
+    expect(renderProbes("monitoring", { platform: ["a.example"], custom: [] })).toHaveLength(1);
+  });
+
+  it("alert on exactly the labels the probes set", () => {
+    const rules = alertRules({ baseBackupHours: 26 });
+    expect(rules.find((r) => r.alert === "PublicHostnameDown")?.expr).toContain('probe_kind="platform"');
+    expect(rules.find((r) => r.alert === "CustomHostnameNotActive")?.expr).toContain('probe_kind="custom"');
+  });
+});
+
 describe("the platform dashboard", () => {
   it("every panel query is valid PromQL and the thresholds are the alerts'", () => {
     const panels = dashboardPanels({ baseBackupHours: 26 });
@@ -426,6 +460,14 @@ describe("network paths of monitoring and the data namespaces", () => {
     expect(mayConnect(policies, januaPod, grafana, 3000)).toBe(false);
     expect(mayConnect(policies, grafana, prometheus, 9090)).toBe(true);
     expect(mayConnect(policies, grafana, internet, 443)).toBe(false);
+  });
+
+  it("the blackbox exporter reaches Cloudflare's edge on 443 only", () => {
+    const blackbox = pod("monitoring", MONITORING_PODS.blackbox);
+    expect(mayConnect(policies, blackbox, internet, 443)).toBe(true);
+    expect(mayConnect(policies, blackbox, internet, 22)).toBe(false);
+    expect(mayConnect(policies, blackbox, postgres, 5432)).toBe(false);
+    expect(mayConnect(policies, prometheus, blackbox, 9115)).toBe(true);
   });
 
   it("Alertmanager reaches the SMTP relay and webhooks; Prometheus reaches Alertmanager", () => {
