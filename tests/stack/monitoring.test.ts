@@ -7,7 +7,7 @@ import { CHARTS } from "../../components/versions";
 import { POLICIES } from "../../policies/policy-list";
 import { readStackFile, withSecretPlaceholders } from "../../scripts/lib/stack-file";
 import { parseStackConfig } from "../../stacks/config";
-import { type Recorder, settle, startMockRuntime } from "../helpers/mocks";
+import { type RecordedResource, type Recorder, settle, startMockRuntime } from "../helpers/mocks";
 import { ROOT } from "../helpers/plan-cli";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
@@ -45,10 +45,10 @@ describe("monitoring in the production program", () => {
   });
 
   it("deploys every alert rule with the configured backup age", () => {
-    const [rule] = ofKind("PrometheusRule");
-    const deployed = (rule?.rawInputs.spec as Obj).groups[0].rules.map((r: Obj) => r.alert);
+    const [rule] = ofKind("PrometheusRule") as [RecordedResource];
+    const deployed = (rule.rawInputs.spec as Obj).groups[0].rules.map((r: Obj) => r.alert);
     expect(deployed).toEqual(alertRules({ baseBackupHours: 26 }).map((r) => r.alert));
-    expect(JSON.stringify(rule?.rawInputs)).toContain("> 93600");
+    expect(JSON.stringify(rule.rawInputs)).toContain("> 93600");
   });
 
   it("scrapes cloudflared, both Januas, switchyard-api, both PostgreSQL clusters and Redis, Longhorn, cert-manager", () => {
@@ -105,7 +105,7 @@ describe("monitoring in the production program", () => {
     expect(raw).toContain("smtp-password");
     expect(JSON.stringify(secret?.inputs)).toContain("[secret]");
     expect(JSON.stringify(secret?.inputs)).not.toContain(
-      String((secret?.rawInputs.stringData as Obj)["smtp-password"]),
+      String(((secret as RecordedResource).rawInputs.stringData as Obj)["smtp-password"]),
     );
     const chart = recorder.resources.find((r) => r.inputs.chart === "kube-prometheus-stack");
     expect(JSON.stringify(chart?.inputs)).not.toContain("placeholder");
@@ -177,7 +177,9 @@ describe("monitoring in the production program", () => {
     const grafanaAdmin = recorder.resources.find(
       (r) => r.type === "kubernetes:core/v1:Secret" && (r.rawInputs.metadata as Obj).name === "grafana-admin",
     );
-    const adminPassword = String((grafanaAdmin?.rawInputs.stringData as Obj)["admin-password"]);
+    const adminPassword = String(
+      ((grafanaAdmin as RecordedResource).rawInputs.stringData as Obj)["admin-password"],
+    );
     expect(adminPassword).toHaveLength(32);
     expect(JSON.stringify(grafanaAdmin?.inputs)).not.toContain(adminPassword);
   });
