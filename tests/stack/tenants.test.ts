@@ -75,7 +75,12 @@ describe("tenants in the production plan", () => {
     const changed = [...before.values()]
       .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(after.get(r.urn)?.inputs))
       .map((r) => r.name);
-    // The route table and cloudflared's egress to the new namespace are the only shared changes.
-    expect(changed.sort()).toEqual(["tunnel-cloudflared-egress-services", "tunnel-config"]);
+    // The route table, cloudflared's egress to the new namespace and the probe of the new custom
+    // hostname are the only shared changes.
+    expect(changed.sort()).toEqual([
+      "monitoring-probe-custom-hostnames",
+      "tunnel-cloudflared-egress-services",
+      "tunnel-config",
+    ]);
   });
 });
