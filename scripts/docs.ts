@@ -1,6 +1,7 @@
 /**
  * `npm run docs`: regenerates the README blocks that come from code (config reference, secure
- * keys, the diagram of the production plan) and docs/policies.md. `npm run docs -- --check`
+ * keys, the diagram of the production plan), docs/policies.md and the alert table of
+ * docs/runbooks/alerts.md. `npm run docs -- --check`
  * exits 1 when one of them is out of date.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderDiagram } from "./lib/diagram";
 import { renderPolicyDocs } from "./lib/policy-docs";
-import { diagramBlock, updateReadme } from "./lib/readme-blocks";
+import { diagramBlock, renderAlertTable, updateBlocks, updateReadme } from "./lib/readme-blocks";
 import { runPlan } from "./lib/run-plan";
 
 const root = join(__dirname, "..");
@@ -32,6 +33,10 @@ async function main(): Promise<number> {
   const generated: [string, (current: string) => string][] = [
     ["README.md", (current) => updateReadme(current, { diagram })],
     ["docs/policies.md", () => renderPolicyDocs()],
+    [
+      "docs/runbooks/alerts.md",
+      (current) => updateBlocks(current, { alerts: renderAlertTable() }, "docs/runbooks/alerts.md"),
+    ],
   ];
   let stale = false;
   for (const [file, render] of generated) {

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { alertRules } from "../../components/observability/alert-rules";
 import { referenceRows } from "../../scripts/lib/config-reference";
-import { updateReadme } from "../../scripts/lib/readme-blocks";
+import { renderAlertTable, updateBlocks, updateReadme } from "../../scripts/lib/readme-blocks";
 import { stackSchema } from "../../stacks/config-schema";
 import { SECRET_KEYS } from "../../stacks/secrets";
 
@@ -30,5 +31,28 @@ describe("README", () => {
     expect(() => updateReadme("# no markers")).toThrow(
       "README.md has no <!-- generated:config-reference:start -->",
     );
+  });
+});
+
+describe("runbooks", () => {
+  const runbooks = join(__dirname, "..", "..", "docs", "runbooks");
+  const alerts = readFileSync(join(runbooks, "alerts.md"), "utf8");
+
+  it("alerts.md carries the current alert table and a section for every alert rule", () => {
+    expect(updateBlocks(alerts, { alerts: renderAlertTable() }, "alerts.md")).toBe(alerts);
+    for (const rule of alertRules({ baseBackupHours: 26 })) {
+      expect(alerts, rule.alert).toContain(`\n## ${rule.alert}\n`);
+    }
+  });
+
+  it("every runbook is listed in the runbook index and every relative link resolves", () => {
+    const index = readFileSync(join(runbooks, "README.md"), "utf8");
+    for (const file of readdirSync(runbooks).filter((f) => f.endsWith(".md") && f !== "README.md")) {
+      expect(index, file).toContain(`](${file})`);
+      const text = readFileSync(join(runbooks, file), "utf8");
+      for (const [, target] of text.matchAll(/\]\(([a-z0-9-]+\.md)(?:#[^)]*)?\)/g)) {
+        expect(existsSync(join(runbooks, target as string)), `${file} -> ${target}`).toBe(true);
+      }
+    }
   });
 });
