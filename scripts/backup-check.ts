@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseStackConfig } from "../stacks/config";
-import { postgresClusterNames } from "../stacks/data";
+import { postgresArchives } from "../stacks/data";
 import { renderBackupReport, runBackupCheck } from "./lib/backup-check";
 import { type R2Outputs, validateR2Outputs } from "./lib/r2-check";
 import { readProjectName, readStackFile } from "./lib/stack-file";
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
     return 2;
   }
   // Every CNPG cluster the config declares must have backups, not only those found in R2.
-  const expectedCnpgServers = postgresClusterNames(config);
+  const expectedCnpgServers = postgresArchives(config).map((a) => a.serverName);
   const results = await runBackupCheck(outputs.r2 as R2Outputs, config.monitoring.backupFreshness, {
     now,
     expectedCnpgServers,

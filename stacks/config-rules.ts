@@ -238,6 +238,24 @@ function serviceRules(cfg: ParsedStackConfig): ConfigProblem[] {
       message: `is more than the ${storageNodes} storage node(s); Longhorn places each replica on its own node`,
     });
   }
+  const clusters = [
+    "postgres",
+    ...cfg.tenants.filter((t) => t.auth === "dedicated").map((t) => `janua-${t.slug}`),
+  ];
+  for (const [cluster, r] of Object.entries(cfg.postgres.recovery)) {
+    if (!clusters.includes(cluster)) {
+      problems.push({
+        path: ["postgres", "recovery", cluster],
+        message: `is not a PostgreSQL cluster of this stack; use one of ${clusters.join(", ")}`,
+      });
+    }
+    if (r.archiveServerName === r.fromServerName) {
+      problems.push({
+        path: ["postgres", "recovery", cluster, "archiveServerName"],
+        message: `must differ from fromServerName (${r.fromServerName}): a recovered cluster writes to a new, empty archive`,
+      });
+    }
+  }
   if (cfg.monitoring.enabled && cfg.access.adminEmails.length === 0) {
     problems.push({
       path: ["access", "adminEmails"],

@@ -78,6 +78,12 @@ const hex32 = (what: string) =>
     .string({ error: `must be the 32-character hex Cloudflare ${what}` })
     .regex(/^[0-9a-f]{32}$/, { error: `must be the 32-character lowercase hex Cloudflare ${what}` });
 
+const serverName = z
+  .string({ error: "must be an archive name such as postgres-2" })
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, {
+    error: "must be lowercase letters, digits and hyphens (e.g. postgres-2)",
+  });
+
 const nodeName = z
   .string({ error: "must be a node name such as ax41-fsn1-1" })
   .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, {
@@ -434,6 +440,26 @@ export function stackSchema(env: Environment) {
           })
           .describe("Requests and limits of each Postgres instance."),
         parameters: z.record(z.string(), z.string()).default({}).describe("postgresql.conf parameters."),
+        recovery: z
+          .record(
+            z.string(),
+            z.strictObject({
+              fromServerName: serverName.describe(
+                "Archive to recover from, `cnpg/<name>/` in the backups bucket (the lost cluster's server name).",
+              ),
+              archiveServerName: serverName.describe(
+                "New, empty archive the recovered cluster writes WAL and base backups to.",
+              ),
+              targetTime: z.iso
+                .datetime({ offset: true, error: "must be an RFC 3339 time such as 2026-11-22T03:00:00Z" })
+                .optional()
+                .describe("Recover to this point in time; default the newest archived WAL."),
+            }),
+          )
+          .default({})
+          .describe(
+            "Per CNPG cluster (`postgres`, `janua-<tenant>`): create it by recovering from R2 (after a lost node). Keep the entry after the recovery: it names the cluster's archive.",
+          ),
       })
       .prefault({}),
     redis: z

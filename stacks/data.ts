@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CnpgOperator } from "../components/data/cnpg-operator";
 import { renderDataNetworkPolicies } from "../components/data/data-network";
 import { Postgres } from "../components/data/postgres";
+import type { PostgresOptions } from "../components/data/postgres-manifests";
 import { Redis } from "../components/data/redis";
 import type { R2Buckets } from "../components/edge/r2-buckets";
 import { createObjects } from "../components/shared/objects";
@@ -20,9 +21,23 @@ export const DATA_CLIENT_NAMESPACES = ["janua", "enclii"];
 /** The platform's own database consumers; tenants with dedicated auth get their own cluster. */
 export const PLATFORM_DATABASES = ["enclii", "janua"];
 
+/** A cluster's archive and, when `postgres.recovery` names it, how it is recovered. */
+export function clusterArchive(
+  config: StackConfig,
+  cluster: string,
+): Pick<PostgresOptions, "archiveServerName" | "recovery"> {
+  const r = config.postgres.recovery[cluster];
+  if (!r) return {};
+  return {
+    archiveServerName: r.archiveServerName,
+    recovery: { fromServerName: r.fromServerName, ...(r.targetTime ? { targetTime: r.targetTime } : {}) },
+  };
+}
+
 /** The shared PostgreSQL cluster as the config shapes it (the program and the restore drill). */
 export function sharedPostgresSpec(config: StackConfig) {
   return {
+    ...clusterArchive(config, "postgres"),
     name: "postgres",
     namespaceName: "data",
     instances: config.postgres.instances,
@@ -42,6 +57,14 @@ export function dedicatedJanuaNamespaces(config: StackConfig): string[] {
 export function postgresClusterNames(config: StackConfig): string[] {
   // A dedicated cluster is named after its namespace.
   return [sharedPostgresSpec(config).name, ...dedicatedJanuaNamespaces(config)];
+}
+
+/** The archive (`cnpg/<serverName>/`) each cluster writes to now. */
+export function postgresArchives(config: StackConfig): { cluster: string; serverName: string }[] {
+  return postgresClusterNames(config).map((cluster) => ({
+    cluster,
+    serverName: clusterArchive(config, cluster).archiveServerName ?? cluster,
+  }));
 }
 
 /** Builds storage and the shared data services. */

@@ -12,6 +12,7 @@ import { grafanaRoute } from "../components/observability/monitoring";
 import { Tenant, tenantRoutes } from "../components/tenancy/tenant";
 import type { AuthInputs } from "./auth";
 import type { StackConfig } from "./config";
+import { clusterArchive, dedicatedJanuaNamespaces } from "./data";
 
 /** Every hostname the platform serves, with its in-cluster service. */
 export function platformRoutes(config: StackConfig): TunnelRoute[] {
@@ -61,6 +62,9 @@ export function buildTenants(
           dependsOn: [inputs.cnpg.operator, inputs.cnpg.plugin, inputs.longhorn.chart],
           protect: config.protect,
           monitoringNamespace: config.monitoring.enabled ? "monitoring" : undefined,
+          archives: Object.fromEntries(
+            dedicatedJanuaNamespaces(config).map((c) => [c, clusterArchive(config, c)]),
+          ),
         },
         adminEmail: config.janua.adminEmail,
         tunnelReady: inputs.tunnelReady,

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderDataNetworkPolicies } from "../data/data-network";
 import { Postgres } from "../data/postgres";
+import type { PostgresOptions } from "../data/postgres-manifests";
 import { Redis } from "../data/redis";
 import type { S3Credentials } from "../edge/r2-buckets";
 import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
@@ -42,6 +43,11 @@ export interface DedicatedJanuaArgs {
   readonly serviceCidr: string;
   /** Where Prometheus runs; undefined when monitoring is off. */
   readonly monitoringNamespace?: string;
+  /**
+   * Archive and recovery per cluster name (`postgres.recovery`); this tenant's cluster
+   * (`janua-<slug>`) takes its entry.
+   */
+  readonly archives?: Record<string, Pick<PostgresOptions, "archiveServerName" | "recovery">>;
 }
 
 /** A dedicated Janua with its own database and cache. */
@@ -91,6 +97,7 @@ export class DedicatedJanua extends pulumi.ComponentResource {
           limits: { ...DEDICATED_POSTGRES.resources.limits },
         },
         consumers: ["janua"],
+        ...(args.archives?.[nsName] ?? {}),
         r2: args.r2,
         retention: args.backupRetention,
         schedule: args.backupSchedule,

@@ -45,6 +45,15 @@ export interface PostgresOptions {
   };
   /** Create a PodMonitor (needs the prometheus-operator CRDs). @default false */
   readonly podMonitor?: boolean;
+  /** The archive it writes to, `cnpg/<archiveServerName>/`. @default the cluster name */
+  readonly archiveServerName?: string;
+  /** Create the cluster by recovering another archive (after a lost node). */
+  readonly recovery?: {
+    /** The archive to read, `cnpg/<fromServerName>/`. */
+    readonly fromServerName: string;
+    /** Point-in-time target (RFC 3339); the newest WAL when omitted. */
+    readonly targetTime?: string;
+  };
 }
 
 /** Name of a consumer's credentials Secret. */
@@ -66,6 +75,10 @@ export function validatePostgresOptions(o: PostgresOptions): string[] {
   if (new Set(o.consumers).size !== o.consumers.length) problems.push("consumers: each consumer once");
   if (o.backup.schedule.trim().split(/\s+/).length !== 6)
     problems.push("backup.schedule: six fields, seconds first");
+  if (o.recovery && o.recovery.fromServerName === (o.archiveServerName ?? o.name))
+    problems.push(
+      `recovery.fromServerName: ${o.recovery.fromServerName} is also the archive it writes to; set archiveServerName to a new name`,
+    );
   return problems;
 }
 
@@ -126,9 +139,17 @@ export function renderCluster(o: PostgresOptions): Obj {
         {
           name: BARMAN_PLUGIN,
           isWALArchiver: true,
-          parameters: { barmanObjectName: objectStoreName(o.name) },
+          parameters: {
+            barmanObjectName: objectStoreName(o.name),
+            ...(o.archiveServerName && o.archiveServerName !== o.name
+              ? { serverName: o.archiveServerName }
+              : {}),
+          },
         },
       ],
+      ...(o.recovery
+        ? recoveryBootstrap(objectStoreName(o.name), o.recovery.fromServerName, o.recovery.targetTime)
+        : {}),
       managed: {
         roles: o.consumers.map((c) => ({
           name: c,
@@ -138,6 +159,21 @@ export function renderCluster(o: PostgresOptions): Obj {
         })),
       },
     },
+  };
+}
+
+/** `bootstrap.recovery` from an archive read through an ObjectStore, and its external cluster. */
+function recoveryBootstrap(objectStore: string, serverName: string, targetTime?: string): Obj {
+  return {
+    bootstrap: {
+      recovery: { source: "origin", ...(targetTime ? { recoveryTarget: { targetTime } } : {}) },
+    },
+    externalClusters: [
+      {
+        name: "origin",
+        plugin: { name: BARMAN_PLUGIN, parameters: { barmanObjectName: objectStore, serverName } },
+      },
+    ],
   };
 }
 
@@ -172,8 +208,10 @@ export function renderDatabases(o: PostgresOptions): Obj[] {
 export interface RecoveryOptions {
   /** The drill cluster's name, e.g. `postgres-drill-20261122t1200`. */
   readonly name: string;
-  /** The production cluster whose archive it recovers (its barman server name and ObjectStore). */
+  /** The production cluster whose archive it recovers (its ObjectStore). */
   readonly source: string;
+  /** The archive's server name. @default the source's name */
+  readonly serverName?: string;
   /** Point-in-time target (RFC 3339); latest when omitted. */
   readonly targetTime?: string;
 }
@@ -188,7 +226,7 @@ export function renderRecoveryCluster(o: PostgresOptions, r: RecoveryOptions): O
     metadata: Obj;
     spec: Obj;
   };
-  const { plugins: _plugins, managed: _managed, ...spec } = base.spec;
+  const { plugins: _plugins, managed: _managed, bootstrap: _b, externalClusters: _e, ...spec } = base.spec;
   return {
     ...base,
     metadata: {
@@ -197,21 +235,7 @@ export function renderRecoveryCluster(o: PostgresOptions, r: RecoveryOptions): O
     },
     spec: {
       ...spec,
-      bootstrap: {
-        recovery: {
-          source: "origin",
-          ...(r.targetTime ? { recoveryTarget: { targetTime: r.targetTime } } : {}),
-        },
-      },
-      externalClusters: [
-        {
-          name: "origin",
-          plugin: {
-            name: BARMAN_PLUGIN,
-            parameters: { barmanObjectName: objectStoreName(r.source), serverName: r.source },
-          },
-        },
-      ],
+      ...recoveryBootstrap(objectStoreName(r.source), r.serverName ?? r.source, r.targetTime),
     },
   };
 }

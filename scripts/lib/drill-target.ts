@@ -6,7 +6,7 @@
 import { DEDICATED_POSTGRES } from "../../components/auth/dedicated-janua";
 import { type PostgresOptions, renderRecoveryCluster } from "../../components/data/postgres-manifests";
 import type { StackConfig } from "../../stacks/config";
-import { postgresClusterNames, sharedPostgresSpec } from "../../stacks/data";
+import { clusterArchive, postgresClusterNames, sharedPostgresSpec } from "../../stacks/data";
 
 /** The source cluster's options, or an error naming the clusters that exist. */
 export function drillSource(config: StackConfig, cluster: string): PostgresOptions {
@@ -33,6 +33,7 @@ export function drillSource(config: StackConfig, cluster: string): PostgresOptio
     return {
       name: cluster,
       namespace: cluster,
+      ...clusterArchive(config, cluster),
       ...DEDICATED_POSTGRES,
       resources: {
         requests: { ...DEDICATED_POSTGRES.resources.requests },
@@ -57,6 +58,8 @@ export function drillManifest(
   return renderRecoveryCluster(source, {
     name: `${source.name}-drill-${stamp}`,
     source: source.name,
+    // The archive the source writes to now (a recovered cluster writes to a new one).
+    serverName: source.archiveServerName ?? source.name,
     ...(targetTime ? { targetTime } : {}),
   });
 }

@@ -222,6 +222,44 @@ describe("bad configuration", () => {
       'enclii-infra:cloudflare.accountId: must be the 32-character lowercase hex Cloudflare account id (got "my-account")',
     ],
     [
+      "fails when a recovery names a cluster the stack does not have",
+      mutate(
+        (c) =>
+          (c.postgres = {
+            recovery: { "janua-acme": { fromServerName: "janua-acme", archiveServerName: "janua-acme-2" } },
+          }),
+      ),
+      "enclii-infra:postgres.recovery.janua-acme: is not a PostgreSQL cluster of this stack; use one of postgres, janua-globex",
+    ],
+    [
+      "fails when a recovered cluster would archive into the archive it reads",
+      mutate(
+        (c) =>
+          (c.postgres = {
+            recovery: {
+              postgres: { fromServerName: "postgres", archiveServerName: "postgres" },
+            },
+          }),
+      ),
+      "enclii-infra:postgres.recovery.postgres.archiveServerName: must differ from fromServerName (postgres)",
+    ],
+    [
+      "fails when a recovery target time is not RFC 3339",
+      mutate(
+        (c) =>
+          (c.postgres = {
+            recovery: {
+              postgres: {
+                fromServerName: "postgres",
+                archiveServerName: "postgres-2",
+                targetTime: "yesterday",
+              },
+            },
+          }),
+      ),
+      "enclii-infra:postgres.recovery.postgres.targetTime: must be an RFC 3339 time such as 2026-11-22T03:00:00Z",
+    ],
+    [
       "fails when monitoring is on and nobody may pass Cloudflare Access",
       mutate((c) => ((c.access as Json).adminEmails = [])),
       "enclii-infra:access.adminEmails: needs at least one email",

@@ -199,6 +199,44 @@ describe("CloudNativePG manifests", () => {
     }
   });
 
+  it("recovery mode: bootstraps from the old archive and archives to a new one, valid against the CRD", (ctx) => {
+    const recovered = renderCluster({
+      ...options,
+      archiveServerName: "postgres-2",
+      recovery: { fromServerName: "postgres", targetTime: "2026-11-22T03:00:00Z" },
+    }) as Manifest;
+    expect(recovered.spec.bootstrap).toEqual({
+      recovery: { source: "origin", recoveryTarget: { targetTime: "2026-11-22T03:00:00Z" } },
+    });
+    expect(recovered.spec.externalClusters).toEqual([
+      {
+        name: "origin",
+        plugin: {
+          name: BARMAN_PLUGIN,
+          parameters: { barmanObjectName: "postgres-r2", serverName: "postgres" },
+        },
+      },
+    ]);
+    expect(recovered.spec.plugins[0].parameters).toEqual({
+      barmanObjectName: "postgres-r2",
+      serverName: "postgres-2",
+    });
+    // Roles stay managed: the recovered database gets the passwords of the program's Secrets.
+    expect(recovered.spec.managed.roles).toHaveLength(2);
+    const { schemas, missing } = loadCrdSchemas();
+    if (missing) {
+      if (process.env.CI === "true") throw new Error(missing);
+      ctx.skip(missing);
+    }
+    expect(validateObject(recovered, schemas)).toEqual([]);
+  });
+
+  it("recovery mode refuses to write into the archive it reads", () => {
+    expect(() => renderCluster({ ...options, recovery: { fromServerName: "postgres" } })).toThrow(
+      "recovery.fromServerName: postgres is also the archive it writes to; set archiveServerName to a new name",
+    );
+  });
+
   it("fails on a five-field schedule or a consumer that is not a role name", () => {
     expect(() =>
       renderCluster({

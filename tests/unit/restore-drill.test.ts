@@ -4,6 +4,7 @@ import { drillManifest, drillSource } from "../../scripts/lib/drill-target";
 import { parseCheck, parseDuration, type Runner, runDrill } from "../../scripts/lib/restore-drill";
 import { readProjectName, readStackFile } from "../../scripts/lib/stack-file";
 import { parseStackConfig } from "../../stacks/config";
+import { postgresArchives } from "../../stacks/data";
 import { loadCrdSchemas, validateObject } from "../helpers/k8s-validate";
 import { ROOT } from "../helpers/plan-cli";
 
@@ -41,6 +42,38 @@ describe("restore drill manifest", () => {
     const m = drillManifest(drillSource(config, "janua-globex"), AT, "2026-11-22T11:00:00Z") as Manifest;
     expect(m.metadata).toMatchObject({ name: "janua-globex-drill-20261122t1200", namespace: "janua-globex" });
     expect(m.spec.bootstrap.recovery.recoveryTarget).toEqual({ targetTime: "2026-11-22T11:00:00Z" });
+  });
+
+  it("after a recovery, drills from the archive the cluster writes to now", () => {
+    const recovered = {
+      ...config,
+      postgres: {
+        ...config.postgres,
+        recovery: { postgres: { fromServerName: "postgres", archiveServerName: "postgres-2" } },
+      },
+    };
+    const m = drillManifest(drillSource(recovered, "postgres"), AT) as Manifest;
+    expect(m.spec.externalClusters[0].plugin.parameters).toEqual({
+      barmanObjectName: "postgres-r2",
+      serverName: "postgres-2",
+    });
+    expect(m.spec.plugins).toBeUndefined();
+    expect(m.spec.bootstrap.recovery.source).toBe("origin");
+  });
+
+  it("lists the archive each cluster writes to now (what backup-check expects in R2)", () => {
+    expect(postgresArchives(config)).toEqual([
+      { cluster: "postgres", serverName: "postgres" },
+      { cluster: "janua-globex", serverName: "janua-globex" },
+    ]);
+    const recovered = {
+      ...config,
+      postgres: {
+        ...config.postgres,
+        recovery: { "janua-globex": { fromServerName: "janua-globex", archiveServerName: "janua-globex-2" } },
+      },
+    };
+    expect(postgresArchives(recovered)[1]).toEqual({ cluster: "janua-globex", serverName: "janua-globex-2" });
   });
 
   it("names the clusters that exist when asked for one that does not", () => {
