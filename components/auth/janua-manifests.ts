@@ -8,7 +8,7 @@ import type { TunnelRoute } from "../edge/routes";
 import { commonLabels, selectorLabels } from "../shared/labels";
 import { internetIpv4 } from "../shared/network";
 import { httpProbe, podDefaults, restrictedContainerSecurityContext, spreadAcrossNodes } from "../shared/pod";
-import { type ImagePin, imageRef } from "../versions";
+import { IMAGES, type ImagePin, imageRef } from "../versions";
 
 type Obj = Record<string, unknown>;
 
@@ -25,6 +25,28 @@ export const JANUA = {
   servicePort: 80,
   uid: 1000,
 } as const;
+
+/**
+ * Options with placeholder values, for when only the shape of the manifests matters (the
+ * capacity model sums their requests; tests read their labels, ports and policies).
+ */
+export function januaSizingOptions(overrides: Partial<JanuaManifestOptions> = {}): JanuaManifestOptions {
+  return {
+    namespace: "janua",
+    image: IMAGES.janua,
+    hostname: "auth.example.com",
+    domain: "example.com",
+    replicas: 2,
+    adminEmail: "a@example.com",
+    defaultOrgSlug: "x",
+    jwtKid: "kid",
+    features: {},
+    email: false,
+    clientNamespaces: ["enclii"],
+    dataNamespace: "data",
+    ...overrides,
+  };
+}
 
 /** Keys of the `janua-secrets` Secret, each exposed as the env var of the same name. */
 export const JANUA_SECRET_KEYS = [

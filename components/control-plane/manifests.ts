@@ -7,7 +7,7 @@ import type { TunnelRoute } from "../edge/routes";
 import { commonLabels, selectorLabels } from "../shared/labels";
 import { internetIpv4 } from "../shared/network";
 import { httpProbe, podDefaults, restrictedContainerSecurityContext, spreadAcrossNodes } from "../shared/pod";
-import { type ImagePin, imageRef } from "../versions";
+import { IMAGES, type ImagePin, imageRef } from "../versions";
 
 type Obj = Record<string, unknown>;
 
@@ -44,6 +44,31 @@ export interface ControlPlaneOptions {
   readonly cloudflare: { readonly accountId: string; readonly zoneId: string; readonly tunnelId: string };
   readonly dataNamespace: string;
   readonly januaNamespace: string;
+}
+
+/**
+ * Options with placeholder values, for when only the shape of the manifests matters (the
+ * capacity model sums their requests; tests read their labels and ports).
+ */
+export function controlPlaneSizingOptions(overrides: Partial<ControlPlaneOptions> = {}): ControlPlaneOptions {
+  return {
+    namespace: "enclii",
+    apiImage: IMAGES.switchyardApi,
+    uiImage: IMAGES.switchyardUi,
+    apiReplicas: 2,
+    uiReplicas: 2,
+    apiHostname: "api.example.com",
+    uiHostname: "app.example.com",
+    januaIssuer: "https://auth.example.com",
+    januaInternalUrl: "http://janua",
+    oidcClientId: "x",
+    redisHost: "redis",
+    redisPort: 6379,
+    cloudflare: { accountId: "a", zoneId: "z", tunnelId: "t" },
+    dataNamespace: "data",
+    januaNamespace: "janua",
+    ...overrides,
+  };
 }
 
 /** Problems with the options (empty when valid). */

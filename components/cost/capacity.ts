@@ -4,14 +4,13 @@
  * manifests the components deploy (so they cannot drift), plus a dated estimate for the charts
  * whose manifests are not rendered here (Longhorn, operators, monitoring).
  */
-import { renderJanuaManifests } from "../auth/janua-manifests";
-import { renderControlPlane } from "../control-plane/manifests";
+import { januaSizingOptions, renderJanuaManifests } from "../auth/janua-manifests";
+import { controlPlaneSizingOptions, renderControlPlane } from "../control-plane/manifests";
 import { renderRedisManifests } from "../data/redis-manifests";
 import { renderDeployment as renderCloudflared } from "../edge/cloudflared-manifests";
 import { renderControllerWorkload } from "../k3s/upgrade-plans";
 import { MONITORING_RESOURCES } from "../observability/monitoring-values";
 import { TIERS, type TierName } from "../tenancy/tiers";
-import { IMAGES } from "../versions";
 import { CLOUD_OFFERS, DEDICATED_OFFERS } from "./prices";
 
 type Obj = Record<string, unknown>;
@@ -128,22 +127,7 @@ const add = (a: Amount, b: Amount, times = 1): Amount => ({
 /** What the platform requests, itemized. */
 export function platformRequests(input: CapacityInput): { item: string; amount: Amount }[] {
   const janua = (replicas: number) =>
-    requestsOf(
-      renderJanuaManifests({
-        namespace: "janua",
-        image: IMAGES.janua,
-        hostname: "auth.example.com",
-        domain: "example.com",
-        replicas,
-        adminEmail: "a@example.com",
-        defaultOrgSlug: "x",
-        jwtKid: "kid",
-        features: {},
-        email: false,
-        clientNamespaces: [],
-        dataNamespace: "data",
-      }),
-    );
+    requestsOf(renderJanuaManifests(januaSizingOptions({ replicas, clientNamespaces: [] })));
   const postgres: Amount = {
     cpu: input.postgres.instances * cpuCores(input.postgres.resources.requests.cpu),
     memoryGiB: input.postgres.instances * memoryGiB(input.postgres.resources.requests.memory),
@@ -166,23 +150,12 @@ export function platformRequests(input: CapacityInput): { item: string; amount: 
     {
       item: "control plane",
       amount: requestsOf(
-        renderControlPlane({
-          namespace: "enclii",
-          apiImage: IMAGES.switchyardApi,
-          uiImage: IMAGES.switchyardUi,
-          apiReplicas: input.controlPlane.apiReplicas,
-          uiReplicas: input.controlPlane.uiReplicas,
-          apiHostname: "api.example.com",
-          uiHostname: "app.example.com",
-          januaIssuer: "https://auth.example.com",
-          januaInternalUrl: "http://janua",
-          oidcClientId: "x",
-          redisHost: "redis",
-          redisPort: 6379,
-          cloudflare: { accountId: "a", zoneId: "z", tunnelId: "t" },
-          dataNamespace: "data",
-          januaNamespace: "janua",
-        }),
+        renderControlPlane(
+          controlPlaneSizingOptions({
+            apiReplicas: input.controlPlane.apiReplicas,
+            uiReplicas: input.controlPlane.uiReplicas,
+          }),
+        ),
       ),
     },
     { item: "postgres", amount: postgres },

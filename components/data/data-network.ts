@@ -5,6 +5,7 @@
  * from R2 (WAL archiving), and Prometheus from the exporters.
  */
 import { commonLabels } from "../shared/labels";
+import { renderAllowSameNamespace } from "../shared/namespace";
 import { internetIpv4 } from "../shared/network";
 import { REDIS } from "./redis-manifests";
 
@@ -71,13 +72,8 @@ export function renderDataNetworkPolicies(o: DataNetworkOptions): Obj[] {
     redisIngress.push({ from: monitoring, ports: tcp(REDIS.metricsPort) });
   }
   return [
-    policy("allow-same-namespace", {
-      podSelector: {},
-      policyTypes: ["Ingress", "Egress"],
-      // Streaming replication, Redis replication and Sentinel, recovery from a sibling.
-      ingress: [{ from: [{ podSelector: {} }] }],
-      egress: [{ to: [{ podSelector: {} }] }],
-    }),
+    // Streaming replication, Redis replication and Sentinel, recovery from a sibling.
+    renderAllowSameNamespace(o.namespace) as Obj,
     policy("postgres-ingress", {
       podSelector: { matchLabels: CNPG_INSTANCE_SELECTOR },
       policyTypes: ["Ingress"],

@@ -12,6 +12,7 @@
  * - The operator's admission webhook accepts the API server's calls.
  */
 import { commonLabels } from "../shared/labels";
+import { renderAllowSameNamespace } from "../shared/namespace";
 import { internetIpv4, internetIpv6 } from "../shared/network";
 import { MONITORING } from "./monitoring-values";
 import { BLACKBOX } from "./probes";
@@ -50,12 +51,7 @@ export function renderMonitoringNetworkPolicies(o: MonitoringNetworkOptions): Ob
   });
   const internet = [internetIpv4(), internetIpv6()];
   return [
-    policy("allow-same-namespace", {
-      podSelector: {},
-      policyTypes: ["Ingress", "Egress"],
-      ingress: [{ from: [{ podSelector: {} }] }],
-      egress: [{ to: [{ podSelector: {} }] }],
-    }),
+    renderAllowSameNamespace(o.namespace) as Obj,
     policy("allow-api-server", {
       podSelector: {},
       policyTypes: ["Egress"],

@@ -79,6 +79,25 @@ export function renderDefaultDeny(namespace: string): k8s.types.input.networking
   };
 }
 
+/** Lets the pods of a namespace talk to each other (in and out), beside its default deny. */
+export function renderAllowSameNamespace(namespace: string): k8s.types.input.networking.v1.NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: "allow-same-namespace",
+      namespace,
+      labels: commonLabels({ name: "allow-same-namespace", component: "network-policy" }),
+    },
+    spec: {
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    },
+  };
+}
+
 /** Allows every pod of the namespace to resolve names through the cluster DNS (kube-dns in kube-system). */
 export function renderAllowDns(namespace: string): k8s.types.input.networking.v1.NetworkPolicy {
   return {

@@ -1,23 +1,14 @@
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generatedSecrets, mockOutputs } from "../../scripts/lib/mock-outputs";
-import { readStackFile, withSecretPlaceholders } from "../../scripts/lib/stack-file";
-import { parseStackConfig } from "../../stacks/config";
-import { type RecordedResource, type Recorder, settle, startMockRuntime } from "../helpers/mocks";
-import { ROOT } from "../helpers/plan-cli";
+import type { RecordedResource, Recorder } from "../helpers/mocks";
+import { runStackProgram } from "../helpers/program";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Manifest = Record<string, any>;
 let recorder: Recorder;
 
 beforeAll(async () => {
-  const file = readStackFile(join(ROOT, "Pulumi.production.yaml"), "enclii-infra");
-  const parsed = parseStackConfig(file.config, "production", { checkSecrets: false });
-  const { config, secretKeys } = withSecretPlaceholders(file, parsed);
-  recorder = await startMockRuntime({ project: "enclii-infra", stack: "production", config, secretKeys });
-  const pulumi = await import("@pulumi/pulumi");
-  await pulumi.runtime.runInPulumiStack(async () => import(join(ROOT, "stacks", "index.ts")));
-  await settle();
+  recorder = await runStackProgram("production");
 });
 
 const workloads = () =>

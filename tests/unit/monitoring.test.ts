@@ -8,8 +8,8 @@ import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitorin
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { renderJanuaManifests } from "../../components/auth/janua-manifests";
-import { renderControlPlane } from "../../components/control-plane/manifests";
+import { januaSizingOptions, renderJanuaManifests } from "../../components/auth/janua-manifests";
+import { controlPlaneSizingOptions, renderControlPlane } from "../../components/control-plane/manifests";
 import { monitoringRequests } from "../../components/cost/capacity";
 import {
   CNPG_INSTANCE_SELECTOR,
@@ -37,7 +37,6 @@ import { renderProbes } from "../../components/observability/probes";
 import { renderScrapeTargets, scrapeTargets } from "../../components/observability/scrape-targets";
 import { renderDefaultDeny } from "../../components/shared/namespace";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
-import { IMAGES } from "../../components/versions";
 import { requireBinary } from "../helpers/binaries";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
@@ -250,37 +249,8 @@ describe("scrape targets", () => {
   /** Labels and named ports of what the platform's own renderers produce, by scrape job. */
   const rendered = (): Record<string, { labels: Obj; ports: string[] }> => {
     const cloudflared = renderCloudflared({ namespace: "cloudflare-tunnel", replicas: 2, routes: [] }) as Obj;
-    const janua = renderJanuaManifests({
-      namespace: "janua",
-      image: IMAGES.janua,
-      hostname: "auth.example.com",
-      domain: "example.com",
-      replicas: 2,
-      adminEmail: "a@example.com",
-      defaultOrgSlug: "x",
-      jwtKid: "k",
-      features: {},
-      email: false,
-      clientNamespaces: ["enclii"],
-      dataNamespace: "data",
-    }).find((o) => o.kind === "Service") as Obj;
-    const controlPlane = renderControlPlane({
-      namespace: "enclii",
-      apiImage: IMAGES.switchyardApi,
-      uiImage: IMAGES.switchyardUi,
-      apiReplicas: 2,
-      uiReplicas: 2,
-      apiHostname: "api.example.com",
-      uiHostname: "app.example.com",
-      januaIssuer: "https://auth.example.com",
-      januaInternalUrl: "http://janua",
-      oidcClientId: "x",
-      redisHost: "redis",
-      redisPort: 6379,
-      cloudflare: { accountId: "a", zoneId: "z", tunnelId: "t" },
-      dataNamespace: "data",
-      januaNamespace: "janua",
-    }) as Obj[];
+    const janua = renderJanuaManifests(januaSizingOptions()).find((o) => o.kind === "Service") as Obj;
+    const controlPlane = renderControlPlane(controlPlaneSizingOptions()) as Obj[];
     const api = controlPlane.find((o) => o.kind === "Service" && o.metadata.name === "switchyard-api") as Obj;
     const redis = renderRedisManifests({
       namespace: "data",
@@ -386,20 +356,7 @@ describe("the platform dashboard", () => {
 });
 
 describe("network paths of monitoring and the data namespaces", () => {
-  const janua = renderJanuaManifests({
-    namespace: "janua",
-    image: IMAGES.janua,
-    hostname: "auth.example.com",
-    domain: "example.com",
-    replicas: 2,
-    adminEmail: "a@example.com",
-    defaultOrgSlug: "x",
-    jwtKid: "k",
-    features: {},
-    email: false,
-    clientNamespaces: ["enclii"],
-    dataNamespace: "data",
-  }) as Obj[];
+  const janua = renderJanuaManifests(januaSizingOptions()) as Obj[];
   const routes = [
     { hostname: "auth.example.com", service: "http://janua.janua.svc.cluster.local:80", targetPort: 8080 },
     grafanaRoute("grafana.example.com"),
