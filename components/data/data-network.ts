@@ -42,6 +42,8 @@ const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port
 
 /** Labels CloudNativePG puts on every instance pod. */
 export const CNPG_INSTANCE_SELECTOR = { "cnpg.io/podRole": "instance" };
+/** Every pod of a CloudNativePG cluster: instances and its jobs (initdb, join, full recovery). */
+export const CNPG_CLUSTER_PODS = { matchExpressions: [{ key: "cnpg.io/cluster", operator: "Exists" }] };
 /** Labels of the Redis data and Sentinel pods. */
 export const REDIS_POD_SELECTOR = { "app.kubernetes.io/component": "cache" };
 
@@ -85,7 +87,8 @@ export function renderDataNetworkPolicies(o: DataNetworkOptions): Obj[] {
       ingress: redisIngress,
     }),
     policy("postgres-egress", {
-      podSelector: { matchLabels: CNPG_INSTANCE_SELECTOR },
+      // The bootstrap jobs run the instance manager too (initdb, join, recovery from R2).
+      podSelector: CNPG_CLUSTER_PODS,
       policyTypes: ["Egress"],
       egress: [
         // The instance manager watches its Cluster through the API server.

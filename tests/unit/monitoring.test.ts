@@ -38,6 +38,7 @@ import { renderScrapeTargets, scrapeTargets } from "../../components/observabili
 import { renderDefaultDeny } from "../../components/shared/namespace";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
 import { requireBinary } from "../helpers/binaries";
+import { validateObject } from "../helpers/k8s-validate";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Obj = Record<string, any>;
@@ -399,6 +400,11 @@ describe("network paths of monitoring and the data namespaces", () => {
   const internet: Endpoint = { kind: "ip", ip: "104.18.1.1" };
   const node: Endpoint = { kind: "ip", ip: "203.0.113.10" };
 
+  it("every policy validates against the Kubernetes schemas", () => {
+    for (const policy of policies)
+      expect(validateObject(policy as never, undefined), policy.metadata.name).toEqual([]);
+  });
+
   it("Prometheus scrapes cloudflared, Janua, PostgreSQL, Redis and the nodes", () => {
     expect(mayConnect(policies, prometheus, cloudflared, 2000)).toBe(true);
     expect(mayConnect(policies, prometheus, januaPod, 8080)).toBe(true);
@@ -445,5 +451,9 @@ describe("network paths of monitoring and the data namespaces", () => {
     expect(mayConnect(policies, postgres, { kind: "ip", ip: "10.43.0.1" }, 443)).toBe(true);
     expect(mayConnect(policies, redis, internet, 443)).toBe(false);
     expect(mayConnect(policies, postgres, pod("data", { ...CNPG_INSTANCE_SELECTOR }), 5432)).toBe(true);
+    // The recovery job of a cluster bootstrapping from R2 reaches R2 and the API server.
+    const recoveryJob = pod("data", { "cnpg.io/cluster": "postgres", "cnpg.io/jobRole": "full-recovery" });
+    expect(mayConnect(policies, recoveryJob, internet, 443)).toBe(true);
+    expect(mayConnect(policies, recoveryJob, node, 6443)).toBe(true);
   });
 });
