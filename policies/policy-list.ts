@@ -36,6 +36,7 @@ import { kubernetesWorkloadRequireSpread } from "./rules/kubernetes-workload-req
 import { longhornChartRequireBackupTarget } from "./rules/longhorn-chart-require-backup-target";
 import { robotFirewallRequireActive } from "./rules/robot-firewall-require-active";
 import { stackCostRequireWithinBudget } from "./rules/stack-cost-require-within-budget";
+import { stackProductionRequireAlertReceivers } from "./rules/stack-production-require-alert-receivers";
 import { stackProductionRequireProtect } from "./rules/stack-production-require-protect";
 import { stackProductionRequireReplicas } from "./rules/stack-production-require-replicas";
 import { tenancyNamespaceRequireBoundaries } from "./rules/tenancy-namespace-require-boundaries";
@@ -75,6 +76,7 @@ export const POLICIES: Policy[] = [
   longhornChartRequireBackupTarget,
   robotFirewallRequireActive,
   stackCostRequireWithinBudget,
+  stackProductionRequireAlertReceivers,
   stackProductionRequireProtect,
   stackProductionRequireReplicas,
   tenancyNamespaceRequireBoundaries,

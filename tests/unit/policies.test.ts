@@ -363,6 +363,31 @@ describe("stack policies", () => {
     );
   });
 
+  it("stack-production-require-alert-receivers: production monitoring must send alerts somewhere", () => {
+    const name = "stack-production-require-alert-receivers";
+    const ns = (env: string) =>
+      resource("kubernetes:core/v1:Namespace", {
+        kind: "Namespace",
+        metadata: { name: "janua", labels: { "enclii.dev/environment": env } },
+      });
+    const chart = (receiver: Obj) =>
+      resource("kubernetes:helm.sh/v4:Chart", {
+        chart: "kube-prometheus-stack",
+        values: {
+          alertmanager: {
+            config: { route: { receiver: "platform" }, receivers: [{ name: "null" }, receiver] },
+          },
+        },
+      });
+    const email = { name: "platform", email_configs: [{ to: "ops@enclii.dev" }] };
+    expect(runStack(name, [ns("production"), chart(email)])).toEqual([]);
+    expect(runStack(name, [ns("production"), chart({ name: "platform" })])).toEqual([
+      "Alertmanager's default receiver platform sends nowhere: alerts are only visible in Grafana",
+    ]);
+    expect(runStack(name, [ns("production")])).toHaveLength(1);
+    expect(runStack(name, [ns("staging"), chart({ name: "platform" })])).toEqual([]);
+  });
+
   it("cloudflare-r2bucket-require-lifecycle: every bucket needs an enabled rule", () => {
     const bucket = resource("cloudflare:index/r2Bucket:R2Bucket", { name: "b" });
     const rules = resource("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", {
