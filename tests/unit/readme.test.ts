@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alertRules } from "../../components/observability/alert-rules";
+import { POLICIES } from "../../policies/policy-list";
 import { referenceRows } from "../../scripts/lib/config-reference";
 import { renderAlertTable, updateBlocks, updateReadme } from "../../scripts/lib/readme-blocks";
 import { stackSchema } from "../../stacks/config-schema";
@@ -25,6 +26,10 @@ describe("README", () => {
     expect(readme).toContain("npm test");
     expect(readme).toContain("pulumi login");
     expect(readme).toContain("pulumi up");
+  });
+
+  it("states the current number of policies", () => {
+    expect(readme).toContain(`the policy pack (${POLICIES.length} policies,`);
   });
 
   it("fails loudly when a generated block's markers are missing", () => {
