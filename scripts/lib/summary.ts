@@ -1,10 +1,12 @@
 /**
- * `summary.md` of a plan: resources per component and type, policy results, cost and capacity.
+ * `summary.md` of a plan: resources per component and type, policy results, cost, capacity and
+ * monitoring.
  */
 import type { CapacityReport } from "../../components/cost/capacity";
 import type { CostEstimate } from "../../components/cost/estimate";
 import { MANAGED_ALTERNATIVES, SEED_TARGET } from "../../components/cost/prices";
 import { renderDiagram } from "./diagram";
+import { monitoringSection } from "./monitoring-summary";
 import { componentOf } from "./plan-components";
 import type { PlanDocument } from "./plan-document";
 
@@ -118,6 +120,8 @@ export function renderSummary(plan: PlanDocument, seconds: number): string {
     costSection(plan.cost),
     "",
     capacitySection(plan.capacity),
+    "",
+    monitoringSection(plan),
     "",
     "## Diagram",
     "",

@@ -312,3 +312,21 @@ describe("diagram of the real plans", () => {
     );
   });
 });
+
+describe("monitoring in the plans' summaries", () => {
+  const summaryOf = (stack: string) =>
+    readFileSync(join(runs.get(stack)?.outDir as string, "summary.md"), "utf8");
+
+  it("production: retention, targets, probes, rules, receivers and Grafana behind Access", () => {
+    const summary = summaryOf("production");
+    expect(summary).toContain("- kube-prometheus-stack 92.9.0: retention 15d, volume 50Gi (cap 42GB)");
+    expect(summary).toMatch(/- scrapes 10 targets: .*janua-globex\/janua/);
+    expect(summary).toContain("- probes 7 public hostnames through Cloudflare");
+    expect(summary).toContain("- alerts go to: email");
+    expect(summary).toContain("- admin UIs: grafana.enclii.dev (Access: ops@enclii.dev)");
+  });
+
+  it("staging: says plainly that alerts go nowhere", () => {
+    expect(summaryOf("staging")).toContain("- alerts go **nowhere**");
+  });
+});
