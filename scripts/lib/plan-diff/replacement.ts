@@ -44,6 +44,8 @@ export const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
   "cloudflare:index/dnsRecord:DnsRecord": ["zoneId"],
   "cloudflare:index/customHostname:CustomHostname": ["zoneId", "hostname"],
   "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle": ["accountId", "bucketName"],
+  "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication": ["accountId", "zoneId"],
+  "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy": ["accountId"],
   // Keys and generated secrets: any change of how they are generated makes a new one.
   "tls:index/privateKey:PrivateKey": ["algorithm", "rsaBits", "ecdsaCurve"],
   "random:index/randomPassword:RandomPassword": [
