@@ -5,12 +5,11 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CnpgOperator } from "../components/data/cnpg-operator";
-import { renderDataNetworkPolicies } from "../components/data/data-network";
+import { DataNetwork } from "../components/data/network";
 import { Postgres } from "../components/data/postgres";
 import type { PostgresOptions } from "../components/data/postgres-manifests";
 import { Redis } from "../components/data/redis";
 import type { R2Buckets } from "../components/edge/r2-buckets";
-import { createObjects } from "../components/shared/objects";
 import { CertManager } from "../components/storage/cert-manager";
 import { Longhorn } from "../components/storage/longhorn";
 import type { StackConfig } from "./config";
@@ -114,16 +113,13 @@ export function buildData(
     protect: config.protect,
     exporter: config.monitoring.enabled,
   });
-  createObjects(
-    "data",
-    renderDataNetworkPolicies({
-      namespace: "data",
-      clientNamespaces: DATA_CLIENT_NAMESPACES,
-      serviceCidr: config.k3s.serviceCidr,
-      monitoringNamespace: config.monitoring.enabled ? "monitoring" : undefined,
-    }),
-    { provider },
-    ns("data"),
-  );
+  new DataNetwork("data", {
+    provider,
+    namespace: "data",
+    namespaceRef: ns("data"),
+    clientNamespaces: DATA_CLIENT_NAMESPACES,
+    serviceCidr: config.k3s.serviceCidr,
+    monitoringNamespace: config.monitoring.enabled ? "monitoring" : undefined,
+  });
   return { postgres, redis, longhorn, cnpg, certManager };
 }

@@ -21,6 +21,8 @@ const OUTSIDE = new Set([
   "enclii:hetzner:CloudNetwork",
   "enclii:k3s:Cluster",
   "enclii:k3s:Namespaces",
+  // Network policies, not a service.
+  "enclii:data:DataNetwork",
   "enclii:tenancy:Tenant",
   "enclii:edge:Tunnel",
   "enclii:edge:R2Buckets",
