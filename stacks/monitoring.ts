@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isAdminRoute } from "../components/edge/routes";
 import { Monitoring } from "../components/observability/monitoring";
 import type { ProbeTargets } from "../components/observability/probes";
+import type { Tenant } from "../components/tenancy/tenant";
 import type { StackConfig, StackSecrets } from "./config";
 import { dedicatedJanuaNamespaces } from "./data";
 import { platformRoutes } from "./tenants";
@@ -36,7 +37,7 @@ export function buildMonitoring(
     /** cert-manager and Longhorn charts. */
     dependsOn: pulumi.Resource[];
     /** Tenants (their dedicated Janua namespaces hold monitors). */
-    tenants: pulumi.Resource[];
+    tenants: Tenant[];
   },
 ): Monitoring | undefined {
   const m = config.monitoring;
@@ -63,6 +64,10 @@ export function buildMonitoring(
     serviceCidr: config.k3s.serviceCidr,
     probes: probeTargets(config),
     dependsOn: inputs.dependsOn,
-    targetsDependOn: inputs.tenants,
+    namespaceRefs: Object.fromEntries(
+      inputs.tenants.flatMap((t) =>
+        t.dedicatedNamespace ? [[t.dedicatedNamespace.name, t.dedicatedNamespace.ref]] : [],
+      ),
+    ),
   });
 }

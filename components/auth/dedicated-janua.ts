@@ -54,6 +54,8 @@ export interface DedicatedJanuaArgs {
 export class DedicatedJanua extends pulumi.ComponentResource {
   public readonly janua: Janua;
   public readonly namespaceName: string;
+  /** The namespace's name as an Output that waits for the Namespace resource. */
+  public readonly namespace!: pulumi.Output<string>;
 
   constructor(name: string, args: DedicatedJanuaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:auth:DedicatedJanua", name, {}, opts);
@@ -70,6 +72,7 @@ export class DedicatedJanua extends pulumi.ComponentResource {
       }),
       base,
     );
+    this.namespace = ns.metadata.name;
     const nsOpts = { ...base, dependsOn: [ns] };
     new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, renderDefaultDeny(nsName), nsOpts);
     new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, renderAllowDns(nsName), nsOpts);

@@ -43,8 +43,11 @@ export interface MonitoringArgs {
   readonly serviceCidr: string;
   /** What must exist first: cert-manager (webhook certificates), Longhorn (volumes). */
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
-  /** What the monitors in other namespaces wait for (e.g. dedicated Janua namespaces). */
-  readonly targetsDependOn?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Namespaces created after the platform's (dedicated Janua namespaces), as Outputs that wait
+   * for them: the monitors in them wait for their namespace only.
+   */
+  readonly namespaceRefs?: Record<string, pulumi.Input<string>>;
   /** Public hostnames probed through Cloudflare (platform and tenants' custom hostnames). */
   readonly probes: ProbeTargets;
 }
@@ -160,10 +163,7 @@ export class Monitoring extends pulumi.ComponentResource {
     );
     for (const monitor of renderScrapeTargets(args.targets)) {
       const meta = monitor.metadata as { name: string; namespace: string };
-      createObjects(`${name}-${meta.namespace}`, [monitor], {
-        ...base,
-        dependsOn: [this.chart, ...(args.targetsDependOn ?? [])],
-      });
+      createObjects(`${name}-${meta.namespace}`, [monitor], afterChart, args.namespaceRefs?.[meta.namespace]);
     }
     createObjects(
       name,

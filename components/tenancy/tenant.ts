@@ -75,6 +75,8 @@ export class Tenant extends pulumi.ComponentResource {
   public readonly issuer: string;
   public readonly oauthClientId: pulumi.Output<string>;
   public readonly hostnames: string[];
+  /** The dedicated Janua's namespace: its name and an Output that waits for it. */
+  public readonly dedicatedNamespace?: { readonly name: string; readonly ref: pulumi.Output<string> };
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:tenancy:Tenant", name, {}, opts);
@@ -113,6 +115,7 @@ export class Tenant extends pulumi.ComponentResource {
         // Earlier versions created the dedicated Janua at the top level.
         { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },
       );
+      this.dedicatedNamespace = { name: dedicated.namespaceName, ref: dedicated.namespace };
       janua = {
         issuer: dedicated.janua.issuer,
         connection: dedicated.janua.connection,
