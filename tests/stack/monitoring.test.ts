@@ -62,6 +62,17 @@ describe("monitoring in the production program", () => {
     );
   });
 
+  it("a monitor in a dedicated Janua namespace waits for that namespace, not for every tenant", () => {
+    const monitor = ofKind("ServiceMonitor").find(
+      (r) => (r.rawInputs.metadata as Obj).namespace === "janua-globex",
+    ) as RecordedResource;
+    const namespace = recorder.resources.find(
+      (r) => r.type === "kubernetes:core/v1:Namespace" && r.name === "janua-globex-namespace",
+    ) as RecordedResource;
+    expect(monitor.dependencies).toContain(namespace.urn);
+    expect(monitor.dependencies.some((d) => d.includes("tenant-acme"))).toBe(false);
+  });
+
   it("probes the public platform hostnames and the tenants' custom hostnames, not admin or tenant subdomains", () => {
     const probes = Object.fromEntries(
       ofKind("Probe").map((r) => [
