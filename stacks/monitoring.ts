@@ -20,9 +20,9 @@ import { platformRoutes } from "./tenants";
  */
 export function probeTargets(config: StackConfig): ProbeTargets {
   const custom = config.tenants.flatMap((t) => t.domains);
-  const tenantSubdomains = new Set(config.tenants.map((t) => `${t.slug}.${config.domain}`));
+  const tenantHostnames = new Set([...custom, ...config.tenants.map((t) => `${t.slug}.${config.domain}`)]);
   const platform = platformRoutes(config)
-    .filter((r) => !isAdminRoute(r) && !custom.includes(r.hostname) && !tenantSubdomains.has(r.hostname))
+    .filter((r) => !isAdminRoute(r) && !tenantHostnames.has(r.hostname))
     .map((r) => r.hostname);
   return { platform, custom };
 }
