@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { renderJanuaManifests, TENANT_NAMESPACES } from "../../components/auth/janua-manifests";
+import {
+  januaSizingOptions,
+  renderJanuaManifests,
+  TENANT_NAMESPACES,
+} from "../../components/auth/janua-manifests";
 import { capacityReport } from "../../components/cost/capacity";
 import { renderAllowDns, renderDefaultDeny } from "../../components/shared/namespace";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
 import { tenantRedirectUris, tenantRoutes } from "../../components/tenancy/tenant";
 import { egressExceptions, renderTenant } from "../../components/tenancy/tenant-manifests";
 import { quotaHard, TIERS } from "../../components/tenancy/tiers";
-import { IMAGES } from "../../components/versions";
 import { parseStackConfig } from "../../stacks/config";
 import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
 
@@ -110,21 +113,7 @@ describe("tenant stamp", () => {
 });
 
 describe("network isolation, evaluated", () => {
-  const janua = renderJanuaManifests({
-    namespace: "janua",
-    image: IMAGES.janua,
-    hostname: "auth.enclii.dev",
-    domain: "enclii.dev",
-    replicas: 2,
-    adminEmail: "a@enclii.dev",
-    defaultOrgSlug: "enclii",
-    jwtKid: "k",
-    features: {},
-    email: false,
-    clientNamespaces: ["enclii"],
-    dataNamespace: "data",
-    tenantAccess: true,
-  }) as Manifest[];
+  const janua = renderJanuaManifests(januaSizingOptions({ tenantAccess: true })) as Manifest[];
   const policies = [
     ...tenant("acme"),
     ...tenant("globex"),
