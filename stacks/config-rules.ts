@@ -5,7 +5,13 @@
 
 import { capacityReport } from "../components/cost/capacity";
 import { MAX_PRIVATE_PREFIX, NETWORK_ZONES, VSWITCH_ZONE } from "../components/hetzner/addressing";
-import { ROBOT_MAX_ADMIN_CIDRS } from "../components/hetzner/firewall-rules";
+import { adminCidrProblems } from "../components/hetzner/admin-cidrs";
+import {
+  ADMIN_PORTS,
+  ROBOT_FIXED_INPUT_RULES,
+  ROBOT_MAX_ADMIN_CIDRS,
+  ROBOT_MAX_RULES,
+} from "../components/hetzner/firewall-rules";
 import { cidrsOverlap } from "./config-fields";
 import type { Environment, NodeConfig, ParsedStackConfig, TenantConfig } from "./config-schema";
 
@@ -20,8 +26,6 @@ export interface ConfigProblem {
  * these would give the tenant `<slug>.<domain>` and steal the platform's route.
  */
 export const RESERVED_SLUGS = ["auth", "api", "app", "grafana", "www", "origin", "status", "admin", "mail"];
-
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
 function isWithin(hostname: string, domain: string): boolean {
   return hostname === domain || hostname.endsWith(`.${domain}`);
@@ -142,7 +146,7 @@ function networkRules(cfg: ParsedStackConfig): ConfigProblem[] {
   if (cfg.nodes.some((n) => n.kind === "dedicated") && cfg.access.adminCidrs.length > ROBOT_MAX_ADMIN_CIDRS) {
     problems.push({
       path: ["access", "adminCidrs"],
-      message: `the Robot firewall holds 10 input rules, 6 of them fixed and 2 per CIDR, so a dedicated server allows at most ${ROBOT_MAX_ADMIN_CIDRS} admin CIDRs; use a VPN range`,
+      message: `the Robot firewall holds ${ROBOT_MAX_RULES} input rules, ${ROBOT_FIXED_INPUT_RULES} of them fixed and ${ADMIN_PORTS.length} per CIDR, so a dedicated server allows at most ${ROBOT_MAX_ADMIN_CIDRS} admin CIDRs; use a VPN range`,
     });
   }
   if (Number(cfg.k3s.privateNetworkCidr.split("/")[1]) > MAX_PRIVATE_PREFIX) {
@@ -151,14 +155,13 @@ function networkRules(cfg: ParsedStackConfig): ConfigProblem[] {
       message: `must be /${MAX_PRIVATE_PREFIX} or larger: it is split into /24 subnets for cloud and vSwitch nodes`,
     });
   }
-  cfg.access.adminCidrs.forEach((c, i) => {
-    if (WORLD.has(c)) {
-      problems.push({
-        path: ["access", "adminCidrs", i],
-        message: "opens SSH and the Kubernetes API to the whole internet; list your office or VPN ranges",
-      });
-    }
-  });
+  // Wide prefixes need access.allowWideCidrs; the whole internet (also as a union) never passes.
+  for (const p of adminCidrProblems(cfg.access.adminCidrs, { allowWideCidrs: cfg.access.allowWideCidrs })) {
+    problems.push({
+      path: p.index === undefined ? ["access", "adminCidrs"] : ["access", "adminCidrs", p.index],
+      message: p.message,
+    });
+  }
   return problems;
 }
 

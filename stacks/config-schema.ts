@@ -315,6 +315,12 @@ export function stackSchema(env: Environment) {
           .describe(
             "Who may reach SSH (22) and the Kubernetes API (6443); required when a node is provisioned.",
           ),
+        allowWideCidrs: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Acknowledge `adminCidrs` wider than /16 (IPv4) or /32 (IPv6); CIDRs covering the whole internet stay refused.",
+          ),
         sshPublicKeys: z
           .array(
             z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d{3}) [A-Za-z0-9+/=]+( .*)?$/, {

@@ -20,6 +20,18 @@ export interface DedicatedServerArgs {
   readonly reverseDns: string;
   /** CIDRs allowed to reach SSH (22) and the Kubernetes API (6443). */
   readonly adminCidrs: readonly string[];
+  /**
+   * Accept admin CIDRs wider than /16 (IPv4) or /32 (IPv6) (`access.allowWideCidrs`); the
+   * whole internet stays refused.
+   * @default false
+   */
+  readonly allowWideCidrs?: boolean;
+  /**
+   * What removing this server from the stack does to its Robot firewall: `retain` leaves it
+   * active with its rules, `disable` turns it off (docs/nodes.md).
+   * @default "retain"
+   */
+  readonly firewallOnDelete?: "retain" | "disable";
   /** Robot webservice credentials. */
   readonly robot: RobotConnectionArgs;
 }
@@ -33,10 +45,18 @@ export class DedicatedServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: DedicatedServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:hetzner:DedicatedServer", name, {}, opts);
-    // Rendered (and validated: 10-rule limit, no world-open ports) before any API call.
-    const firewall = renderRobotFirewall(args.adminCidrs);
+    // Rendered (and validated: 10-rule limit, no world-open or unacknowledged wide CIDR, rule
+    // names Robot accepts) before any API call.
+    const firewall = renderRobotFirewall(args.adminCidrs, {
+      allowWideCidrs: args.allowWideCidrs ?? false,
+      serverIpv4: args.ipv4,
+    });
     const common = { serverNumber: args.serverNumber, connection: args.robot };
-    this.firewall = new RobotFirewall(`${name}-firewall`, { ...common, firewall }, { parent: this });
+    this.firewall = new RobotFirewall(
+      `${name}-firewall`,
+      { ...common, firewall, onDelete: args.firewallOnDelete ?? "retain" },
+      { parent: this },
+    );
     new RobotServerName(`${name}-name`, { ...common, name: args.hostname }, { parent: this });
     new RobotReverseDns(`${name}-rdns`, { ...common, ip: args.ipv4, ptr: args.reverseDns }, { parent: this });
     this.ipv4 = pulumi.output(args.ipv4);

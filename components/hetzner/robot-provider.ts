@@ -8,8 +8,9 @@
  * The protocol (robot-ws.your-server.de): HTTP Basic auth with the webservice user, request
  * bodies `application/x-www-form-urlencoded`, JSON answers, errors as
  * `{"error": {"status", "code", "message"}}`. A firewall change takes 20-30 s during which the
- * firewall reads `in process` and further POSTs answer 409; rate limiting answers
- * `RATE_LIMIT_EXCEEDED`.
+ * firewall reads `in process` and further POSTs answer 409; rate limiting answers 403
+ * `RATE_LIMIT_EXCEEDED` with `max_request` and `interval` (seconds; Robot's limits are per hour),
+ * robot.hetzner.com/doc/webservice/en.html "Errors > Request limit".
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -35,6 +36,11 @@ export interface RobotTiming {
   readonly settleTimeoutMs?: number;
   /** Poll interval while waiting, in ms. @default 5000 */
   readonly pollIntervalMs?: number;
+  /**
+   * The longest rate-limit window (the answer's `interval`) worth waiting out, in ms; a longer
+   * one (Robot's are hourly) fails at once with the time to retry. @default 60000
+   */
+  readonly rateLimitMaxWaitMs?: number;
 }
 
 /** An error answer of the webservice. */
@@ -61,7 +67,39 @@ function timingOf(conn: RobotConnection): Required<RobotTiming> {
     maxAttempts: t.maxAttempts ?? 8,
     settleTimeoutMs: t.settleTimeoutMs ?? 300_000,
     pollIntervalMs: t.pollIntervalMs ?? 5000,
+    rateLimitMaxWaitMs: t.rateLimitMaxWaitMs ?? 60_000,
   };
+}
+
+/** "45 s", "12 min", "1 h". */
+function humanDuration(seconds: number): string {
+  if (seconds < 120) return `${Math.ceil(seconds)} s`;
+  if (seconds < 7200) return `${Math.ceil(seconds / 60)} min`;
+  return `${Math.ceil(seconds / 3600)} h`;
+}
+
+/**
+ * The error for a RATE_LIMIT_EXCEEDED answer: how many requests per interval Robot allows and
+ * the time by which the window has passed. The body carries `max_request` and `interval`
+ * (robot.hetzner.com/doc/webservice/en.html "Errors > Request limit"; community.hrobot
+ * `plugins/module_utils/robot.py` format_error_msg, lines 69-86); hrobot-rs's test fixture spells
+ * it `max_requests`, so both are read.
+ */
+function rateLimitError(what: string, error: Json, status: number, now = Date.now()): RobotError {
+  const interval = Number(error.interval ?? 3600);
+  const max = error.max_request ?? error.max_requests;
+  const retryAt = new Date(now + interval * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const limit = max === undefined ? `a limit per ${interval} s` : `at most ${max} requests per ${interval} s`;
+  return new RobotError(
+    `Robot webservice rate limit reached for ${what} (${status} RATE_LIMIT_EXCEEDED: ${limit}); retrying now fails the same way: run pulumi up again after ${retryAt} (within ${humanDuration(interval)}), and avoid refresh loops meanwhile`,
+    status,
+    "RATE_LIMIT_EXCEEDED",
+  );
+}
+
+/** True for the 404 codes that mean "this thing is not there (any more)". */
+export function isGone(e: unknown, codes: readonly string[]): boolean {
+  return e instanceof RobotError && e.status === 404 && codes.includes(e.code);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -149,19 +187,13 @@ export async function robotRequest(
       );
     }
     if (code === "RATE_LIMIT_EXCEEDED") {
-      // The answer says how many requests per interval (seconds) are allowed.
-      const interval = Number(error.interval ?? 0) * 1000;
-      lastError = new RobotError(
-        `Robot webservice rate limit exceeded for ${what}: ${message}`,
-        response.status,
-        code,
-      );
-      await sleep(
-        Math.min(
-          timing.maxDelayMs,
-          Math.max(backoff, interval / Math.max(1, Number(error.max_request ?? 1))),
-        ),
-      );
+      // Robot's windows are an hour: waiting one out would hang `pulumi up` for that long, and
+      // short retries only burn the next window's budget. Only a short window is waited out.
+      const windowMs = Number(error.interval ?? 3600) * 1000;
+      const limited = rateLimitError(what, error, response.status);
+      if (windowMs > timing.rateLimitMaxWaitMs || attempt === timing.maxAttempts) throw limited;
+      lastError = limited;
+      await sleep(windowMs);
       continue;
     }
     if (response.status === 409) {
@@ -243,13 +275,23 @@ export interface RobotFirewallInputs {
   /** A `RobotFirewallSpec` (see firewall-rules.ts). */
   readonly firewall: Json;
   readonly connection: RobotConnection;
+  /**
+   * What deleting the resource does to the live firewall: `retain` leaves it active with its
+   * rules (the server stays filtered); `disable` turns it off (the server is then unfiltered).
+   * @default "retain"
+   */
+  readonly onDelete?: "retain" | "disable";
 }
+
+/** 404 codes of GET /firewall/{n} meaning the firewall is not there: the server is gone or has none. */
+const FIREWALL_GONE = ["SERVER_NOT_FOUND", "FIREWALL_NOT_AVAILABLE", "FIREWALL_PORT_NOT_FOUND"];
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * The firewall of one dedicated server. Deleting it disables the firewall and keeps its rules:
- * an empty active rule set would discard everything, SSH included, and lock the operator out.
+ * The firewall of one dedicated server. Deleting the resource retains the live firewall as it
+ * is (active, same rules) and says so, unless `onDelete: "disable"`: disabling would leave the
+ * server unfiltered, and an empty active rule set would discard everything, SSH included.
  */
 export const robotFirewallProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: RobotFirewallInputs) {
@@ -260,7 +302,14 @@ export const robotFirewallProvider: pulumi.dynamic.ResourceProvider = {
     };
   },
   async read(id: string, props: RobotFirewallInputs & Json) {
-    const current = await getFirewall(props.connection, props.serverNumber);
+    let current: Json;
+    try {
+      current = await getFirewall(props.connection, props.serverNumber);
+    } catch (e) {
+      // A blank id tells the engine the resource is gone (pulumi dynamic ReadResult.id).
+      if (isGone(e, FIREWALL_GONE)) return { id: "", props: {} };
+      throw e;
+    }
     return {
       id,
       props: { ...props, serverIp: current.server_ip ?? null, state: normalizeFirewall(current) },
@@ -272,8 +321,10 @@ export const robotFirewallProvider: pulumi.dynamic.ResourceProvider = {
     const drifted = olds.state !== undefined && !sameJson(olds.state, wanted);
     const changed = !sameJson(normalizeFirewall(olds.firewall), wanted) || drifted;
     const connectionChanged = !sameJson(olds.connection, news.connection);
+    // delete runs with the stored inputs, so a new onDelete must be stored by an update first.
+    const onDeleteChanged = (olds.onDelete ?? "retain") !== (news.onDelete ?? "retain");
     return {
-      changes: replaces.length > 0 || changed || connectionChanged,
+      changes: replaces.length > 0 || changed || connectionChanged || onDeleteChanged,
       replaces,
       deleteBeforeReplace: false,
     };
@@ -283,7 +334,17 @@ export const robotFirewallProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: { ...news, serverIp: applied.server_ip ?? null, state: normalizeFirewall(applied) } };
   },
   async delete(_id: string, props: RobotFirewallInputs) {
-    await applyFirewall(props.connection, props.serverNumber, { ...props.firewall, status: "disabled" });
+    if (props.onDelete === "disable") {
+      await applyFirewall(props.connection, props.serverNumber, { ...props.firewall, status: "disabled" });
+      console.error(
+        `Robot firewall of server ${props.serverNumber} disabled (onDelete: "disable"): the server is now unfiltered`,
+      );
+      return;
+    }
+    // Plugin stderr reaches the CLI's output as a diagnostic of this resource.
+    console.error(
+      `Robot firewall of server ${props.serverNumber} retained: it stays active with its rules in Robot; disable or change it in the Robot panel (Server > Firewall) if the server leaves the cluster (docs/nodes.md)`,
+    );
   },
 };
 
@@ -366,7 +427,15 @@ export const robotReverseDnsProvider: pulumi.dynamic.ResourceProvider = {
     return { id: `rdns-${inputs.ip}`, outs: { ...inputs } };
   },
   async read(id: string, props: RobotReverseDnsInputs & Json) {
-    const answer = await robotRequest(props.connection, "GET", `/rdns/${props.ip}`, rdnsWhat(props));
+    let answer: Json;
+    try {
+      answer = await robotRequest(props.connection, "GET", `/rdns/${props.ip}`, rdnsWhat(props));
+    } catch (e) {
+      // No PTR: 404 RDNS_NOT_FOUND; address not the account's: 404 IP_NOT_FOUND (community.hrobot
+      // plugins/modules/reverse_dns.py lines 110-117). A blank id reports the resource gone.
+      if (isGone(e, ["RDNS_NOT_FOUND", "IP_NOT_FOUND"])) return { id: "", props: {} };
+      throw e;
+    }
     return { id, props: { ...props, ptr: String(((answer.rdns ?? {}) as Json).ptr ?? "") } };
   },
   async diff(_id: string, olds: RobotReverseDnsInputs, news: RobotReverseDnsInputs) {

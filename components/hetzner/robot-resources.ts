@@ -47,6 +47,12 @@ export class RobotFirewall extends pulumi.dynamic.Resource {
       serverNumber: pulumi.Input<number>;
       firewall: RobotFirewallSpec;
       connection: RobotConnectionArgs;
+      /**
+       * `retain` (default): deleting the resource leaves the live firewall active as it is;
+       * `disable`: deleting turns it off and leaves the server unfiltered.
+       * @default "retain"
+       */
+      onDelete?: "retain" | "disable";
     },
     opts?: pulumi.CustomResourceOptions,
   ) {
@@ -56,6 +62,7 @@ export class RobotFirewall extends pulumi.dynamic.Resource {
       {
         serverNumber: args.serverNumber,
         firewall: args.firewall,
+        onDelete: args.onDelete ?? "retain",
         connection: robotConnection(args.connection),
         serverIp: undefined,
         state: undefined,
