@@ -4,16 +4,15 @@
  * existing cluster's kubeconfig. Holds no resource details of its own.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { planAddresses } from "../components/hetzner/addressing";
 import { CloudNetwork } from "../components/hetzner/cloud-network";
 import { CloudServer } from "../components/hetzner/cloud-server";
 import { DedicatedServer } from "../components/hetzner/dedicated-server";
-import type { VSwitchInterface } from "../components/hetzner/node-prep";
-import type { RobotConnectionArgs } from "../components/hetzner/robot-resources";
-import { Cluster, type ClusterNodeArgs } from "../components/k3s/cluster";
+import { VSWITCH_MTU, type VSwitchInterface } from "../components/hetzner/node-prep";
+import { type RobotConnectionArgs, RobotVSwitch } from "../components/hetzner/robot-resources";
+import { Cluster, type ClusterEtcdS3, type ClusterNodeArgs } from "../components/k3s/cluster";
 import { ExistingCluster } from "../components/k3s/existing-cluster";
-import type { EtcdS3Options } from "../components/k3s/k3s-config";
 import type { StackConfig, StackSecrets } from "./config";
 
 /** A node as the stack outputs show it. */
@@ -33,7 +32,15 @@ export interface ClusterResult {
   readonly nodes: NodeOutput[];
   /** Whether this program installed k3s (and so manages its upgrades). */
   readonly provisioned: boolean;
+  /**
+   * Every public address of every node (IPv4, and IPv6 where known: a cloud server's /64),
+   * resolved from the providers: tenant egress excepts them all.
+   */
+  readonly nodeAddresses: pulumi.Input<string>[];
 }
+
+/** The VLAN id of the vSwitch when `k3s.vswitchVlan` is not set. */
+export const DEFAULT_VSWITCH_VLAN = 4000;
 
 const need = <T>(value: T | undefined, key: string): T => {
   // The config loader already reported missing secrets; this guards programming errors only.
@@ -46,7 +53,7 @@ export function buildCluster(
   config: StackConfig,
   secrets: StackSecrets,
   podSecurityExemptions: string[],
-  etcdS3?: pulumi.Input<EtcdS3Options>,
+  etcdS3?: ClusterEtcdS3,
 ): ClusterResult {
   if (config.nodes.every((n) => n.kind === "existing")) {
     const existing = new ExistingCluster("cluster", {
@@ -64,10 +71,14 @@ export function buildCluster(
         privateIp: null,
       })),
       provisioned: false,
+      nodeAddresses: config.nodes.flatMap((n) => (n.kind === "existing" && n.host ? [n.host] : [])),
     };
   }
 
   const prefix = `enclii-${config.stack}`;
+  // SSH goes to a stable name, not an address: it resolves to the node from a workstation and
+  // to a `cloudflared access` loopback in CI (docs/deploy.md), so commands see one connection.
+  const sshHost = (nodeName: string) => `${nodeName}.${config.domain}`;
   const labels = { "managed-by": "enclii-infra", stack: config.stack, environment: config.environment };
   const addressing = planAddresses(config.nodes, config.k3s.privateNetworkCidr);
   const robot = (): RobotConnectionArgs => ({
@@ -77,9 +88,31 @@ export function buildCluster(
   const protect = config.protect;
   const clusterNodes: ClusterNodeArgs[] = [];
   const outputs: NodeOutput[] = [];
+  const nodeAddresses: pulumi.Input<string>[] = [];
 
   const dedicated = config.nodes.filter((n) => n.kind === "dedicated");
   const cloud = config.nodes.filter((n) => n.kind === "cloud");
+  const vlan = config.k3s.vswitchVlan ?? DEFAULT_VSWITCH_VLAN;
+  // Two dedicated servers share a vSwitch with or without cloud nodes; one joins cloud nodes
+  // through it. Deleting a vSwitch cancels it at once, so production protects it.
+  const robotVSwitch = addressing.vswitch
+    ? new RobotVSwitch(
+        "vswitch",
+        {
+          name: prefix,
+          vlan,
+          serverNumbers: dedicated.map((n) => n.serverNumber),
+          connection: robot(),
+        },
+        {
+          protect,
+          // Earlier versions created it inside the hcloud network component.
+          aliases: [
+            { name: "hcloud-vswitch", parent: pulumi.createUrn("hcloud", "enclii:hetzner:CloudNetwork") },
+          ],
+        },
+      )
+    : undefined;
   const network =
     cloud.length > 0
       ? new CloudNetwork("hcloud", {
@@ -91,13 +124,7 @@ export function buildCluster(
           existingSshKeyName: config.access.hcloudSshKeyName,
           labels,
           deleteProtection: protect,
-          vswitch: addressing.vswitch
-            ? {
-                vlan: config.k3s.vswitchVlan,
-                serverNumbers: dedicated.map((n) => n.serverNumber),
-                robot: robot(),
-              }
-            : undefined,
+          vswitchId: robotVSwitch?.vswitchId,
         })
       : undefined;
 
@@ -114,9 +141,10 @@ export function buildCluster(
     const vswitch: VSwitchInterface | undefined =
       addressing.vswitch && privateIp
         ? {
-            vlan: config.k3s.vswitchVlan,
+            vlan,
             address: `${privateIp}/24`,
-            gateway: addressing.vswitchGateway ?? privateIp,
+            // Only a vSwitch coupled to hcloud has a gateway; dedicated servers alone are on-link.
+            ...(addressing.vswitchGateway ? { gateway: addressing.vswitchGateway } : {}),
             networkCidr: addressing.networkCidr,
           }
         : undefined;
@@ -124,12 +152,18 @@ export function buildCluster(
       name: node.name,
       role: node.role,
       publicIp: server.ipv4,
+      sshHost: sshHost(node.name),
       privateIp,
       labels: node.labels,
       taints: node.taints,
       vswitch,
-      // SSH is only opened to the admin CIDRs once the firewall is active.
-      dependsOn: [server.firewall, ...(network ? network.subnets : [])],
+      // SSH is only opened to the admin CIDRs once the firewall is active; the VLAN is
+      // configured once the server is attached to the vSwitch.
+      dependsOn: [
+        server.firewall,
+        ...(robotVSwitch ? [robotVSwitch] : []),
+        ...(network ? network.subnets : []),
+      ],
     });
     outputs.push({
       name: node.name,
@@ -138,6 +172,7 @@ export function buildCluster(
       publicIpv4: node.ipv4,
       privateIp: privateIp ?? null,
     });
+    nodeAddresses.push(node.ipv4);
   }
 
   for (const node of cloud) {
@@ -157,12 +192,16 @@ export function buildCluster(
       name: node.name,
       role: node.role,
       publicIp: server.ipv4,
+      sshHost: sshHost(node.name),
       privateIp,
       labels: node.labels,
       taints: node.taints,
+      // One MTU on every path the vSwitch carries: hcloud's private 1450 would not fit it.
+      ...(addressing.vswitch ? { privateMtu: VSWITCH_MTU } : {}),
       dependsOn: [server.server],
     });
     outputs.push({ name: node.name, kind: node.kind, role: node.role, publicIpv4: server.ipv4, privateIp });
+    nodeAddresses.push(server.ipv4, server.ipv6Network);
   }
 
   const cluster = new Cluster("k3s", {
@@ -172,6 +211,7 @@ export function buildCluster(
     clusterCidr: config.k3s.clusterCidr,
     serviceCidr: config.k3s.serviceCidr,
     tlsSans: config.k3s.tlsSans,
+    apiHostname: config.k3s.apiHostname,
     etcdSnapshots: config.k3s.etcdSnapshots,
     etcdS3,
     podSecurityExemptions,
@@ -183,5 +223,6 @@ export function buildCluster(
     apiEndpoint: cluster.apiEndpoint,
     nodes: outputs,
     provisioned: true,
+    nodeAddresses,
   };
 }

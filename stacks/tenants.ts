@@ -7,6 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Janua } from "../components/auth/janua";
 import { januaRoute } from "../components/auth/janua-manifests";
 import { controlPlaneRoutes } from "../components/control-plane/manifests";
+import type { R2Buckets, S3Credentials } from "../components/edge/r2-buckets";
+import { cnpgConsumer } from "../components/edge/r2-plan";
 import type { TunnelRoute } from "../components/edge/routes";
 import { grafanaRoute } from "../components/observability/monitoring";
 import { Tenant, tenantRoutes } from "../components/tenancy/tenant";
@@ -24,12 +26,26 @@ export function platformRoutes(config: StackConfig): TunnelRoute[] {
   ];
 }
 
+/**
+ * The R2 credentials a tenant's dedicated Janua archives with: its own bucket's, never the shared
+ * cluster's (R2 tokens scope to buckets, so a shared bucket would be a shared key). A shared-auth
+ * tenant has no database; it is handed the shared consumer, which it never uses.
+ */
+export function tenantArchiveCredentials(r2: R2Buckets, t: StackConfig["tenants"][number]): S3Credentials {
+  if (t.auth !== "dedicated") return r2.credentials.cnpg;
+  const consumer = cnpgConsumer(`janua-${t.slug}`);
+  const own = r2.credentials[consumer];
+  if (!own) throw new Error(`tenant ${t.slug}: R2 has no bucket for consumer ${consumer}`);
+  return own;
+}
+
 /** One Tenant component per `tenants[]` entry. */
 export function buildTenants(
   config: StackConfig,
   inputs: AuthInputs & {
     janua: Janua;
-    nodeIps: pulumi.Input<string>[];
+    /** Every node's public IPv4 and IPv6 (addresses or prefixes), as the providers resolve them. */
+    nodeIps: readonly pulumi.Input<string>[];
     tunnelReady: pulumi.Resource[];
     provider: k8s.Provider;
   },
@@ -45,7 +61,7 @@ export function buildTenants(
           clusterCidr: config.k3s.clusterCidr,
           serviceCidr: config.k3s.serviceCidr,
           privateNetworkCidr: config.k3s.privateNetworkCidr,
-          nodeIps: config.nodes.flatMap((n) => (n.kind === "dedicated" ? [n.ipv4] : [])),
+          nodeIps: inputs.nodeIps,
         },
         sharedJanua: {
           issuer: inputs.janua.issuer,
@@ -56,7 +72,7 @@ export function buildTenants(
           image: inputs.janua.image,
           replicas: config.janua.replicas,
           features: config.janua.features,
-          r2: inputs.r2.credentials.cnpg,
+          r2: tenantArchiveCredentials(inputs.r2, t),
           backupRetention: config.postgres.retention,
           backupSchedule: config.postgres.backupSchedule,
           dependsOn: [inputs.cnpg.operator, inputs.cnpg.plugin, inputs.longhorn.chart],

@@ -2,13 +2,13 @@
  * `enclii:hetzner:CloudNetwork`: what every hcloud server of a stack shares: the private
  * Network and its cloud subnet, the Firewall (SSH and API from the admin CIDRs, ICMP), a spread
  * PlacementGroup (servers on different hosts), the SSH key, and, when dedicated servers join,
- * a Robot vSwitch coupled to the network through a `vswitch` subnet (MTU 1400 on the server side).
+ * the `vswitch` subnet that couples their Robot vSwitch (created by the caller, since dedicated
+ * servers may share one without any cloud node) to the network.
  */
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { type AddressPlan, NETWORK_ZONES, VSWITCH_ZONE } from "./addressing";
 import { renderHcloudFirewallRules } from "./firewall-rules";
-import { type RobotConnectionArgs, RobotVSwitch } from "./robot-resources";
 
 /** Arguments of {@link CloudNetwork}. */
 export interface CloudNetworkArgs {
@@ -24,12 +24,8 @@ export interface CloudNetworkArgs {
   readonly existingSshKeyName?: string;
   /** Labels on every hcloud resource. */
   readonly labels: Record<string, string>;
-  /** Robot vSwitch to create when dedicated servers join (`addressing.vswitch`). */
-  readonly vswitch?: {
-    readonly vlan: number;
-    readonly serverNumbers: number[];
-    readonly robot: RobotConnectionArgs;
-  };
+  /** Id of the Robot vSwitch to couple when dedicated servers join (`addressing.vswitch`). */
+  readonly vswitchId?: pulumi.Input<number>;
   /** Keep the network from being deleted by accident (production). @default false */
   readonly deleteProtection?: boolean;
 }
@@ -67,17 +63,7 @@ export class CloudNetwork extends pulumi.ComponentResource {
       parent,
     );
     this.subnets = [cloudSubnet];
-    if (args.vswitch && args.addressing.vswitch) {
-      const vswitch = new RobotVSwitch(
-        `${name}-vswitch`,
-        {
-          name: args.prefix,
-          vlan: args.vswitch.vlan,
-          serverNumbers: args.vswitch.serverNumbers,
-          connection: args.vswitch.robot,
-        },
-        parent,
-      );
+    if (args.vswitchId !== undefined && args.addressing.vswitch) {
       this.subnets.push(
         new hcloud.NetworkSubnet(
           `${name}-vswitch-subnet`,
@@ -86,7 +72,7 @@ export class CloudNetwork extends pulumi.ComponentResource {
             type: "vswitch",
             networkZone: VSWITCH_ZONE,
             ipRange: args.addressing.vswitchSubnet,
-            vswitchId: vswitch.vswitchId,
+            vswitchId: args.vswitchId,
           },
           parent,
         ),

@@ -33,6 +33,8 @@ export interface CloudServerArgs {
 export class CloudServer extends pulumi.ComponentResource {
   public readonly ipv4: pulumi.Output<string>;
   public readonly ipv6: pulumi.Output<string>;
+  /** The server's IPv6 /64 (every address in it reaches the server). */
+  public readonly ipv6Network: pulumi.Output<string>;
   public readonly privateIp: string;
   public readonly server: hcloud.Server;
 
@@ -72,6 +74,7 @@ export class CloudServer extends pulumi.ComponentResource {
     );
     this.ipv4 = this.server.ipv4Address;
     this.ipv6 = this.server.ipv6Address;
+    this.ipv6Network = this.server.ipv6Network;
     this.privateIp = args.privateIp;
     this.registerOutputs({ ipv4: this.ipv4, ipv6: this.ipv6, privateIp: this.privateIp });
   }

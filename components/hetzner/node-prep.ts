@@ -37,7 +37,21 @@ export const NODE_PATHS = {
   sshd: "/etc/ssh/sshd_config.d/90-enclii.conf",
   netplan: "/etc/netplan/60-enclii-vswitch.yaml",
   script: "/usr/local/sbin/enclii-node-prep",
+  /** k3s reads `config.yaml.d/*.yaml` after `config.yaml` (docs.k3s.io, installation/configuration). */
+  k3sNetworkDropIn: "/etc/rancher/k3s/config.yaml.d/50-enclii-private-network.yaml",
+  mtuScript: "/usr/local/sbin/enclii-private-mtu",
+  mtuUnit: "/etc/systemd/system/enclii-private-mtu.service",
 } as const;
+
+/**
+ * The one MTU of every path a Robot vSwitch carries. Hetzner requires 1400 on the VLAN of a
+ * dedicated server (docs.hetzner.com/robot/dedicated-server/network/vswitch); hcloud private
+ * interfaces default to 1450 (docs.hetzner.com/cloud/networks/technical-concepts/architecture),
+ * so a cloud node coupled to a vSwitch is set to 1400 too, or its 1450-byte packets are lost on
+ * the vSwitch side. flannel's VXLAN takes its MTU from its interface minus 50
+ * (flannel backend/vxlan), so every node's pods then get the same 1350.
+ */
+export const VSWITCH_MTU = 1400;
 
 /** A Robot vSwitch VLAN on a dedicated server, joining the hcloud private network. */
 export interface VSwitchInterface {
@@ -45,8 +59,13 @@ export interface VSwitchInterface {
   readonly vlan: number;
   /** Address of this server on the vSwitch subnet, with prefix, e.g. `10.0.2.10/24`. */
   readonly address: string;
-  /** The vSwitch subnet's gateway (its first address), routing to the cloud network. */
-  readonly gateway: string;
+  /**
+   * The vSwitch subnet's gateway (its first address, which hcloud reserves), routing to the cloud
+   * network. Only when the vSwitch is coupled to an hcloud network: dedicated servers on one
+   * vSwitch reach each other on-link (Layer 2), and there is no gateway to route through
+   * (docs.hetzner.com/networking/networks/technical-concepts/architecture, "Example routes").
+   */
+  readonly gateway?: string;
   /** The whole private network, routed through the gateway. */
   readonly networkCidr: string;
   /** @default 1400 (required by the hcloud/vSwitch coupling) */
@@ -57,8 +76,21 @@ export interface VSwitchInterface {
 export interface NodePrepOptions {
   /** Hostname to set. */
   readonly hostname: string;
-  /** A vSwitch interface to configure (dedicated servers in a mixed cluster). */
+  /** A vSwitch interface to configure (dedicated servers in a multi-node cluster). */
   readonly vswitch?: VSwitchInterface;
+  /** The node's private network, when it has one (multi-node clusters and hcloud servers). */
+  readonly privateNetwork?: PrivateNetworkOptions;
+}
+
+/** A node's private interface, found on the node by its address. */
+export interface PrivateNetworkOptions {
+  /** This node's private address, without prefix, e.g. `10.0.1.10`. */
+  readonly address: string;
+  /**
+   * MTU to hold on the interface (hcloud nodes coupled to a vSwitch: {@link VSWITCH_MTU}).
+   * @default - leave the interface's MTU as it is
+   */
+  readonly mtu?: number;
 }
 
 const lines = (entries: Record<string, string>, sep: string) =>
@@ -88,7 +120,12 @@ function heredoc(path: string, content: string, mode: string): string {
 }
 
 function renderVSwitchSteps(vswitch: VSwitchInterface): string {
-  const mtu = vswitch.mtu ?? 1400;
+  const mtu = vswitch.mtu ?? VSWITCH_MTU;
+  const own = vswitch.address.split("/")[0];
+  if (vswitch.gateway !== undefined && vswitch.gateway === own) {
+    // A route via the node's own address sends nothing anywhere; netplan accepts it silently.
+    throw new Error(`vSwitch ${vswitch.vlan}: the gateway ${vswitch.gateway} is this node's own address`);
+  }
   // The uplink's name differs per server (enp0s31f6, eno1, ...): take the default route's.
   return [
     `uplink=$(ip -o -4 route show to default | awk '{print $5; exit}')`,
@@ -102,13 +139,83 @@ function renderVSwitchSteps(vswitch: VSwitchInterface): string {
     "      link: $uplink",
     `      mtu: ${mtu}`,
     `      addresses: [${vswitch.address}]`,
-    "      routes:",
-    `        - to: ${vswitch.networkCidr}`,
-    `          via: ${vswitch.gateway}`,
+    ...(vswitch.gateway
+      ? ["      routes:", `        - to: ${vswitch.networkCidr}`, `          via: ${vswitch.gateway}`]
+      : []),
     "ENCLII_EOF",
     `chmod 0600 ${NODE_PATHS.netplan}`,
     "netplan apply",
   ].join("\n");
+}
+
+/**
+ * Finds the interface that holds the private address, holds its MTU (a oneshot unit re-applies
+ * it at boot, before k3s), and tells k3s to run flannel on it. Without `flannel-iface` k3s leaves
+ * the interface unset (k3s pkg/agent/config/config.go: `flannelIface` only from the flag) and
+ * flannel takes the default route's interface (k3s pkg/agent/flannel/setup.go
+ * `LookupExtInterface`: "Fetching the default gateway interface"): VXLAN would then leave over the
+ * public uplink, at its 1500 MTU, instead of the private network.
+ */
+function renderPrivateNetworkSteps(net: PrivateNetworkOptions): string {
+  const find = `ip -o -4 addr show | awk -v ip="${net.address}" '{split($4, a, "/"); if (a[1] == ip) {print $2; exit}}'`;
+  const steps = [
+    "# The private interface: named by the image or the VLAN, found by its address.",
+    "private_iface=''",
+    "for _ in $(seq 1 60); do",
+    `  private_iface=$(${find})`,
+    '  [ -n "$private_iface" ] && break',
+    "  sleep 1",
+    "done",
+    'if [ -z "$private_iface" ]; then',
+    `  echo "enclii-node-prep: no interface holds the private address ${net.address}" >&2`,
+    "  exit 1",
+    "fi",
+  ];
+  if (net.mtu !== undefined) {
+    steps.push(
+      `install -d -m 0755 "$(dirname ${NODE_PATHS.mtuScript})"`,
+      `cat > ${NODE_PATHS.mtuScript} <<'ENCLII_EOF'`,
+      "#!/usr/bin/env bash",
+      `# Holds MTU ${net.mtu} on the interface with ${net.address} (one MTU on every vSwitch path).`,
+      "set -euo pipefail",
+      `iface=$(${find})`,
+      `if [ -z "$iface" ]; then echo "enclii-private-mtu: no interface holds ${net.address}" >&2; exit 1; fi`,
+      `ip link set dev "$iface" mtu ${net.mtu}`,
+      "ENCLII_EOF",
+      `chmod 0755 ${NODE_PATHS.mtuScript}`,
+      `cat > ${NODE_PATHS.mtuUnit} <<'ENCLII_EOF'`,
+      "[Unit]",
+      "Description=enclii: MTU of the private interface",
+      "Wants=network-online.target",
+      "After=network-online.target",
+      "Before=k3s.service k3s-agent.service",
+      "",
+      "[Service]",
+      "Type=oneshot",
+      `ExecStart=${NODE_PATHS.mtuScript}`,
+      "RemainAfterExit=yes",
+      "",
+      "[Install]",
+      "WantedBy=multi-user.target",
+      "ENCLII_EOF",
+      "systemctl daemon-reload",
+      "systemctl enable enclii-private-mtu.service",
+      NODE_PATHS.mtuScript,
+    );
+  }
+  steps.push(
+    `install -d -m 0755 "$(dirname ${NODE_PATHS.k3sNetworkDropIn})"`,
+    `flannel_conf="flannel-iface: $private_iface"`,
+    `if ! grep -qxF "$flannel_conf" ${NODE_PATHS.k3sNetworkDropIn} 2>/dev/null; then`,
+    `  printf '%s\\n' "$flannel_conf" > ${NODE_PATHS.k3sNetworkDropIn}`,
+    `  chmod 0600 ${NODE_PATHS.k3sNetworkDropIn}`,
+    "  # A running k3s reads its config only at start.",
+    "  for unit in k3s k3s-agent; do",
+    '    if systemctl is-active --quiet "$unit"; then systemctl restart "$unit"; fi',
+    "  done",
+    "fi",
+  );
+  return steps.join("\n");
 }
 
 /**
@@ -153,6 +260,7 @@ export function renderNodePrepScript(options: NodePrepOptions): string {
     "systemctl reload ssh 2>/dev/null || systemctl reload sshd",
   ];
   if (options.vswitch) steps.push("", renderVSwitchSteps(options.vswitch));
+  if (options.privateNetwork) steps.push("", renderPrivateNetworkSteps(options.privateNetwork));
   steps.push("", 'echo "enclii-node-prep: done"', "");
   return steps.join("\n");
 }

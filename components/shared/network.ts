@@ -18,7 +18,7 @@ export function internetIpv4(extra: readonly string[] = []): { ipBlock: { cidr: 
   return { ipBlock: { cidr: "0.0.0.0/0", except: [...new Set([...PRIVATE_IPV4_RANGES, ...extra])] } };
 }
 
-/** A NetworkPolicy peer for the IPv6 internet, excluding private ranges. */
-export function internetIpv6(): { ipBlock: { cidr: string; except: string[] } } {
-  return { ipBlock: { cidr: "::/0", except: [...PRIVATE_IPV6_RANGES] } };
+/** A NetworkPolicy peer for the IPv6 internet, excluding private ranges and `extra`. */
+export function internetIpv6(extra: readonly string[] = []): { ipBlock: { cidr: string; except: string[] } } {
+  return { ipBlock: { cidr: "::/0", except: [...new Set([...PRIVATE_IPV6_RANGES, ...extra])] } };
 }

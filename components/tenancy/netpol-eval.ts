@@ -1,12 +1,11 @@
 /**
  * A small evaluator of Kubernetes NetworkPolicy semantics, for the subset the platform renders
  * (pod selectors `{}`/matchLabels, namespace selectors with matchLabels/matchExpressions Exists,
- * ipBlock with except, TCP/UDP ports). Answers "may this source reach that destination" the way
+ * ipBlock with except, for IPv4 and IPv6, TCP/UDP ports). Answers "may this source reach that destination" the way
  * a conforming network plugin would: a connection needs an egress allow at the source (when any
  * egress policy selects the source pod) and an ingress allow at the destination (likewise).
  */
-import { isIPv4 } from "node:net";
-import { ipv4Range } from "../../stacks/config-fields";
+import { BlockList, isIP } from "node:net";
 
 type Obj = Record<string, unknown>;
 
@@ -45,11 +44,15 @@ function matches(selector: LabelSelector | undefined, labels: Record<string, str
   return true;
 }
 
+/** Whether `ip` (IPv4 or IPv6) lies in `cidr`; addresses of the other family never do. */
 function inCidr(ip: string, cidr: string): boolean {
-  const range = ipv4Range(cidr);
-  if (!range || !isIPv4(ip)) return false;
-  const n = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  return n >= range.first && n <= range.last;
+  const [network = "", prefix] = cidr.split("/");
+  const family = isIP(network);
+  if (family === 0 || isIP(ip) !== family) return false;
+  const list = new BlockList();
+  const type = family === 4 ? "ipv4" : "ipv6";
+  list.addSubnet(network, prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix), type);
+  return list.check(ip, type);
 }
 
 function peerMatches(peer: Obj, other: Endpoint, policyNamespace: string): boolean {

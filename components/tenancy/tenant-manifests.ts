@@ -2,9 +2,10 @@
  * A tenant's namespace and its boundaries as plain manifests: namespace (PodSecurity
  * `restricted`), ResourceQuota and LimitRange from the tier, and four NetworkPolicies. Pure.
  */
+import { isIPv4 } from "node:net";
 import { commonLabels } from "../shared/labels";
 import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
-import { internetIpv4 } from "../shared/network";
+import { internetIpv4, internetIpv6 } from "../shared/network";
 import { quotaHard, TIERS, type TierName } from "./tiers";
 
 type Obj = Record<string, unknown>;
@@ -20,7 +21,10 @@ export interface ClusterRanges {
   readonly clusterCidr: string;
   readonly serviceCidr: string;
   readonly privateNetworkCidr: string;
-  /** Public addresses of the nodes (/32). */
+  /**
+   * Public addresses of every node, IPv4 and IPv6: single addresses (/32, /128) or the node's
+   * whole prefix (an hcloud server's or a Robot server's IPv6 /64).
+   */
   readonly nodeIps: readonly string[];
 }
 
@@ -35,11 +39,23 @@ export interface TenantManifestOptions {
   readonly janua: { readonly namespace: string; readonly port: number };
 }
 
-/** The ranges excluded from a tenant's internet egress: private space, cluster ranges, the nodes. */
+const asCidr = (ip: string) => (ip.includes("/") ? ip : `${ip}/${isIPv4(ip) ? 32 : 128}`);
+const isV4Cidr = (cidr: string) => isIPv4(cidr.split("/")[0] ?? "");
+
+/** The IPv4 ranges excluded from a tenant's internet egress: private space, cluster ranges, the nodes. */
 export function egressExceptions(ranges: ClusterRanges): string[] {
-  const nodes = ranges.nodeIps.map((ip) => (ip.includes("/") ? ip : `${ip}/32`));
+  const nodes = ranges.nodeIps.map(asCidr).filter(isV4Cidr);
   return internetIpv4([ranges.clusterCidr, ranges.serviceCidr, ranges.privateNetworkCidr, ...nodes]).ipBlock
     .except;
+}
+
+/**
+ * The IPv6 ranges excluded from a tenant's internet egress: private space and every node's IPv6.
+ * Pods are IPv4-only today (`k3s.clusterCidr`); the IPv6 peer keeps the same boundary if the
+ * cluster turns dual-stack, so no tenant reaches a kubelet, the API or sshd over IPv6 either.
+ */
+export function egressExceptionsV6(ranges: ClusterRanges): string[] {
+  return internetIpv6(ranges.nodeIps.map(asCidr).filter((c) => !isV4Cidr(c))).ipBlock.except;
 }
 
 /** Every object of a tenant stamp except auth and routes. */
@@ -107,7 +123,12 @@ export function renderTenant(o: TenantManifestOptions): Obj[] {
         podSelector: {},
         policyTypes: ["Egress"],
         egress: [
-          { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: egressExceptions(o.ranges) } }] },
+          {
+            to: [
+              { ipBlock: { cidr: "0.0.0.0/0", except: egressExceptions(o.ranges) } },
+              { ipBlock: { cidr: "::/0", except: egressExceptionsV6(o.ranges) } },
+            ],
+          },
           {
             to: [nsSelector(o.controlPlane.namespace)],
             ports: [{ protocol: "TCP", port: o.controlPlane.port }],

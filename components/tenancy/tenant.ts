@@ -40,6 +40,9 @@ export function tenantRoutes(t: TenantSpec, domain: string): TunnelRoute[] {
   return routes;
 }
 
+const isEgressPolicy = (o: Record<string, unknown>) =>
+  o.kind === "NetworkPolicy" && (o.metadata as { name?: string }).name === "allow-egress";
+
 /** The OAuth redirect URIs of a tenant's apps. */
 export function tenantRedirectUris(t: TenantSpec, domain: string): string[] {
   return [`${t.slug}.${domain}`, ...t.domains].map((h) => `https://${h}/auth/callback`);
@@ -51,7 +54,8 @@ export interface TenantArgs {
   readonly tenant: TenantSpec;
   readonly domain: string;
   readonly environment: string;
-  readonly ranges: ClusterRanges;
+  /** Ranges a tenant never reaches; node addresses may be provider outputs (cloud servers). */
+  readonly ranges: Omit<ClusterRanges, "nodeIps"> & { readonly nodeIps: readonly pulumi.Input<string>[] };
   /** The shared Janua (its API is used for `auth: shared`). */
   readonly sharedJanua: {
     readonly issuer: string;
@@ -84,17 +88,24 @@ export class Tenant extends pulumi.ComponentResource {
     this.namespace = tenantNamespace(t.slug);
     this.hostnames = [`${t.slug}.${args.domain}`, ...t.domains];
     const base = { parent: this, provider: args.provider };
-    const [namespace, ...rest] = renderTenant({
-      slug: t.slug,
-      tier: t.tier,
-      environment: args.environment,
-      ranges: args.ranges,
-      controlPlane: { namespace: "enclii", port: 4200 },
-      janua:
-        t.auth === "dedicated"
-          ? { namespace: `janua-${t.slug}`, port: 8080 }
-          : { namespace: "janua", port: 8080 },
-    });
+    const render = (nodeIps: readonly string[]) =>
+      renderTenant({
+        slug: t.slug,
+        tier: t.tier,
+        environment: args.environment,
+        ranges: { ...args.ranges, nodeIps },
+        controlPlane: { namespace: "enclii", port: 4200 },
+        janua:
+          t.auth === "dedicated"
+            ? { namespace: `janua-${t.slug}`, port: 8080 }
+            : { namespace: "janua", port: 8080 },
+      });
+    // The egress policy excepts every node address as the providers resolve it (a cloud
+    // server's IPs are known only after it exists); the rest renders from config alone.
+    const egressSpec = pulumi
+      .all([...args.ranges.nodeIps])
+      .apply((ips) => render(ips).find(isEgressPolicy)?.spec as Record<string, unknown>);
+    const [namespace, ...rest] = render([]).map((o) => (isEgressPolicy(o) ? { ...o, spec: egressSpec } : o));
     const [ns] = createObjects(name, [namespace as Record<string, unknown>], base);
     createObjects(name, rest, { ...base, dependsOn: [ns as pulumi.Resource] });
 

@@ -8,7 +8,11 @@ import { capacityReport } from "../../components/cost/capacity";
 import { renderAllowDns, renderDefaultDeny } from "../../components/shared/namespace";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
 import { tenantRedirectUris, tenantRoutes } from "../../components/tenancy/tenant";
-import { egressExceptions, renderTenant } from "../../components/tenancy/tenant-manifests";
+import {
+  egressExceptions,
+  egressExceptionsV6,
+  renderTenant,
+} from "../../components/tenancy/tenant-manifests";
 import { quotaHard, TIERS } from "../../components/tenancy/tiers";
 import { parseStackConfig } from "../../stacks/config";
 import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
@@ -20,7 +24,7 @@ const ranges = {
   clusterCidr: "10.42.0.0/16",
   serviceCidr: "10.43.0.0/16",
   privateNetworkCidr: "10.0.0.0/16",
-  nodeIps: ["203.0.113.10"],
+  nodeIps: ["203.0.113.10", "2a01:4f8:10a:1f80::/64", "198.51.100.7", "2a01:4f8:c0c:1234::/64"],
 };
 const tenant = (slug: string) =>
   renderTenant({
@@ -109,6 +113,10 @@ describe("tenant stamp", () => {
     expect(egressExceptions(ranges)).toEqual(
       expect.arrayContaining(["10.0.0.0/8", "10.42.0.0/16", "10.43.0.0/16", "203.0.113.10/32"]),
     );
+    expect(egressExceptions(ranges).some((c) => c.includes(":"))).toBe(false);
+    expect(egressExceptionsV6(ranges)).toEqual(
+      expect.arrayContaining(["fc00::/7", "2a01:4f8:10a:1f80::/64", "2a01:4f8:c0c:1234::/64"]),
+    );
   });
 });
 
@@ -144,6 +152,18 @@ describe("network isolation, evaluated", () => {
     expect(mayConnect(policies, acme, { kind: "ip", ip: "1.1.1.1" }, 443)).toBe(true);
     expect(mayConnect(policies, acme, { kind: "ip", ip: "203.0.113.10" }, 10250)).toBe(false);
     expect(mayConnect(policies, acme, pod("data", { "cnpg.io/cluster": "postgres" }), 5432)).toBe(false);
+  });
+
+  it("no tenant reaches any node's kubelet, API, node-exporter or sshd, over IPv4 or IPv6", () => {
+    const nodes = ["203.0.113.10", "198.51.100.7", "2a01:4f8:10a:1f80::2", "2a01:4f8:c0c:1234::1"];
+    for (const ip of nodes) {
+      for (const port of [10250, 6443, 9100, 22]) {
+        expect(mayConnect(policies, acme, { kind: "ip", ip }, port), `${ip}:${port}`).toBe(false);
+      }
+    }
+    // The IPv6 peer is an internet peer, not a blanket deny: other IPv6 hosts stay reachable.
+    expect(mayConnect(policies, acme, { kind: "ip", ip: "2606:4700:4700::1111" }, 443)).toBe(true);
+    expect(mayConnect(policies, acme, { kind: "ip", ip: "fd00::1" }, 443)).toBe(false);
   });
 
   it("a peer with only a podSelector means pods of the policy's own namespace", () => {
