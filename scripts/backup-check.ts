@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { cnpgConsumer } from "../components/edge/r2-plan";
 import { parseStackConfig } from "../stacks/config";
 import { postgresArchives } from "../stacks/data";
 import { renderBackupReport, runBackupCheck } from "./lib/backup-check";
@@ -68,7 +69,11 @@ async function main(): Promise<number> {
     return 2;
   }
   // Every CNPG cluster the config declares must have backups, not only those found in R2.
-  const expectedCnpgServers = postgresArchives(config).map((a) => a.serverName);
+  const expectedCnpgServers: Record<string, string[]> = {};
+  for (const a of postgresArchives(config)) {
+    const consumer = cnpgConsumer(a.cluster);
+    expectedCnpgServers[consumer] = [...(expectedCnpgServers[consumer] ?? []), a.serverName];
+  }
   const results = await runBackupCheck(outputs.r2 as R2Outputs, config.monitoring.backupFreshness, {
     now,
     expectedCnpgServers,

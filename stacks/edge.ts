@@ -11,6 +11,7 @@ import { Tunnel } from "../components/edge/tunnel";
 import { ZoneSettings } from "../components/edge/zone-settings";
 import type { EtcdS3Options } from "../components/k3s/k3s-config";
 import type { StackConfig } from "./config";
+import { dedicatedJanuaNamespaces } from "./data";
 
 /** Builds the R2 buckets (needed before the cluster: etcd snapshots go there). */
 export function buildR2(config: StackConfig): R2Buckets {
@@ -20,13 +21,12 @@ export function buildR2(config: StackConfig): R2Buckets {
     bucketPrefix: config.cloudflare.r2.bucketPrefix,
     jurisdiction: config.cloudflare.r2.jurisdiction,
     retention: {
-      cnpg: b.cnpgRetentionDays,
       etcd: b.etcdRetentionDays,
-      longhorn: b.longhornRetentionDays,
       audit: b.auditRetentionDays,
       artifacts: b.artifactsRetentionDays,
       infrequentAccessAfter: b.infrequentAccessAfterDays,
     },
+    tenantClusters: dedicatedJanuaNamespaces(config),
     protect: config.protect,
   });
 }

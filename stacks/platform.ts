@@ -84,7 +84,13 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     r2: {
       endpoint: r2.endpoint,
       region: "auto",
-      buckets: r2.specs.map((b) => ({ key: b.key, name: b.name, prefixes: Object.keys(b.prefixes) })),
+      buckets: r2.specs.map((b) => ({
+        key: b.key,
+        name: b.name,
+        prefixes: Object.keys(b.prefixes),
+        toolRetained: Object.keys(b.toolRetained ?? {}),
+        ...(b.lockDays !== undefined ? { lockDays: b.lockDays } : {}),
+      })),
       consumers: r2.credentials,
     },
     customHostnames: edge.saas.instructions,

@@ -1,11 +1,13 @@
 /**
  * Backup freshness: the newest object of each backup series in R2 and its age, against the
  * thresholds of `monitoring.backupFreshness`. Series: CNPG base backups and WAL per server
- * (barman-cloud layout `cnpg/<server>/base/` and `cnpg/<server>/wals/`), etcd snapshots
+ * (barman-cloud layout `cnpg/<server>/base/` and `cnpg/<server>/wals/`, in the bucket of each
+ * cluster's consumer: `cnpg` for the shared cluster, `cnpg-janua-<slug>` per tenant), etcd snapshots
  * (`etcd/`), and Longhorn backups per volume (`longhorn/backupstore/volumes/<xx>/<yy>/<volume>/backups/`).
  * Each series is listed with the credentials of its own consumer (least privilege).
  */
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { isCnpgConsumer } from "../../components/edge/r2-plan";
 import type { R2Outputs } from "./r2-check";
 import { r2Client } from "./r2-check";
 
@@ -108,7 +110,11 @@ export function cnpgServers(objects: readonly Listed[], prefix: string): string[
 export async function runBackupCheck(
   outputs: R2Outputs,
   freshness: Freshness,
-  options: { now?: Date; expectedCnpgServers?: readonly string[] } = {},
+  options: {
+    now?: Date;
+    /** Server names that must have backups, by CNPG consumer (`cnpg`, `cnpg-janua-<slug>`). */
+    expectedCnpgServers?: Readonly<Record<string, readonly string[]>>;
+  } = {},
 ): Promise<SeriesResult[]> {
   const now = options.now ?? new Date();
   const results: SeriesResult[] = [];
@@ -134,17 +140,34 @@ export async function runBackupCheck(
     }
   };
 
-  const cnpg = consumer("cnpg");
-  if (cnpg) {
+  const cnpgConsumers = [
+    ...new Set([...Object.keys(outputs.consumers), ...Object.keys(options.expectedCnpgServers ?? {})]),
+  ]
+    .filter(isCnpgConsumer)
+    .sort();
+  for (const name of cnpgConsumers) {
+    const cnpg = consumer(name);
+    const expected = options.expectedCnpgServers?.[name] ?? [];
+    if (!cnpg) {
+      for (const server of expected) {
+        results.push({
+          series: `cnpg ${server}`,
+          bucket: "?",
+          prefix: "cnpg/",
+          maxAgeSeconds: freshness.baseBackupHours * 3600,
+          status: "error",
+          detail: `the outputs have no R2 consumer ${name} for this cluster's archive`,
+        });
+      }
+      continue;
+    }
     const s3 = r2Client(cnpg.endpoint ?? outputs.endpoint, outputs.region, cnpg);
-    await guard("cnpg", cnpg.bucket, cnpg.prefix, freshness.baseBackupHours * 3600, async () => {
+    await guard(name, cnpg.bucket, cnpg.prefix, freshness.baseBackupHours * 3600, async () => {
       const all = await listAll(s3, cnpg.bucket, cnpg.prefix);
-      const servers = [
-        ...new Set([...cnpgServers(all, cnpg.prefix), ...(options.expectedCnpgServers ?? [])]),
-      ].sort();
+      const servers = [...new Set([...cnpgServers(all, cnpg.prefix), ...expected])].sort();
       if (servers.length === 0) {
         results.push(
-          judge("cnpg base backups", cnpg.bucket, cnpg.prefix, [], freshness.baseBackupHours * 3600, now),
+          judge(`${name} base backups`, cnpg.bucket, cnpg.prefix, [], freshness.baseBackupHours * 3600, now),
         );
       }
       for (const server of servers) {

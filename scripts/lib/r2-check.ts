@@ -1,7 +1,8 @@
 /**
  * Checks the live R2 setup against the stack outputs: every consumer can write, read and delete
- * a probe object under its own bucket and prefix, is denied on the buckets it must not touch,
- * and every bucket carries its lifecycle rules.
+ * a probe object under its own bucket and prefix (in a locked bucket the delete must fail), is
+ * denied on the buckets it must not touch, and every bucket carries its lifecycle rules and no
+ * age rule on a prefix its tool prunes itself.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -17,7 +18,16 @@ import {
 export interface R2Outputs {
   readonly endpoint: string;
   readonly region: string;
-  readonly buckets: { key: string; name: string; prefixes: string[] }[];
+  readonly buckets: {
+    key: string;
+    name: string;
+    /** Prefixes an R2 age rule expires. */
+    prefixes: string[];
+    /** Prefixes only the writing tool prunes: an age rule there breaks its backups. */
+    toolRetained?: string[];
+    /** Days the bucket lock keeps objects: nobody deletes them sooner. */
+    lockDays?: number;
+  }[];
   readonly consumers: Record<
     string,
     { bucket: string; prefix: string; accessKeyId: string; secretAccessKey: string; endpoint?: string }
@@ -80,13 +90,31 @@ const isDenied = (e: unknown) => {
   return err.name === "AccessDenied" || err.$metadata?.httpStatusCode === 403;
 };
 
-/** Rule problems of one bucket's lifecycle configuration (empty when complete). */
-export function lifecycleProblems(rules: readonly LifecycleRule[], prefixes: readonly string[]): string[] {
+/**
+ * Rule problems of one bucket's lifecycle configuration (empty when complete): a missing
+ * expiration, a missing multipart abort, or an expiration reaching a tool-retained prefix
+ * (Longhorn's incremental backups: longhorn/website PR #1010).
+ */
+export function lifecycleProblems(
+  rules: readonly LifecycleRule[],
+  prefixes: readonly string[],
+  toolRetained: readonly string[] = [],
+): string[] {
   const enabled = rules.filter((r) => r.Status === "Enabled");
   const prefixOf = (r: LifecycleRule) => r.Filter?.Prefix ?? r.Prefix ?? "";
   const problems = prefixes
     .filter((p) => !enabled.some((r) => prefixOf(r) === p && (r.Expiration?.Days ?? 0) > 0))
     .map((p) => `no enabled expiration rule for prefix ${p}`);
+  for (const kept of toolRetained) {
+    const expiring = enabled.filter(
+      (r) => (r.Expiration?.Days ?? 0) > 0 && (kept.startsWith(prefixOf(r)) || prefixOf(r).startsWith(kept)),
+    );
+    for (const r of expiring) {
+      problems.push(
+        `rule ${r.ID ?? prefixOf(r)} expires objects under ${kept}, which only its tool may prune`,
+      );
+    }
+  }
   if (!enabled.some((r) => (r.AbortIncompleteMultipartUpload?.DaysAfterInitiation ?? 0) > 0)) {
     problems.push("no rule aborting incomplete multipart uploads");
   }
@@ -125,6 +153,7 @@ export async function runR2Check(
 
   for (const [name, consumer] of Object.entries(outputs.consumers).sort(([a], [b]) => a.localeCompare(b))) {
     const s3 = r2Client(consumer.endpoint ?? outputs.endpoint, outputs.region, consumer);
+    const lockDays = outputs.buckets.find((b) => b.name === consumer.bucket)?.lockDays;
     const key = `${consumer.prefix}.r2-check/${run}`;
     const body = `r2-check ${run} ${name}`;
     await record(`${name}: write ${consumer.bucket}/${key}`, async () => {
@@ -137,10 +166,22 @@ export async function runR2Check(
       if (text !== body) throw new Error(`read ${JSON.stringify(text)} instead of the probe`);
       return "same content";
     });
-    await record(`${name}: delete it`, async () => {
-      await s3.send(new DeleteObjectCommand({ Bucket: consumer.bucket, Key: key }));
-      return "deleted";
-    });
+    if (lockDays === undefined) {
+      await record(`${name}: delete it`, async () => {
+        await s3.send(new DeleteObjectCommand({ Bucket: consumer.bucket, Key: key }));
+        return "deleted";
+      });
+    } else {
+      // The bucket lock keeps the probe (and every object) for lockDays, whatever the token.
+      await record(
+        `${name}: cannot delete it (bucket lock, ${lockDays} days)`,
+        async () => {
+          await s3.send(new DeleteObjectCommand({ Bucket: consumer.bucket, Key: key }));
+          return "the delete succeeded";
+        },
+        true,
+      );
+    }
     for (const other of outputs.buckets.filter((b) => b.name !== consumer.bucket)) {
       await record(
         `${name}: denied on ${other.name}`,
@@ -163,9 +204,10 @@ export async function runR2Check(
       if (!creds) throw new Error("no credentials can read this bucket; pass admin credentials");
       const s3 = r2Client(owner?.endpoint ?? outputs.endpoint, outputs.region, creds);
       const answer = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name }));
-      const problems = lifecycleProblems(answer.Rules ?? [], bucket.prefixes);
+      const problems = lifecycleProblems(answer.Rules ?? [], bucket.prefixes, bucket.toolRetained);
       if (problems.length > 0) throw new Error(problems.join("; "));
-      return `${answer.Rules?.length ?? 0} rules cover ${bucket.prefixes.join(", ")}`;
+      const kept = bucket.toolRetained?.length ? `; ${bucket.toolRetained.join(", ")} left to its tool` : "";
+      return `${answer.Rules?.length ?? 0} rules cover ${bucket.prefixes.join(", ") || "multipart uploads"}${kept}`;
     });
   }
   return results;

@@ -26,7 +26,8 @@ beforeAll(async () => {
     accountId: "0123456789abcdef0123456789abcdef",
     bucketPrefix: "enclii-production",
     jurisdiction: "eu",
-    retention: { cnpg: 30, etcd: 30, longhorn: 30, audit: 90, artifacts: 180, infrequentAccessAfter: 30 },
+    retention: { etcd: 30, audit: 90, artifacts: 180, infrequentAccessAfter: 30 },
+    tenantClusters: ["janua-globex"],
     protect: true,
   });
   const tunnel = new Tunnel("tunnel", {
@@ -65,17 +66,37 @@ beforeAll(async () => {
 });
 
 describe("enclii:edge:R2Buckets", () => {
-  it("creates protected EU buckets, each with lifecycle rules", () => {
+  it("creates protected EU buckets, one per consumer, each with lifecycle rules", () => {
     const buckets = recorder.ofType("cloudflare:index/r2Bucket:R2Bucket");
-    expect(buckets).toHaveLength(3);
+    expect(buckets.map((b) => b.inputs.name)).toEqual(
+      ["etcd", "cnpg", "longhorn", "cnpg-janua-globex", "artifacts", "audit-archive"].map(
+        (b) => `enclii-production-${b}`,
+      ),
+    );
     for (const b of buckets) expect(b).toMatchObject({ protect: true, inputs: { jurisdiction: "eu" } });
-    expect(recorder.ofType("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle")).toHaveLength(3);
+    expect(recorder.ofType("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle")).toHaveLength(6);
+  });
+
+  it("locks the audit archive for its retention, protected, in its jurisdiction", () => {
+    const [lock, ...others] = recorder.ofType("cloudflare:index/r2BucketLock:R2BucketLock");
+    expect(others).toEqual([]);
+    expect(lock).toMatchObject({
+      name: "r2-audit-lock",
+      protect: true,
+      inputs: {
+        bucketName: "enclii-production-audit-archive",
+        jurisdiction: "eu",
+        rules: [{ enabled: true, prefix: "", condition: { type: "Age", maxAgeSeconds: 90 * 86_400 } }],
+      },
+    });
   });
 
   it("gives each consumer a token scoped to exactly its one bucket", () => {
     const tokens = recorder.ofType("cloudflare:index/apiToken:ApiToken");
     expect(tokens.map((t) => t.name).sort()).toEqual(
-      ["artifacts", "audit", "cnpg", "etcd", "longhorn"].map((c) => `r2-${c}-token`),
+      ["artifacts", "audit", "cnpg", "cnpg-janua-globex", "etcd", "longhorn"]
+        .map((c) => `r2-${c}-token`)
+        .sort(),
     );
     for (const token of tokens) {
       const [policy] = token.inputs.policies as { resources: string }[];

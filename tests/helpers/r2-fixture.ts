@@ -1,27 +1,28 @@
 /**
  * The R2 layout and stack outputs the operations scripts read, for tests against FakeR2: the
- * buckets of `bucketSpecs("enclii-test")`, one key per consumer, the `r2` outputs file, and the
+ * buckets of `bucketSpecs("enclii-test")` (with one dedicated tenant, globex, as in the production
+ * stack), one key per consumer, the `r2` outputs file, and the
  * scripts run as child processes without blocking the server that runs in the test's process.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bucketSpecs, CONSUMERS } from "../../components/edge/r2-plan";
+import { bucketSpecs, consumerSpecs } from "../../components/edge/r2-plan";
 import { ROOT } from "./plan-cli";
 import type { ScopedKey } from "./r2-server";
 
 /** The test stack's buckets. */
-export const TEST_SPECS = bucketSpecs("enclii-test", {
-  cnpg: 30,
-  etcd: 30,
-  longhorn: 30,
-  audit: 90,
-  artifacts: 180,
-  infrequentAccessAfter: 30,
-});
+export const TEST_SPECS = bucketSpecs(
+  "enclii-test",
+  { etcd: 30, audit: 90, artifacts: 180, infrequentAccessAfter: 30 },
+  ["janua-globex"],
+);
 
-/** A bucket's name by its key (`backups`, `artifacts`, `audit`). */
+/** The test stack's consumers: the platform's and `cnpg-janua-globex`. */
+export const CONSUMERS = consumerSpecs(["janua-globex"]);
+
+/** A bucket's name by its key (the consumer's name: `etcd`, `cnpg`, `audit`, ...). */
 export const bucketName = (key: string) => TEST_SPECS.find((s) => s.key === key)?.name as string;
 
 /** The bucket a consumer writes to. */
@@ -43,7 +44,13 @@ export function writeR2Outputs(endpoint: string, keys: readonly ScopedKey[]): st
     r2: {
       endpoint,
       region: "auto",
-      buckets: TEST_SPECS.map((s) => ({ key: s.key, name: s.name, prefixes: Object.keys(s.prefixes) })),
+      buckets: TEST_SPECS.map((s) => ({
+        key: s.key,
+        name: s.name,
+        prefixes: Object.keys(s.prefixes),
+        toolRetained: Object.keys(s.toolRetained ?? {}),
+        ...(s.lockDays !== undefined ? { lockDays: s.lockDays } : {}),
+      })),
       consumers: Object.fromEntries(
         CONSUMERS.map((c, i) => [
           c.name,

@@ -2,7 +2,8 @@
  * An S3-compatible server on 127.0.0.1 that behaves like R2 for the checks: s3rver (real S3
  * protocol; it knows the registered access keys but does not verify SigV4 signatures) behind a
  * front that adds what R2 does and s3rver does not: API tokens scoped to buckets
- * (403 AccessDenied elsewhere) and bucket lifecycle configurations.
+ * (403 AccessDenied elsewhere), bucket lifecycle configurations, and bucket locks (a delete in a
+ * locked bucket is refused; R2 does not document the error code, 403 AccessDenied is assumed).
  */
 import { mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
@@ -57,6 +58,8 @@ export class FakeR2 {
     readonly keys: ScopedKey[],
     /** Lifecycle XML per bucket; a bucket without one answers NoSuchLifecycleConfiguration. */
     readonly lifecycles: Record<string, string>,
+    /** Buckets with a bucket lock: every object delete is refused (objects are younger than it). */
+    readonly locked: readonly string[] = [],
   ) {}
 
   async start(): Promise<string> {
@@ -77,6 +80,12 @@ export class FakeR2 {
       if (key && bucket && !key.buckets.includes(bucket)) {
         res.writeHead(403, { "content-type": "application/xml" });
         res.end(errorXml("AccessDenied", "Access Denied"));
+        return;
+      }
+      const objectKey = url.pathname.split("/").slice(2).join("/");
+      if (req.method === "DELETE" && objectKey && this.locked.includes(bucket)) {
+        res.writeHead(403, { "content-type": "application/xml" });
+        res.end(errorXml("AccessDenied", "Object is locked by a bucket lock rule"));
         return;
       }
       if (url.searchParams.has("lifecycle") && req.method === "GET") {

@@ -4,10 +4,16 @@
  */
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONSUMERS } from "../../components/edge/r2-plan";
 import type { SeriesResult } from "../../scripts/lib/backup-check";
 import { r2Client } from "../../scripts/lib/r2-check";
-import { consumerBucket, keysFor, runScript, TEST_SPECS, writeR2Outputs } from "../helpers/r2-fixture";
+import {
+  CONSUMERS,
+  consumerBucket,
+  keysFor,
+  runScript,
+  TEST_SPECS,
+  writeR2Outputs,
+} from "../helpers/r2-fixture";
 import { FakeR2 } from "../helpers/r2-server";
 
 const NOW = new Date("2026-11-22T12:00:00Z");
@@ -47,13 +53,16 @@ const status = (stdout: string) =>
     (JSON.parse(stdout) as { results: SeriesResult[] }).results.map((r) => [r.series, r.status]),
   );
 
-/** Every series of the production config, fresh: two CNPG clusters, etcd, one Longhorn volume. */
+/**
+ * Every series of the production config, fresh: two CNPG clusters (each in its own bucket, written
+ * with its own key), etcd, one Longhorn volume.
+ */
 const FRESH: [string, string, number][] = [
   ["cnpg", "cnpg/postgres/base/20261122T100000/data.tar", 120],
   ["cnpg", "cnpg/postgres/base/20261121T100000/data.tar", 1560],
   ["cnpg", "cnpg/postgres/wals/0000000100000000/000000010000000000000042.gz", 5],
-  ["cnpg", "cnpg/janua-globex/base/20261122T030000/data.tar", 540],
-  ["cnpg", "cnpg/janua-globex/wals/0000000100000000/000000010000000000000007.gz", 3],
+  ["cnpg-janua-globex", "cnpg/janua-globex/base/20261122T030000/data.tar", 540],
+  ["cnpg-janua-globex", "cnpg/janua-globex/wals/0000000100000000/000000010000000000000007.gz", 3],
   ["etcd", "etcd/etcd-snapshot-ax41-fsn1-1-1763805600", 240],
   ["longhorn", "longhorn/backupstore/volumes/3f/a1/pvc-redis-0/backups/backup_b1.cfg", 500],
   ["longhorn", "longhorn/backupstore/volumes/3f/a1/pvc-redis-0/blocks/aa/bb/block.blk", 500],

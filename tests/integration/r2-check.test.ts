@@ -15,7 +15,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function startR2(keys: ScopedKey[], withoutLifecycle: string[] = []) {
+async function startR2(
+  keys: ScopedKey[],
+  withoutLifecycle: string[] = [],
+  locked = TEST_SPECS.filter((s) => s.lockDays !== undefined).map((s) => s.name),
+) {
   const lifecycles = Object.fromEntries(
     TEST_SPECS.filter((s) => !withoutLifecycle.includes(s.name)).map((s) => [
       s.name,
@@ -26,6 +30,7 @@ async function startR2(keys: ScopedKey[], withoutLifecycle: string[] = []) {
     TEST_SPECS.map((s) => s.name),
     keys,
     lifecycles,
+    locked,
   );
   return writeR2Outputs(await server.start(), keys);
 }
@@ -38,15 +43,36 @@ describe("r2-check against a local S3 server", () => {
     const run = await runCheck(file);
     expect(run.stdout, run.stderr).toContain("checks passed");
     expect(run.status).toBe(0);
-    expect(run.stderr).toContain("ok   cnpg: write enclii-test-backups/cnpg/.r2-check/");
-    expect(run.stdout).toContain("ok   artifacts: denied on enclii-test-backups: denied (AccessDenied)");
+    expect(run.stderr).toContain("ok   cnpg: write enclii-test-cnpg/cnpg/.r2-check/");
+    expect(run.stdout).toContain("ok   artifacts: denied on enclii-test-cnpg: denied (AccessDenied)");
+    // A tenant's own archive key reaches neither the shared cluster's archive nor the etcd snapshots.
+    expect(run.stdout).toContain("ok   cnpg-janua-globex: denied on enclii-test-cnpg: denied (AccessDenied)");
+    expect(run.stdout).toContain("ok   cnpg-janua-globex: denied on enclii-test-etcd: denied (AccessDenied)");
+    expect(run.stdout).toContain(
+      "ok   audit: cannot delete it (bucket lock, 90 days): denied (AccessDenied)",
+    );
+  });
+
+  it("fails when the audit archive has no bucket lock, since its token can delete", async () => {
+    // R2's "Object Read & Write" includes deletes (developers.cloudflare.com/r2/api/tokens);
+    // only a bucket lock (r2/buckets/bucket-locks) keeps the archive.
+    const file = await startR2(
+      keysFor((_c, own) => [own]),
+      [],
+      [],
+    );
+    const run = await runCheck(file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      "FAIL audit: cannot delete it (bucket lock, 90 days): allowed, but must be denied (the delete succeeded)",
+    );
   });
 
   it("fails when a token can write to a bucket it must not touch", async () => {
-    const file = await startR2(keysFor((c, own) => (c === "audit" ? [own, bucketName("backups")] : [own])));
+    const file = await startR2(keysFor((c, own) => (c === "audit" ? [own, bucketName("longhorn")] : [own])));
     const run = await runCheck(file);
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain("FAIL audit: denied on enclii-test-backups: allowed, but must be denied");
+    expect(run.stdout).toContain("FAIL audit: denied on enclii-test-longhorn: allowed, but must be denied");
   });
 
   it("fails when a bucket has no lifecycle rules", async () => {
@@ -109,5 +135,21 @@ describe("lifecycle rule check", () => {
       "no enabled expiration rule for prefix etcd/",
       "no rule aborting incomplete multipart uploads",
     ]);
+  });
+
+  it("flags an age-based expiration over Longhorn's incremental backups (longhorn/website PR #1010)", () => {
+    const abort = {
+      ID: "abort",
+      Status: "Enabled" as const,
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+    };
+    expect(lifecycleProblems([abort], [], ["longhorn/"])).toEqual([]);
+    expect(
+      lifecycleProblems(
+        [abort, { ID: "expire-all", Status: "Enabled", Filter: { Prefix: "" }, Expiration: { Days: 30 } }],
+        [],
+        ["longhorn/"],
+      ),
+    ).toEqual(["rule expire-all expires objects under longhorn/, which only its tool may prune"]);
   });
 });

@@ -9,9 +9,12 @@ import {
 import {
   bucketPolicyResources,
   bucketSpecs,
+  consumerSpecs,
   lifecycleRules,
-  RETENTION_MARGIN_DAYS,
+  lockRules,
+  R2_PERMISSION_GROUPS,
   r2Endpoint,
+  tokenGrants,
 } from "../../components/edge/r2-plan";
 import {
   CATCH_ALL,
@@ -144,48 +147,98 @@ describe("cloudflared manifests", () => {
 });
 
 describe("R2 layout", () => {
-  const specs = bucketSpecs("enclii-production", {
-    cnpg: 30,
-    etcd: 30,
-    longhorn: 30,
-    audit: 90,
-    artifacts: 180,
-    infrequentAccessAfter: 30,
-  });
-  const backups = specs.find((s) => s.key === "backups");
+  const days = { etcd: 30, audit: 90, artifacts: 180, infrequentAccessAfter: 30 };
+  const specs = bucketSpecs("enclii-production", days, ["janua-globex"]);
+  const spec = (key: string) => specs.find((s) => s.key === key) as (typeof specs)[number];
+  const consumers = consumerSpecs(["janua-globex"]);
+  const ageRules = (key: string) =>
+    lifecycleRules(spec(key), 30).filter((r) => r.deleteObjectsTransition !== undefined);
 
-  it("has backups (cnpg, etcd, longhorn), artifacts and the audit archive", () => {
+  // R2 tokens scope to buckets, not prefixes (developers.cloudflare.com/r2/api/tokens: "Object
+  // Read & Write ... in specific buckets"): only a bucket per consumer keeps a leaked key to its own.
+  it("gives every backup consumer a bucket of its own, a dedicated tenant's database included", () => {
     expect(specs.map((s) => s.name)).toEqual([
-      "enclii-production-backups",
+      "enclii-production-etcd",
+      "enclii-production-cnpg",
+      "enclii-production-longhorn",
+      "enclii-production-cnpg-janua-globex",
       "enclii-production-artifacts",
       "enclii-production-audit-archive",
     ]);
-    expect(Object.keys(backups?.prefixes ?? {})).toEqual(["cnpg/", "etcd/", "longhorn/"]);
+    expect(consumers.map((c) => [c.name, c.bucket, c.prefix])).toEqual([
+      ["etcd", "etcd", "etcd/"],
+      ["cnpg", "cnpg", "cnpg/"],
+      ["longhorn", "longhorn", "longhorn/"],
+      ["cnpg-janua-globex", "cnpg-janua-globex", "cnpg/"],
+      ["artifacts", "artifacts", "builds/"],
+      ["audit", "audit", "audit/"],
+    ]);
   });
 
-  it("deletes backups a margin after the tools' own retention, and aborts multipart uploads after 7 days", () => {
-    const rules = lifecycleRules(backups as never, 30);
-    expect(rules.find((r) => r.id === "expire-cnpg")?.deleteObjectsTransition?.condition.maxAge).toBe(
-      (30 + RETENTION_MARGIN_DAYS) * 86_400,
-    );
-    expect(rules.at(-1)).toEqual({
-      id: "abort-incomplete-multipart",
-      enabled: true,
-      conditions: { prefix: "" },
-      abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * 86_400 } },
-    });
+  it("scopes each consumer's token policy to exactly its own bucket and nothing else", () => {
+    const grants = tokenGrants("acc", "eu", specs, consumers);
+    expect(grants).toHaveLength(specs.length);
+    for (const grant of grants) {
+      const own = spec(consumers.find((c) => c.name === grant.consumer)?.bucket as string).name;
+      expect(grant.bucket).toBe(own);
+      expect(Object.keys(JSON.parse(grant.policy.resources))).toEqual([
+        `com.cloudflare.edge.r2.bucket.acc_eu_${own}`,
+      ]);
+      expect(grant.policy.permissionGroups.map((g) => g.id)).toEqual([
+        R2_PERMISSION_GROUPS.itemRead,
+        R2_PERMISSION_GROUPS.itemWrite,
+      ]);
+    }
+    expect(new Set(grants.map((g) => g.bucket)).size).toBe(grants.length);
+  });
+
+  // longhorn/website PR #1010: "any retention policy directly on the backup store is strictly
+  // prohibited" (backups are incremental; old blocks are referenced by newer backups).
+  it("puts no age-based deletion on the Longhorn bucket, only the multipart abort", () => {
+    expect(ageRules("longhorn")).toEqual([]);
+    expect(lifecycleRules(spec("longhorn"), 30)).toEqual([
+      {
+        id: "abort-incomplete-multipart",
+        enabled: true,
+        conditions: { prefix: "" },
+        abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * 86_400 } },
+      },
+    ]);
+  });
+
+  // barman-cloud needs its *.history files and the base backup before the recovery window; its
+  // ObjectStore retentionPolicy prunes, an age rule could take what a recovery still needs.
+  it("leaves the CNPG archives (shared and each tenant's) to barman-cloud's own retention", () => {
+    expect(ageRules("cnpg")).toEqual([]);
+    expect(ageRules("cnpg-janua-globex")).toEqual([]);
+    expect(spec("cnpg").toolRetained).toEqual({ "cnpg/": expect.stringContaining("barman-cloud") });
+  });
+
+  it("ages out etcd snapshots, artifacts and the audit archive by their retention", () => {
+    expect(
+      ageRules("etcd").map((r) => [r.conditions.prefix, r.deleteObjectsTransition?.condition.maxAge]),
+    ).toEqual([["etcd/", 30 * 86_400]]);
+    expect(ageRules("audit")[0]?.deleteObjectsTransition?.condition.maxAge).toBe(90 * 86_400);
+  });
+
+  // The audit token's "Object Read & Write" includes deletes (R2 has no write-only permission);
+  // a bucket lock refuses deletes and overwrites, lifecycle ones included, until the age
+  // (developers.cloudflare.com/r2/buckets/bucket-locks).
+  it("locks the whole audit archive for its retention, since its token could delete", () => {
+    expect(lockRules(spec("audit"))).toEqual([
+      { id: "retain-90d", enabled: true, prefix: "", condition: { type: "Age", maxAgeSeconds: 90 * 86_400 } },
+    ]);
+    expect(specs.filter((s) => lockRules(s).length > 0).map((s) => s.key)).toEqual(["audit"]);
   });
 
   it("moves to Infrequent Access only where objects stay the 30 days IA bills for", () => {
-    const rules = lifecycleRules(backups as never, 30);
-    expect(rules.find((r) => r.id === "expire-cnpg")?.storageClassTransitions).toBeUndefined();
-    const audit = lifecycleRules(specs.find((s) => s.key === "audit") as never, 30);
+    const rules = lifecycleRules(spec("etcd"), 30);
+    expect(rules.find((r) => r.id === "expire-etcd")?.storageClassTransitions).toBeUndefined();
+    const audit = lifecycleRules(spec("audit"), 30);
     expect(audit[0]?.storageClassTransitions).toEqual([
       { condition: { type: "Age", maxAge: 30 * 86_400 }, storageClass: "InfrequentAccess" },
     ]);
-    expect(
-      lifecycleRules(specs.find((s) => s.key === "audit") as never, 0)[0]?.storageClassTransitions,
-    ).toBeUndefined();
+    expect(lifecycleRules(spec("audit"), 0)[0]?.storageClassTransitions).toBeUndefined();
   });
 
   it("scopes a token to exactly one bucket and uses the EU endpoint for the EU jurisdiction", () => {
