@@ -201,8 +201,14 @@ export async function robotRequest(
       await sleep(backoff);
       continue;
     }
+    // INVALID_INPUT names the offending parameters (robot.hetzner.com/doc/webservice/en.html
+    // "Errors"; community.hrobot module_utils/robot.py format_error_msg, lines 76-79).
+    const fields = (key: string) =>
+      Array.isArray(error[key]) && (error[key] as unknown[]).length > 0
+        ? `; ${key}: ${(error[key] as unknown[]).join(", ")}`
+        : "";
     throw new RobotError(
-      `Robot webservice ${method} ${path} failed for ${what}: ${response.status} ${code}: ${message}`,
+      `Robot webservice ${method} ${path} failed for ${what}: ${response.status} ${code}: ${message}${fields("invalid")}${fields("missing")}`,
       response.status,
       code,
     );

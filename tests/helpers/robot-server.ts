@@ -1,7 +1,21 @@
 /**
- * A local HTTP server on 127.0.0.1 that follows the documented Robot webservice behaviour:
- * Basic auth, form-urlencoded bodies, JSON answers, `in process` firewalls answering 409,
- * rate limiting, 401, 404 and the 10-rule limit.
+ * A local HTTP server on 127.0.0.1 modelling the Robot webservice as upstream describes it.
+ * Each handler cites its source; "WS" is robot.hetzner.com/doc/webservice/en.html, "hrobot" is
+ * github.com/ansible-collections/community.hrobot (main), "hrobot-rs" is
+ * github.com/MathiasPius/hrobot-rs (v6.1.1).
+ * - Basic auth, form-urlencoded POST bodies, JSON answers, errors as
+ *   `{"error": {status, code, message}}`, 400 INVALID_INPUT with `missing`/`invalid`
+ *   (WS "General", "Errors").
+ * - Request limit: 403 RATE_LIMIT_EXCEEDED with `max_request` and `interval` in seconds
+ *   (WS "Errors > Request limit"); Robot's limits are per hour.
+ * - Firewall: a POST replaces both rule lists, so one without output rules stores an empty
+ *   output list (hrobot CHANGELOG.md v1.8.0, issue #75); the change takes 20-30 s with status
+ *   `in process` (docs.hetzner.com/robot/dedicated-server/firewall) and POSTs meanwhile answer
+ *   409 FIREWALL_IN_PROCESS (hrobot-rs src/error.rs); 10 rules per direction; 404
+ *   SERVER_NOT_FOUND / FIREWALL_NOT_AVAILABLE (hrobot-rs src/error.rs).
+ * - rDNS: GET of an address without PTR answers 404 RDNS_NOT_FOUND, of an address not the
+ *   account's 404 IP_NOT_FOUND (hrobot plugins/modules/reverse_dns.py lines 110-117,
+ *   tests/unit/plugins/modules/test_reverse_dns.py test_idempotent_absent).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,9 +40,18 @@ export interface RobotServerOptions {
   readonly servers?: Record<number, string>;
   /** How long a firewall stays `in process` after a change. @default 50 */
   readonly inProcessMs?: number;
-  /** At most `max` requests per `intervalMs`, then RATE_LIMIT_EXCEEDED. */
-  readonly rateLimit?: { max: number; intervalMs: number };
+  /** At most `max` requests per `interval` seconds (Robot: per hour), then RATE_LIMIT_EXCEEDED. */
+  readonly rateLimit?: { max: number; interval: number };
 }
+
+/**
+ * Rule names the model accepts: what both the Hetzner docs ("Only special characters are not
+ * permitted", docs.hetzner.com/robot/dedicated-server/firewall "Firewall rules > Parameter") as
+ * read by hrobot (plugins/modules/firewall.py lines 94-98: letters, space, `. - + _ @`) and
+ * REFERENCE.md (letters, digits, spaces, `-`, `_`) allow. Stricter than either on purpose: a
+ * name the real service might refuse fails here first.
+ */
+export const ROBOT_NAME_CHARACTERS = /^[A-Za-z _-]+$/;
 
 /** Parses `a[b][0][c]=v&s[]=1` into nested objects and arrays. */
 export function parseForm(body: string): Json {
@@ -86,6 +109,8 @@ export class FakeRobot {
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private window: number[] = [];
   private nextVswitch = 40_000;
+  /** Servers whose product has no firewall: GET/POST answer 404 FIREWALL_NOT_AVAILABLE. */
+  readonly withoutFirewall = new Set<number>();
   /** When set, the next N firewall GETs still answer `in process` (simulates a slow apply). */
   stuckInProcess = 0;
   /** When set, the next N firewall POSTs answer 409 FIREWALL_IN_PROCESS (a change raced ours). */
@@ -147,17 +172,23 @@ export class FakeRobot {
     this.send(res, status, answer, record);
   }
 
+  /** Removes a server (cancelled): its firewall, name and addresses answer 404 from now on. */
+  removeServer(n: number): void {
+    this.firewalls.delete(n);
+    this.names.delete(n);
+  }
+
   private route(req: IncomingMessage, method: string, path: string, form: Json): [number, Json] {
+    // WS "Errors > Authentication error": 401 Unauthorized.
     const expected = `Basic ${Buffer.from(`${this.options.user ?? "robot"}:${this.options.password ?? "secret"}`).toString("base64")}`;
     if (req.headers.authorization !== expected) return this.error(401, "UNAUTHORIZED", "Unauthorized");
     if (this.options.rateLimit) {
+      // WS "Errors > Request limit": 403, code RATE_LIMIT_EXCEEDED, max_request, interval (s).
+      const { max, interval } = this.options.rateLimit;
       const now = Date.now();
-      this.window = this.window.filter((t) => now - t < (this.options.rateLimit?.intervalMs ?? 0));
-      if (this.window.length >= this.options.rateLimit.max) {
-        return this.error(403, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded", {
-          max_request: this.options.rateLimit.max,
-          interval: this.options.rateLimit.intervalMs / 1000,
-        });
+      this.window = this.window.filter((t) => now - t < interval * 1000);
+      if (this.window.length >= max) {
+        return this.error(403, "RATE_LIMIT_EXCEEDED", "rate limit exceeded", { max_request: max, interval });
       }
       this.window.push(now);
     }
@@ -172,7 +203,10 @@ export class FakeRobot {
 
   private firewall(method: string, n: number, form: Json): [number, Json] {
     const fw = this.firewalls.get(n);
+    // hrobot-rs src/error.rs: 404 SERVER_NOT_FOUND, 404 FIREWALL_NOT_AVAILABLE.
     if (!fw) return this.error(404, "SERVER_NOT_FOUND", "Server not found");
+    if (this.withoutFirewall.has(n))
+      return this.error(404, "FIREWALL_NOT_AVAILABLE", "Firewall not available for this server");
     if (method === "GET") {
       if (this.stuckInProcess > 0) {
         this.stuckInProcess--;
@@ -181,6 +215,7 @@ export class FakeRobot {
       return [200, { firewall: fw }];
     }
     if (method !== "POST") return this.error(405, "METHOD_NOT_ALLOWED", "Method not allowed");
+    // docs.hetzner.com firewall: a change takes 20-30 s; hrobot-rs src/error.rs: 409 FIREWALL_IN_PROCESS.
     if (fw.status === "in process" || this.busyPosts > 0) {
       this.busyPosts = Math.max(0, this.busyPosts - 1);
       return this.error(
@@ -190,11 +225,27 @@ export class FakeRobot {
       );
     }
     const rules = (form.rules ?? {}) as { input?: Json[]; output?: Json[] };
+    const invalid: string[] = [];
     for (const direction of ["input", "output"] as const) {
+      // docs.hetzner.com firewall: "a maximum of 10 rules per direction".
       if ((rules[direction] ?? []).length > 10) {
         return this.error(409, "FIREWALL_RULE_LIMIT_EXCEEDED", `Maximum of 10 ${direction} rules exceeded`);
       }
+      (rules[direction] ?? []).forEach((rule, i) => {
+        const field = (f: string) => `rules[${direction}][${i}][${f}]`;
+        if (typeof rule.name === "string" && !ROBOT_NAME_CHARACTERS.test(rule.name))
+          invalid.push(field("name"));
+        // hrobot firewall.py line 575 (required_by) and lines 100-104: without ip_version a
+        // rule may not name a protocol or an address.
+        if (!rule.ip_version) {
+          for (const f of ["protocol", "src_ip", "dst_ip"]) if (rule[f]) invalid.push(field(f));
+        }
+        if (rule.action !== "accept" && rule.action !== "discard") invalid.push(field("action"));
+      });
     }
+    // WS "Errors": 400 INVALID_INPUT lists the invalid parameters.
+    if (invalid.length > 0)
+      return this.error(400, "INVALID_INPUT", "invalid input", { missing: null, invalid });
     const normalize = (list: Json[] = []) =>
       list.map((r) => Object.fromEntries(RULE_FIELDS.map((f) => [f, r[f] ?? null])));
     const target = {
@@ -211,7 +262,8 @@ export class FakeRobot {
       this.settleTimers.delete(timer);
     }, this.options.inProcessMs ?? 50);
     this.settleTimers.add(timer);
-    return [202, { firewall: { ...target, status: "in process" } }];
+    // hrobot tests/unit/plugins/modules/test_firewall.py: POST answers 200 with the firewall.
+    return [200, { firewall: { ...target, status: "in process" } }];
   }
 
   private serverName(method: string, n: number, form: Json): [number, Json] {
@@ -226,6 +278,7 @@ export class FakeRobot {
   }
 
   private reverseDns(method: string, ip: string, form: Json): [number, Json] {
+    // hrobot reverse_dns.py lines 110-117: IP_NOT_FOUND (not the account's), RDNS_NOT_FOUND (no PTR).
     const owned = [...this.firewalls.values()].some((fw) => fw.server_ip === ip);
     if (!owned) return this.error(404, "IP_NOT_FOUND", "IP not found");
     if (method === "POST" || method === "PUT") {
@@ -236,7 +289,9 @@ export class FakeRobot {
       if (!this.rdns.delete(ip)) return this.error(404, "RDNS_NOT_FOUND", "rDNS entry not found");
       return [200, {}];
     }
-    if (!this.rdns.has(ip)) return this.error(404, "RDNS_NOT_FOUND", "rDNS entry not found");
+    // hrobot test_reverse_dns.py test_idempotent_absent: GET 404 RDNS_NOT_FOUND.
+    if (!this.rdns.has(ip))
+      return this.error(404, "RDNS_NOT_FOUND", `The IP address ${ip} has no reverse DNS entry yet`);
     return [200, { rdns: { ip, ptr: this.rdns.get(ip) } }];
   }
 

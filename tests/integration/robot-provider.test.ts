@@ -1,5 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+/**
+ * The Robot providers against the local model of the webservice (tests/helpers/robot-server.ts,
+ * whose handlers cite their upstream sources).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderRobotFirewall } from "../../components/hetzner/firewall-rules";
+import { evaluateRobotFirewall, type StoredFirewall } from "../../components/hetzner/robot-firewall-eval";
 import {
   encodeForm,
   normalizeFirewall,
@@ -9,6 +14,7 @@ import {
   robotServerNameProvider,
   robotVSwitchProvider,
 } from "../../components/hetzner/robot-provider";
+import { OLD_ROBOT_FIREWALL, SERVER_FLOWS } from "../helpers/robot-flows";
 import { FakeRobot, parseForm } from "../helpers/robot-server";
 import { runSerialized, serializeProvider } from "../helpers/serialized";
 
@@ -59,7 +65,7 @@ describe("Robot firewall provider", () => {
     robot.busyPosts = 2;
     await p.create({ serverNumber: SERVER, firewall, connection: conn });
     const posts = robot.requests.filter((r) => r.method === "POST").map((r) => r.status);
-    expect(posts).toEqual([409, 409, 202]);
+    expect(posts).toEqual([409, 409, 200]);
   });
 
   it("gives up on 409s after the bounded number of attempts with a clear message", async () => {
@@ -80,13 +86,29 @@ describe("Robot firewall provider", () => {
     ).rejects.toThrow('Robot firewall of server 2345678 is still "in process" after 0 s');
   });
 
-  it("backs off on RATE_LIMIT_EXCEEDED and completes", async () => {
+  it("waits out a rate-limit window shorter than rateLimitMaxWaitMs and completes", async () => {
     await robot.stop();
-    robot = new FakeRobot({ inProcessMs: 10, rateLimit: { max: 2, intervalMs: 100 } });
-    conn = { ...conn, endpoint: await robot.start() };
+    robot = new FakeRobot({ inProcessMs: 10, rateLimit: { max: 2, interval: 1 } });
+    conn = { ...conn, endpoint: await robot.start(), timing: { ...FAST, rateLimitMaxWaitMs: 2000 } };
     await p.create({ serverNumber: SERVER, firewall, connection: conn });
     expect(robot.requests.some((r) => r.status === 403)).toBe(true);
     expect(robot.firewalls.get(SERVER)?.status).toBe("active");
+  });
+
+  // robot.hetzner.com/doc/webservice/en.html "Errors > Request limit": 403 RATE_LIMIT_EXCEEDED
+  // with max_request and interval (seconds); Robot's limits are per hour (REFERENCE.md).
+  it("fails at once on Robot's hourly rate limit, saying when to retry", async () => {
+    await robot.stop();
+    robot = new FakeRobot({ inProcessMs: 10, rateLimit: { max: 1, interval: 3600 } });
+    conn = { ...conn, endpoint: await robot.start() };
+    const started = Date.now();
+    const error = await p.create({ serverNumber: SERVER, firewall, connection: conn }).catch((e: Error) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(String(error)).toMatch(
+      /rate limit reached for server 2345678 \(403 RATE_LIMIT_EXCEEDED: at most 1 requests per 3600 s\); retrying now fails the same way: run pulumi up again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(within 60 min\)/,
+    );
+    expect(robot.requests.filter((r) => r.status === 403)).toHaveLength(1);
+    expect(String(error)).not.toContain("secret");
   });
 
   it("turns 401 into an error that names the credentials to fix", async () => {
@@ -151,13 +173,83 @@ describe("Robot firewall provider", () => {
     expect((b.outs as Outs).state).toEqual((a.outs as Outs).state);
   });
 
-  it("on delete disables the firewall and keeps its rules, so nobody is locked out", async () => {
+  it("on delete retains the firewall active with its rules, and says so", async () => {
     const created = await p.create({ serverNumber: SERVER, firewall, connection: conn });
+    const posts = robot.requests.filter((r) => r.method === "POST").length;
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
     await p.delete(created.id, created.outs as never);
-    await new Promise((r) => setTimeout(r, 60));
+    expect(robot.requests.filter((r) => r.method === "POST")).toHaveLength(posts);
+    const fw = robot.firewalls.get(SERVER) as {
+      status: string;
+      rules: { input: unknown[]; output: unknown[] };
+    };
+    expect(fw.status).toBe("active");
+    expect(fw.rules.input).toHaveLength(10);
+    expect(fw.rules.output).toHaveLength(1);
+    expect(stderr).toHaveBeenCalledWith(expect.stringContaining("Robot firewall of server 2345678 retained"));
+    stderr.mockRestore();
+  });
+
+  it('on delete with onDelete: "disable" turns the firewall off and keeps its rules', async () => {
+    const created = await p.create({ serverNumber: SERVER, firewall, connection: conn, onDelete: "disable" });
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
+    await p.delete(created.id, created.outs as never);
+    stderr.mockRestore();
     const fw = robot.firewalls.get(SERVER) as { status: string; rules: { input: unknown[] } };
     expect(fw.status).toBe("disabled");
     expect(fw.rules.input).toHaveLength(10);
+  });
+
+  it("stores a change of onDelete by an update, since delete runs with the stored inputs", async () => {
+    const created = await p.create({ serverNumber: SERVER, firewall, connection: conn });
+    const diff = await p.diff(created.id, created.outs as never, {
+      serverNumber: SERVER,
+      firewall,
+      connection: conn,
+      onDelete: "disable",
+    });
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("reads a firewall whose server is gone as gone (blank id), never throws", async () => {
+    const created = await p.create({ serverNumber: SERVER, firewall, connection: conn });
+    robot.removeServer(SERVER);
+    expect(await p.read(created.id, created.outs as never)).toEqual({ id: "", props: {} });
+    robot.firewalls.set(SERVER, { server_ip: "203.0.113.10", status: "disabled", rules: {} });
+    robot.withoutFirewall.add(SERVER);
+    expect((await p.read(created.id, created.outs as never)).id).toBe("");
+  });
+
+  // community.hrobot CHANGELOG.md v1.8.0 / issue #75: a POST without output rules stores an
+  // empty output list, which blocks everything the server sends.
+  it("a firewall posted without output rules is stored with an empty output list that drops outgoing traffic", async () => {
+    await p.create({ serverNumber: SERVER, firewall: OLD_ROBOT_FIREWALL, connection: conn });
+    const old = robot.firewalls.get(SERVER) as unknown as StoredFirewall;
+    expect(old.rules.output).toEqual([]);
+    const sshReply = SERVER_FLOWS.find((f) => f.name === "SSH from an admin CIDR")?.reply;
+    expect(sshReply && evaluateRobotFirewall(old, sshReply)).toMatchObject({ action: "discard" });
+    for (const f of SERVER_FLOWS.filter((x) => x.request.direction === "output")) {
+      expect(evaluateRobotFirewall(old, f.request).action, f.name).toBe("discard");
+    }
+    await p.update(`firewall-${SERVER}`, {} as never, { serverNumber: SERVER, firewall, connection: conn });
+    const stored = robot.firewalls.get(SERVER) as unknown as StoredFirewall;
+    for (const f of SERVER_FLOWS) {
+      expect(evaluateRobotFirewall(stored, f.request).action, `${f.name}: request`).toBe("accept");
+      expect(evaluateRobotFirewall(stored, f.reply).action, `${f.name}: reply`).toBe("accept");
+    }
+  });
+
+  // docs.hetzner.com/robot/dedicated-server/firewall: "Only special characters are not
+  // permitted" in names; webservice "Errors": 400 INVALID_INPUT with the invalid fields.
+  it("surfaces 400 INVALID_INPUT with the field when a rule name holds forbidden characters", async () => {
+    const bad = {
+      ...firewall,
+      rules: { ...firewall.rules, input: [{ ...firewall.rules.input[0], name: "ssh 198.51.100.0/24" }] },
+    };
+    await expect(p.create({ serverNumber: SERVER, firewall: bad, connection: conn })).rejects.toThrow(
+      "400 INVALID_INPUT: invalid input; invalid: rules[input][0][name]",
+    );
+    expect(robot.requests.find((r) => r.method === "POST")?.status).toBe(400);
   });
 });
 
@@ -181,6 +273,19 @@ describe("Robot server name, reverse DNS and vSwitch providers", () => {
     await rd.delete(created.id, inputs);
     await rd.delete(created.id, inputs);
     expect(robot.rdns.has("203.0.113.10")).toBe(false);
+  });
+
+  // community.hrobot reverse_dns.py lines 110-117 and test_reverse_dns.py test_idempotent_absent:
+  // GET /rdns/{ip} answers 404 RDNS_NOT_FOUND without a PTR, 404 IP_NOT_FOUND for a foreign IP.
+  it("reads a PTR that is gone, or an address that left the account, as gone (blank id)", async () => {
+    const rd = robotReverseDnsProvider as Required<typeof robotReverseDnsProvider>;
+    const inputs = { ip: "203.0.113.10", ptr: "ax41.enclii.dev", serverNumber: SERVER, connection: conn };
+    const created = await rd.create(inputs);
+    robot.rdns.delete("203.0.113.10");
+    expect(await rd.read(created.id, inputs as never)).toEqual({ id: "", props: {} });
+    expect(robot.requests.at(-1)).toMatchObject({ method: "GET", status: 404 });
+    robot.removeServer(SERVER);
+    expect((await rd.read(created.id, inputs as never)).id).toBe("");
   });
 
   it("names the address and the server when the IP is not the account's", async () => {
@@ -232,7 +337,7 @@ describe("serialized like the engine does", () => {
     expect(text).toContain("exports.handler");
     expect(text).not.toMatch(/require\("\.\.?\//); // only npm and Node imports are captured
     const inputs = { serverNumber: SERVER, firewall, connection: conn };
-    const disabled = { ...inputs, firewall: { ...firewall, status: "disabled" } };
+    const disabled = { ...inputs, firewall: { ...firewall, status: "disabled" }, onDelete: "disable" };
     const [created] = (await runSerialized(file, dir, [
       { method: "create", args: [inputs] },
       { method: "update", args: ["firewall-2345678", inputs, disabled] },
