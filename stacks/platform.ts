@@ -30,6 +30,18 @@ export interface Platform {
   readonly monitoring: Record<string, unknown>;
 }
 
+/** A connection as the outputs show it: no password, no URL that embeds one. */
+function withoutCredentials<T extends { password: unknown; url: unknown }>(
+  connections: Record<string, T>,
+): Record<string, Omit<T, "password" | "url">> {
+  return Object.fromEntries(
+    Object.entries(connections).map(([consumer, { password: _password, url: _url, ...rest }]) => [
+      consumer,
+      rest,
+    ]),
+  );
+}
+
 /** Builds the platform for one stack. */
 export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platform {
   const namespaceOptions = {
@@ -72,7 +84,12 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     tunnelId: edge.tunnel.tunnelId,
     tunnelReady: [edge.tunnel],
   });
-  const tenants = buildTenants(config, { ...authInputs, janua, nodeIps: [], tunnelReady: [edge.tunnel] });
+  const tenants = buildTenants(config, {
+    ...authInputs,
+    janua,
+    nodeIps: cluster.nodeAddresses,
+    tunnelReady: [edge.tunnel],
+  });
   const monitoring = buildMonitoring(config, secrets, {
     provider: cluster.provider,
     namespaces: namespaces.names,
@@ -94,8 +111,10 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
       consumers: r2.credentials,
     },
     customHostnames: edge.saas.instructions,
-    postgres: data.postgres.connections,
-    redis: { mode: config.redis.mode, connections: data.redis.connections },
+    // Where each consumer connects and which in-cluster Secret holds its password; the
+    // passwords themselves are read by the workloads from those Secrets, never from outputs.
+    postgres: withoutCredentials(data.postgres.connections),
+    redis: { mode: config.redis.mode, connections: withoutCredentials(data.redis.connections) },
     auth: {
       issuer: janua.issuer,
       jwksUrl: janua.jwksUrl,

@@ -26,6 +26,8 @@ export interface PostgresConnection {
   readonly port: 5432;
   readonly database: string;
   readonly user: string;
+  /** `<namespace>/<name>` of the Secret in the cluster that holds this role's password. */
+  readonly credentialsSecret: string;
   readonly password: pulumi.Output<string>;
   /** `postgresql://user:password@host:5432/database?sslmode=require` (secret). */
   readonly url: pulumi.Output<string>;
@@ -110,6 +112,7 @@ export class Postgres extends pulumi.ComponentResource {
         port: 5432,
         database: consumer,
         user: consumer,
+        credentialsSecret: `${args.namespaceName}/${roleSecretName(args.name, consumer)}`,
         password: pulumi.secret(password.result),
         url: pulumi.secret(
           pulumi.interpolate`postgresql://${consumer}:${password.result}@${host}:5432/${consumer}?sslmode=require`,

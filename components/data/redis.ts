@@ -21,6 +21,8 @@ export interface RedisConnection {
   readonly host: string;
   readonly port: number;
   readonly database: number;
+  /** `<namespace>/<name>` of the Secret in the cluster that holds the password (key `password`). */
+  readonly credentialsSecret: string;
   readonly password: pulumi.Output<string>;
   /** `redis://` (standalone) or `redis+sentinel://host:26379,.../<master>/<db>` (sentinel), secret. */
   readonly url: pulumi.Output<string>;
@@ -135,6 +137,7 @@ export class Redis extends pulumi.ComponentResource {
           host,
           port: REDIS.port,
           database: db,
+          credentialsSecret: `${ns}/${REDIS.secret}`,
           password: pulumi.secret(password.result),
           url: pulumi.secret(pulumi.interpolate`redis://:${password.result}@${host}:${REDIS.port}/${db}`),
         };
@@ -145,6 +148,7 @@ export class Redis extends pulumi.ComponentResource {
         host,
         port: REDIS.sentinelPort,
         database: db,
+        credentialsSecret: `${ns}/${REDIS.secret}`,
         password: pulumi.secret(password.result),
         url: pulumi.secret(
           pulumi.interpolate`redis+sentinel://:${password.result}@${hosts}/${REDIS.masterName}/${db}`,

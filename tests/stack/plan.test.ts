@@ -69,6 +69,36 @@ describe.each(STACKS)("offline plan of %s", (stack) => {
     expect(provider?.inputs.kubeconfig).toBe("[secret]");
   });
 
+  it("exports a credential only where a documented command reads it, and only as a secret", () => {
+    // Each secret output and the documented command that reads it (issue 14, item 8): nothing
+    // else may hold a credential, so a database or Redis password stays in its in-cluster Secret.
+    const readers: [RegExp, string, string][] = [
+      [/^kubeconfig$/, "README.md", "pulumi stack output kubeconfig --show-secrets"],
+      [/^auth\.adminPassword$/, "README.md", "pulumi stack output auth --show-secrets"],
+      [/^monitoring\.grafanaAdminPassword$/, "docs/runbooks/monitoring.md", "grafanaAdminPassword"],
+      [/^r2\.consumers\.[a-z0-9-]+\.(accessKeyId|secretAccessKey)$/, "README.md", "npm run r2:check"],
+    ];
+    const secretPaths: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (value === "[secret]") secretPaths.push(path);
+      else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+      else if (value !== null && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+      }
+    };
+    walk(plan().outputs, "");
+    expect(secretPaths).toContain("kubeconfig");
+    for (const path of secretPaths) {
+      const reader = readers.find(([re]) => re.test(path));
+      expect(reader, `secret output ${path} has no documented reader`).toBeDefined();
+      const [, doc, command] = reader as [RegExp, string, string];
+      expect(readFileSync(join(ROOT, doc), "utf8"), `${doc} documents ${command}`).toContain(command);
+    }
+    const outputs = JSON.stringify(plan().outputs);
+    expect(outputs).not.toMatch(/"(password|url)":/);
+    expect(outputs).toContain('"credentialsSecret":"data/');
+  });
+
   it("writes each manifest to manifests/<namespace or _cluster>/<Kind>-<name>.yaml", () => {
     for (const file of listFiles(run().outDir).filter((f) => f.startsWith("manifests/"))) {
       const object = parse(readFileSync(join(run().outDir, file), "utf8")) as {
