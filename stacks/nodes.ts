@@ -21,6 +21,8 @@ export interface NodeOutput {
   readonly kind: string;
   readonly role: string;
   readonly publicIpv4: pulumi.Output<string> | string | null;
+  /** The node's public IPv6 prefix (an hcloud server's /64), when known. */
+  readonly publicIpv6: pulumi.Output<string> | string | null;
   readonly privateIp: string | null;
 }
 
@@ -68,6 +70,7 @@ export function buildCluster(
         kind: n.kind,
         role: n.role,
         publicIpv4: n.kind === "existing" ? (n.host ?? null) : null,
+        publicIpv6: null,
         privateIp: null,
       })),
       provisioned: false,
@@ -170,6 +173,7 @@ export function buildCluster(
       kind: node.kind,
       role: node.role,
       publicIpv4: node.ipv4,
+      publicIpv6: null,
       privateIp: privateIp ?? null,
     });
     nodeAddresses.push(node.ipv4);
@@ -200,7 +204,14 @@ export function buildCluster(
       ...(addressing.vswitch ? { privateMtu: VSWITCH_MTU } : {}),
       dependsOn: [server.server],
     });
-    outputs.push({ name: node.name, kind: node.kind, role: node.role, publicIpv4: server.ipv4, privateIp });
+    outputs.push({
+      name: node.name,
+      kind: node.kind,
+      role: node.role,
+      publicIpv4: server.ipv4,
+      publicIpv6: server.ipv6Network,
+      privateIp,
+    });
     nodeAddresses.push(server.ipv4, server.ipv6Network);
   }
 
