@@ -6,10 +6,10 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { R2Buckets } from "../components/edge/r2-buckets";
 import type { TunnelRoute } from "../components/edge/routes";
-import { SaasHostnames } from "../components/edge/saas-hostnames";
+import { type CustomDomain, SaasHostnames } from "../components/edge/saas-hostnames";
 import { Tunnel } from "../components/edge/tunnel";
 import { ZoneSettings } from "../components/edge/zone-settings";
-import type { EtcdS3Options } from "../components/k3s/k3s-config";
+import type { ClusterEtcdS3 } from "../components/k3s/cluster";
 import type { StackConfig } from "./config";
 import { dedicatedJanuaNamespaces } from "./data";
 
@@ -31,17 +31,33 @@ export function buildR2(config: StackConfig): R2Buckets {
   });
 }
 
-/** k3s's etcd-s3 settings from the etcd consumer's credentials. */
-export function etcdS3Options(r2: R2Buckets): pulumi.Output<EtcdS3Options> {
+/**
+ * k3s's etcd-s3 settings from the etcd consumer's credentials: the settings in clear (they go
+ * into config.yaml, visible in the plan), the keys secret (the k3s service environment).
+ */
+export function etcdS3Options(r2: R2Buckets): ClusterEtcdS3 {
   const etcd = r2.credentials.etcd;
-  return pulumi.secret(
-    pulumi.all([etcd.accessKeyId, etcd.secretAccessKey]).apply(([accessKey, secretKey]) => ({
-      endpoint: etcd.endpoint.replace(/^https:\/\//, ""),
-      bucket: etcd.bucket,
-      folder: etcd.prefix.replace(/\/$/, ""),
-      region: etcd.region,
-      accessKey,
-      secretKey,
+  return {
+    endpoint: etcd.endpoint.replace(/^https:\/\//, ""),
+    bucket: etcd.bucket,
+    folder: etcd.prefix.replace(/\/$/, ""),
+    region: etcd.region,
+    accessKey: pulumi.secret(etcd.accessKeyId),
+    secretKey: pulumi.secret(etcd.secretAccessKey),
+  };
+}
+
+/**
+ * The tenants' custom domains. `custom_metadata` (the slug and the tenant's own keys) only when
+ * `cloudflare.customMetadata` is on: Cloudflare for SaaS rejects it on zones where the account
+ * team has not enabled it.
+ */
+export function customDomains(config: StackConfig): CustomDomain[] {
+  return config.tenants.flatMap((t) =>
+    t.domains.map((hostname) => ({
+      hostname,
+      tenant: t.slug,
+      ...(config.cloudflare.customMetadata ? { metadata: { ...t.customMetadata, tenant: t.slug } } : {}),
     })),
   );
 }
@@ -56,7 +72,7 @@ export function buildEdge(
     minTlsVersion: config.cloudflare.minTlsVersion,
     hsts: config.cloudflare.hsts,
   });
-  const domains = config.tenants.flatMap((t) => t.domains.map((hostname) => ({ hostname, tenant: t.slug })));
+  const domains = customDomains(config);
   const tunnel = new Tunnel("tunnel", {
     accountId: config.cloudflare.accountId,
     zoneId: config.cloudflare.zoneId,

@@ -1,6 +1,10 @@
 /**
  * k3s configuration files rendered from typed options: `/etc/rancher/k3s/config.yaml`, the
- * PodSecurity admission configuration and the API server audit policy. Pure functions.
+ * admission configuration (PodSecurity and EventRateLimit), the API server audit policy, and the
+ * secret files k3s reads beside them (join token, service environment). Pure functions.
+ *
+ * config.yaml holds no secret, so the plan and the plan diff show every k3s flag in clear: the
+ * join token is read from `token-file`, the etcd S3 keys from the service's environment file.
  */
 import { stringify } from "yaml";
 
@@ -11,7 +15,32 @@ export const K3S_PATHS = {
   auditPolicy: "/etc/rancher/k3s/audit-policy.yaml",
   auditLog: "/var/lib/rancher/k3s/server/logs/audit.log",
   kubeconfig: "/etc/rancher/k3s/k3s.yaml",
+  /** EventRateLimit's configuration, referenced from the admission configuration. */
+  eventRateLimit: "/etc/rancher/k3s/event-rate-limit.yaml",
+  /** The join token (`token-file`, k3s-io/docs docs/cli/server.md "Cluster Options"). */
+  token: "/etc/rancher/k3s/token",
 } as const;
+
+/**
+ * The environment file the k3s unit reads and the installer never touches. k3s's install.sh
+ * (`systemd_disable`, `create_env_file`) deletes and rewrites `/etc/systemd/system/<unit>.env`
+ * with only its own `K3S_*`/`CONTAINERD_*`/proxy variables on every install, so secrets written
+ * there are lost; the unit it writes also reads `EnvironmentFile=-/etc/default/%N`, which it
+ * leaves alone.
+ */
+export const serviceEnvFile = (role: "server" | "agent") =>
+  role === "server" ? "/etc/default/k3s" : "/etc/default/k3s-agent";
+
+/**
+ * Kubelet flags of the k3s CIS hardening guide (k3s-io/docs docs/security/hardening-guide.md,
+ * "Configuration for Kubernetes Components", v1.29 and newer), on every node. `anonymous-auth`
+ * is k3s's default already; it is explicit so a CIS scan and a reader of the plan both see it.
+ */
+export const CIS_KUBELET_ARGS: readonly string[] = [
+  "anonymous-auth=false",
+  "streaming-connection-idle-timeout=5m",
+  "tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+];
 
 /** etcd snapshots to an S3-compatible bucket (R2). */
 export interface EtcdS3Options {
@@ -33,8 +62,6 @@ export interface K3sNodeConfigOptions {
   readonly clusterInit: boolean;
   /** `https://<first server>:6443`, for joining nodes. */
   readonly serverUrl?: string;
-  /** Shared join token (a secret). */
-  readonly token: string;
   readonly nodeName: string;
   /** Address other nodes reach this one on (private network when there is one). */
   readonly nodeIp: string;
@@ -47,8 +74,11 @@ export interface K3sNodeConfigOptions {
   readonly nodeTaints?: readonly string[];
   /** Schedule and retention of etcd snapshots (servers). */
   readonly etcdSnapshots?: { readonly schedule: string; readonly retention: number };
-  /** Upload etcd snapshots to S3 (servers), when R2 credentials are available. */
-  readonly etcdS3?: EtcdS3Options;
+  /**
+   * Upload etcd snapshots to S3 (servers), when R2 credentials are available. Only the
+   * non-secret settings go into config.yaml; the keys go to {@link renderK3sServiceEnv}.
+   */
+  readonly etcdS3?: Omit<EtcdS3Options, "accessKey" | "secretKey">;
   /** Network interface flannel uses (the private one in multi-node clusters). */
   readonly flannelIface?: string;
 }
@@ -61,7 +91,6 @@ export function validateK3sNodeConfig(o: K3sNodeConfigOptions): string[] {
   if (!o.clusterInit && !o.serverUrl) problems.push(`${o.nodeName}: a joining node needs serverUrl`);
   if (o.clusterInit && o.serverUrl)
     problems.push(`${o.nodeName}: the initializing server must not have serverUrl`);
-  if (o.token.length < 32) problems.push(`${o.nodeName}: the join token must be at least 32 characters`);
   return problems;
 }
 
@@ -72,7 +101,7 @@ export function k3sConfigObject(o: K3sNodeConfigOptions): Record<string, unknown
   const config: Record<string, unknown> = {};
   if (o.clusterInit) config["cluster-init"] = true;
   if (o.serverUrl) config.server = o.serverUrl;
-  config.token = o.token;
+  config["token-file"] = K3S_PATHS.token;
   config["node-name"] = o.nodeName;
   config["node-ip"] = o.nodeIp;
   if (o.nodeExternalIp && o.nodeExternalIp !== o.nodeIp) config["node-external-ip"] = o.nodeExternalIp;
@@ -83,6 +112,7 @@ export function k3sConfigObject(o: K3sNodeConfigOptions): Record<string, unknown
   if (o.nodeTaints && o.nodeTaints.length > 0) config["node-taint"] = [...o.nodeTaints];
   // CIS: the kubelet refuses to run when the kernel settings differ from what it needs.
   config["protect-kernel-defaults"] = true;
+  config["kubelet-arg"] = [...CIS_KUBELET_ARGS];
   if (o.role === "agent") return config;
 
   config["advertise-address"] = o.nodeIp;
@@ -96,14 +126,19 @@ export function k3sConfigObject(o: K3sNodeConfigOptions): Record<string, unknown
   config["service-cidr"] = o.serviceCidr;
   config["write-kubeconfig-mode"] = "0600";
   config["secrets-encryption"] = true;
+  // The hardening guide's API server and controller manager flags: EventRateLimit (configured
+  // beside PodSecurity in one admission configuration) and no extended service account tokens.
   config["kube-apiserver-arg"] = [
+    "enable-admission-plugins=NodeRestriction,EventRateLimit",
     `admission-control-config-file=${K3S_PATHS.podSecurity}`,
     `audit-policy-file=${K3S_PATHS.auditPolicy}`,
     `audit-log-path=${K3S_PATHS.auditLog}`,
     "audit-log-maxage=30",
     "audit-log-maxbackup=10",
     "audit-log-maxsize=100",
+    "service-account-extend-token-expiration=false",
   ];
+  config["kube-controller-manager-arg"] = ["terminated-pod-gc-threshold=100"];
   if (o.etcdSnapshots) {
     config["etcd-snapshot-schedule-cron"] = o.etcdSnapshots.schedule;
     config["etcd-snapshot-retention"] = o.etcdSnapshots.retention;
@@ -114,21 +149,71 @@ export function k3sConfigObject(o: K3sNodeConfigOptions): Record<string, unknown
     config["etcd-s3-bucket"] = o.etcdS3.bucket;
     config["etcd-s3-folder"] = o.etcdS3.folder ?? "etcd";
     config["etcd-s3-region"] = o.etcdS3.region ?? "auto";
-    config["etcd-s3-access-key"] = o.etcdS3.accessKey;
-    config["etcd-s3-secret-key"] = o.etcdS3.secretKey;
   }
   return config;
 }
 
-/** `/etc/rancher/k3s/config.yaml` of one node. Contains the token: treat as a secret. */
+/** `/etc/rancher/k3s/config.yaml` of one node. Holds no secret. */
 export function renderK3sConfig(o: K3sNodeConfigOptions): string {
   return stringify(k3sConfigObject(o), { lineWidth: 0 });
 }
 
+/** The secret material of one node: the join token and, on servers, the etcd S3 keys. */
+export interface K3sSecretOptions {
+  readonly nodeName: string;
+  /** Shared join token, written to {@link K3S_PATHS.token}. */
+  readonly token: string;
+  /** etcd S3 keys (servers with snapshots to R2). */
+  readonly etcdS3?: Pick<EtcdS3Options, "accessKey" | "secretKey">;
+}
+
+/** Problems with the secret material (empty when valid); never quotes a value. */
+export function validateK3sSecrets(o: K3sSecretOptions): string[] {
+  const problems: string[] = [];
+  if (o.token.length < 32) problems.push(`${o.nodeName}: the join token must be at least 32 characters`);
+  const unsafe = /[\s"'`$\\]/;
+  if (o.etcdS3 && (unsafe.test(o.etcdS3.accessKey) || unsafe.test(o.etcdS3.secretKey))) {
+    problems.push(`${o.nodeName}: the etcd S3 keys must not contain whitespace, quotes, $ or backslashes`);
+  }
+  return problems;
+}
+
 /**
- * The PodSecurity admission configuration: `restricted` for every namespace without its own
+ * The k3s service environment ({@link serviceEnvFile}): the etcd S3 keys as the variables k3s
+ * reads for `--etcd-s3-access-key`/`--etcd-s3-secret-key` (`AWS_ACCESS_KEY_ID`,
+ * `AWS_SECRET_ACCESS_KEY`: k3s-io/docs docs/cli/server.md "Database" table). Secret.
+ */
+export function renderK3sServiceEnv(o: K3sSecretOptions): string {
+  const problems = validateK3sSecrets(o);
+  if (problems.length > 0) throw new Error(`k3s secrets: ${problems.join("; ")}`);
+  if (!o.etcdS3) return "";
+  return `AWS_ACCESS_KEY_ID=${o.etcdS3.accessKey}\nAWS_SECRET_ACCESS_KEY=${o.etcdS3.secretKey}\n`;
+}
+
+/**
+ * EventRateLimit's configuration: a server-wide ceiling and a per-namespace limit, so one noisy
+ * tenant cannot flood the API server with events (CIS 1.2.9, kubernetes.io
+ * apiserver-eventratelimit.v1alpha1).
+ */
+export function renderEventRateLimitConfig(): string {
+  return stringify(
+    {
+      apiVersion: "eventratelimit.admission.k8s.io/v1alpha1",
+      kind: "Configuration",
+      limits: [
+        { type: "Server", qps: 5000, burst: 20000 },
+        { type: "Namespace", qps: 50, burst: 100, cacheSize: 2000 },
+      ],
+    },
+    { lineWidth: 0 },
+  );
+}
+
+/**
+ * The admission configuration: PodSecurity `restricted` for every namespace without its own
  * labels, and the listed namespaces exempt (kube-system's k3s add-ons, and the platform's
- * privileged namespaces, which also carry their own labels).
+ * privileged namespaces, which also carry their own labels); EventRateLimit reading
+ * {@link K3S_PATHS.eventRateLimit}.
  */
 export function renderPodSecurityConfig(exemptNamespaces: readonly string[]): string {
   return stringify(
@@ -156,6 +241,7 @@ export function renderPodSecurityConfig(exemptNamespaces: readonly string[]): st
             },
           },
         },
+        { name: "EventRateLimit", path: K3S_PATHS.eventRateLimit },
       ],
     },
     { lineWidth: 0 },

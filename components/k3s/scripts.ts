@@ -2,7 +2,8 @@
  * Shell scripts the k3s bootstrap runs over SSH, rendered by pure functions so they can be
  * checked with shellcheck. Each one is idempotent: `pulumi up` may run it again at any time.
  */
-import { K3S_PATHS } from "./k3s-config";
+import { stringify } from "yaml";
+import { K3S_PATHS, serviceEnvFile } from "./k3s-config";
 
 /** The unit k3s runs as for a role. */
 export const k3sService = (role: "server" | "agent") => (role === "server" ? "k3s" : "k3s-agent");
@@ -12,49 +13,76 @@ function heredoc(path: string, content: string): string {
 }
 
 /**
- * Writes the k3s files. config.yaml holds the join token, so it is embedded base64-encoded and
- * the whole script is passed as a secret on stdin. A file is only replaced when it changed, and
- * a running k3s is restarted only then, so re-running is a no-op.
+ * Writes the k3s files that hold no secret: config.yaml, and on servers the admission
+ * configuration, EventRateLimit's configuration and the audit policy. Everything is in clear, so
+ * the plan shows each flag. A file is only replaced when it changed; k3s is restarted by the
+ * install command, whose `triggers` hold this script (see `Cluster`).
  */
 export function renderWriteConfigScript(options: {
   readonly role: "server" | "agent";
-  /** The rendered config.yaml (secret). */
+  /** The rendered config.yaml. */
   readonly config: string;
   readonly podSecurityConfig: string;
+  readonly eventRateLimitConfig: string;
   readonly auditPolicy: string;
 }): string {
   const lines = [
     "#!/usr/bin/env bash",
-    "# Writes the k3s configuration; restarts k3s only when a file changed. Rendered by enclii-infra.",
+    "# Writes the k3s configuration (no secrets). Rendered by enclii-infra; safe to run again.",
     "set -euo pipefail",
     "umask 077",
     "install -d -m 0700 /etc/rancher/k3s",
-    "changed=0",
     "replace() {",
-    '  if ! cmp -s "$1.new" "$1"; then mv "$1.new" "$1"; chmod 0600 "$1"; changed=1; else rm -f "$1.new"; fi',
+    '  if ! cmp -s "$1.new" "$1"; then mv "$1.new" "$1"; chmod 0600 "$1"; echo "$1 changed"; else rm -f "$1.new"; fi',
     "}",
-    `base64 -d > "${K3S_PATHS.config}.new" <<'ENCLII_EOF'`,
-    Buffer.from(options.config).toString("base64"),
-    "ENCLII_EOF",
+    heredoc(K3S_PATHS.config, options.config),
     `replace "${K3S_PATHS.config}"`,
   ];
   if (options.role === "server") {
     lines.push(
       heredoc(K3S_PATHS.podSecurity, options.podSecurityConfig),
       `replace "${K3S_PATHS.podSecurity}"`,
+      heredoc(K3S_PATHS.eventRateLimit, options.eventRateLimitConfig),
+      `replace "${K3S_PATHS.eventRateLimit}"`,
+      heredoc(K3S_PATHS.auditPolicy, options.auditPolicy),
+      `replace "${K3S_PATHS.auditPolicy}"`,
+      `install -d -m 0700 "$(dirname ${K3S_PATHS.auditLog})"`,
     );
-    lines.push(heredoc(K3S_PATHS.auditPolicy, options.auditPolicy), `replace "${K3S_PATHS.auditPolicy}"`);
-    lines.push(`install -d -m 0700 "$(dirname ${K3S_PATHS.auditLog})"`);
   }
-  const service = k3sService(options.role);
-  lines.push(
-    `if [ "$changed" = 1 ] && systemctl is-active --quiet ${service}; then`,
-    `  systemctl restart ${service}`,
-    `  echo "k3s configuration changed: ${service} restarted"`,
-    "fi",
-    "",
-  );
+  lines.push("");
   return lines.join("\n");
+}
+
+/**
+ * Writes the files that hold secrets: the join token (`token-file`) and the service environment
+ * with the etcd S3 keys. Both arrive base64-encoded so no value can break the script; the whole
+ * script is passed as a secret on stdin.
+ */
+export function renderWriteSecretsScript(options: {
+  readonly role: "server" | "agent";
+  readonly token: string;
+  /** The rendered service environment (may be empty). */
+  readonly serviceEnv: string;
+}): string {
+  const b64 = (path: string, content: string) => [
+    `base64 -d > "${path}.new" <<'ENCLII_EOF'`,
+    Buffer.from(content).toString("base64"),
+    "ENCLII_EOF",
+    `replace "${path}"`,
+  ];
+  return [
+    "#!/usr/bin/env bash",
+    "# Writes the k3s join token and service environment. Rendered by enclii-infra; safe to run again.",
+    "set -euo pipefail",
+    "umask 077",
+    "install -d -m 0700 /etc/rancher/k3s /etc/default",
+    "replace() {",
+    '  if ! cmp -s "$1.new" "$1"; then mv "$1.new" "$1"; chmod 0600 "$1"; else rm -f "$1.new"; fi',
+    "}",
+    ...b64(K3S_PATHS.token, options.token),
+    ...b64(serviceEnvFile(options.role), options.serviceEnv),
+    "",
+  ].join("\n");
 }
 
 /** URL of the k3s install script at the release's own tag (not the moving get.k3s.io). */
@@ -63,8 +91,20 @@ export function installScriptUrl(version: string): string {
 }
 
 /**
+ * How the install command runs its script: `create` restarts an installed k3s (pulumi-command
+ * runs `create` when the command is replaced, i.e. when its triggers, the configuration, changed);
+ * `update` only makes sure it runs (an update means another input, such as the connection,
+ * changed). Both read the same stdin, so the mode is an environment variable.
+ */
+export const INSTALL_COMMANDS = {
+  create: "ENCLII_WHEN_INSTALLED=restart bash -s",
+  update: "ENCLII_WHEN_INSTALLED=ensure-running bash -s",
+} as const;
+
+/**
  * Installs k3s at `version` unless it is installed already: later version changes go through
- * the system-upgrade-controller Plans, never through a reinstall.
+ * the system-upgrade-controller Plans, never through a reinstall. An installed node restarts k3s
+ * or only makes sure it runs, by `ENCLII_WHEN_INSTALLED` (see {@link INSTALL_COMMANDS}).
  */
 export function renderInstallScript(options: {
   readonly version: string;
@@ -77,7 +117,13 @@ export function renderInstallScript(options: {
     "set -euo pipefail",
     "if command -v k3s >/dev/null 2>&1; then",
     `  echo "k3s already installed ($(k3s --version | head -n 1)); upgrades go through the upgrade Plans"`,
-    `  systemctl enable --now ${service}`,
+    '  if [ "${ENCLII_WHEN_INSTALLED:-ensure-running}" = restart ]; then',
+    `    systemctl enable ${service}`,
+    `    systemctl restart ${service}`,
+    `    echo "k3s configuration changed: ${service} restarted"`,
+    "  else",
+    `    systemctl enable --now ${service}`,
+    "  fi",
     "  exit 0",
     "fi",
     "installer=$(mktemp)",
@@ -111,12 +157,102 @@ export function renderReadinessScript(options: {
   ].join("\n");
 }
 
-/** Points a k3s kubeconfig at `host` instead of 127.0.0.1 and names its context. */
-export function rewriteKubeconfig(kubeconfig: string, host: string, contextName: string): string {
-  if (!kubeconfig.includes("https://127.0.0.1:6443")) {
-    throw new Error("the kubeconfig read from the node does not point at https://127.0.0.1:6443");
+/** The ServiceAccount the Kubernetes provider authenticates as. */
+export const DEPLOYER = {
+  namespace: "kube-system",
+  name: "enclii-infra",
+  secret: "enclii-infra-token",
+} as const;
+
+/**
+ * Creates (idempotently, with the k3s kubectl on the server) a ServiceAccount bound to
+ * cluster-admin and a non-expiring `kubernetes.io/service-account-token` Secret for it, waits
+ * until the token controller filled it, and prints `{"token": ..., "ca": ...}` (the token and the
+ * cluster CA, base64 as in a kubeconfig). Unlike k3s.yaml's client certificate (365 days) the
+ * token does not expire; the CA is k3s's server CA (10 years).
+ */
+export function renderDeployerTokenScript(options: { readonly timeoutSeconds?: number } = {}): string {
+  const d = DEPLOYER;
+  const get = (field: string) =>
+    `k3s kubectl -n ${d.namespace} get secret ${d.secret} -o jsonpath='{.data.${field}}'`;
+  return [
+    "#!/usr/bin/env bash",
+    "# The deploy ServiceAccount and its token. Rendered by enclii-infra; safe to run again.",
+    "set -euo pipefail",
+    "k3s kubectl apply -f - >/dev/null <<'ENCLII_EOF'",
+    "apiVersion: v1",
+    "kind: ServiceAccount",
+    `metadata: {name: ${d.name}, namespace: ${d.namespace}}`,
+    "---",
+    "apiVersion: v1",
+    "kind: Secret",
+    "metadata:",
+    `  name: ${d.secret}`,
+    `  namespace: ${d.namespace}`,
+    `  annotations: {kubernetes.io/service-account.name: ${d.name}}`,
+    "type: kubernetes.io/service-account-token",
+    "---",
+    "apiVersion: rbac.authorization.k8s.io/v1",
+    "kind: ClusterRoleBinding",
+    `metadata: {name: ${d.name}}`,
+    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}",
+    `subjects: [{kind: ServiceAccount, name: ${d.name}, namespace: ${d.namespace}}]`,
+    "ENCLII_EOF",
+    `deadline=$(( $(date +%s) + ${options.timeoutSeconds ?? 120} ))`,
+    `until token=$(${get("token")}) && [ -n "$token" ]; do`,
+    '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+    `    echo "the token controller did not fill ${d.namespace}/${d.secret}" >&2`,
+    "    exit 1",
+    "  fi",
+    "  sleep 2",
+    "done",
+    `ca=$(${get("ca\\.crt")})`,
+    `printf '{"token":"%s","ca":"%s"}\\n' "$(printf '%s' "$token" | base64 -d)" "$ca"`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The kubeconfig the Kubernetes provider uses: the deploy ServiceAccount's token against
+ * `https://<apiHostname>:6443`. The server is a stable DNS name in tls-san, never an address, so
+ * a node address change never changes the active cluster (which would replace the provider:
+ * pulumi-kubernetes provider/pkg/provider/provider.go DiffConfig). @throws on malformed output
+ */
+export function deployerKubeconfig(options: {
+  /** The stdout of {@link renderDeployerTokenScript}. */
+  readonly tokenJson: string;
+  readonly apiHostname: string;
+  readonly contextName: string;
+}): string {
+  let parsed: { token?: unknown; ca?: unknown };
+  try {
+    parsed = JSON.parse(options.tokenJson) as typeof parsed;
+  } catch {
+    throw new Error("the deploy token command printed no JSON; see its stderr on the node");
   }
-  return kubeconfig
-    .replace("https://127.0.0.1:6443", `https://${host}:6443`)
-    .replace(/^(\s*(?:name|cluster|user|current-context):\s*)default$/gm, `$1${contextName}`);
+  if (
+    typeof parsed.token !== "string" ||
+    parsed.token === "" ||
+    typeof parsed.ca !== "string" ||
+    parsed.ca === ""
+  ) {
+    throw new Error("the deploy token command printed no token or CA");
+  }
+  const name = options.contextName;
+  return stringify(
+    {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [
+        {
+          name,
+          cluster: { server: `https://${options.apiHostname}:6443`, "certificate-authority-data": parsed.ca },
+        },
+      ],
+      users: [{ name, user: { token: parsed.token } }],
+      contexts: [{ name, context: { cluster: name, user: name } }],
+      "current-context": name,
+    },
+    { lineWidth: 0 },
+  );
 }

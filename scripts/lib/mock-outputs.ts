@@ -225,8 +225,17 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
     case "command:remote:Command":
     case "command:local:Command": {
       // k3s writes its kubeconfig for 127.0.0.1; the program rewrites it to the node address.
+      // The deploy ServiceAccount command prints its token and the cluster CA as JSON.
       const create = String(inputs.create ?? "");
-      const stdout = create.includes("k3s.yaml") ? mockKubeconfig("127.0.0.1") : "";
+      const stdin = String(inputs.stdin ?? "");
+      const stdout = create.includes("k3s.yaml")
+        ? mockKubeconfig("127.0.0.1")
+        : stdin.includes("kubernetes.io/service-account-token")
+          ? JSON.stringify({
+              token: `mock-sa-token-${stableHex(seed, 16)}`,
+              ca: Buffer.from(`mock-ca-${name}`).toString("base64"),
+            })
+          : "";
       return { id: `${name}-${stableHex(seed, 8)}`, state: { ...inputs, stdout, stderr: "" } };
     }
     default:

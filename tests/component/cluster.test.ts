@@ -126,27 +126,78 @@ describe("k3s bootstrap", () => {
   });
 
   it("keeps the join token secret and joins agents over the private network", () => {
-    expect(cmd("k3s-ax41-1-config").inputs.stdin).toBe(SECRET);
-    const stdin = String(cmd("k3s-cpx-1-config").rawInputs.stdin);
-    const b64 = /base64 -d[^\n]*\n([A-Za-z0-9+/=]+)\n/.exec(stdin)?.[1] ?? "";
-    const agentConfig = Buffer.from(b64, "base64").toString();
+    expect(cmd("k3s-ax41-1-secrets").inputs.stdin).toBe(SECRET);
+    expect(cmd("k3s-ax41-1-secrets").inputs.logging).toBe("none");
+    const secrets = String(cmd("k3s-cpx-1-secrets").rawInputs.stdin);
+    const b64 =
+      /base64 -d > "\/etc\/rancher\/k3s\/token.new"[^\n]*\n([A-Za-z0-9+/=]+)\n/.exec(secrets)?.[1] ?? "";
+    expect(Buffer.from(b64, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
+    const agentConfig = String(cmd("k3s-cpx-1-config").inputs.stdin);
     expect(agentConfig).toContain("server: https://10.0.2.10:6443");
     expect(agentConfig).toContain("node-ip: 10.0.1.10");
-    expect(agentConfig).toMatch(/^token: [A-Za-z0-9]{48}$/m);
+    expect(agentConfig).toContain("token-file: /etc/rancher/k3s/token");
+  });
+
+  it("shows config.yaml in clear in the plan: no secret in the config command", () => {
+    for (const node of ["ax41-1", "cpx-1", "cpx-2"]) {
+      const stdin = cmd(`k3s-${node}-config`).inputs.stdin;
+      expect(stdin).not.toBe(SECRET);
+      expect(String(stdin)).toContain("streaming-connection-idle-timeout=5m");
+      expect(String(stdin)).not.toMatch(/^token: /m);
+    }
+  });
+
+  // pulumi-command 1.2.1 provider/pkg/provider/common/inputs.go: `triggers` is replaceOnChanges,
+  // so a changed config replaces these commands and runs their `create` (restart, then wait).
+  it("re-runs the restart and the readiness wait when the config changes (triggers hold the config)", () => {
+    const config = cmd("k3s-ax41-1-config").inputs.stdin;
+    for (const name of ["k3s-ax41-1-install", "k3s-ax41-1-ready"]) {
+      const triggers = cmd(name).inputs.triggers as unknown[];
+      expect(triggers[0]).toBe(config);
+      // The secrets' change restarts too, but they stay secret in the plan.
+      expect(triggers[1]).toBe(SECRET);
+    }
+    expect(cmd("k3s-cpx-1-install").inputs.triggers).toEqual([cmd("k3s-cpx-1-config").inputs.stdin, SECRET]);
+    expect(cmd("k3s-ax41-1-install").inputs).toMatchObject({
+      create: "ENCLII_WHEN_INSTALLED=restart bash -s",
+      update: "ENCLII_WHEN_INSTALLED=ensure-running bash -s",
+    });
+  });
+
+  it("puts the stable API name in tls-san", () => {
+    expect(String(cmd("k3s-ax41-1-config").inputs.stdin)).toMatch(
+      /tls-san:\n(?:\s+- .*\n)*\s+- kube\.enclii\.dev\n/,
+    );
+  });
+
+  it("connects over SSH to each node's stable name, not its address", () => {
+    expect(cmd("k3s-ax41-1-prep").rawInputs.connection).toMatchObject({ host: "ax41-1.enclii.dev" });
+    expect(cmd("k3s-cpx-2-install").rawInputs.connection).toMatchObject({ host: "cpx-2.enclii.dev" });
+    expect(cmd("k3s-kubeconfig").rawInputs.connection).toMatchObject({ host: "ax41-1.enclii.dev" });
   });
 
   it("installs the pinned k3s version", () => {
     expect(String(cmd("k3s-ax41-1-install").inputs.stdin)).toContain('INSTALL_K3S_VERSION="v1.34.11+k3s1"');
   });
 
-  it("reads the kubeconfig without logging it and builds the provider from it, pointed at the server", () => {
+  // pulumi-kubernetes provider/pkg/provider/provider.go DiffConfig: the provider is replaced when
+  // its kubeconfig is unknown or its active cluster (server, CA) changes, or when
+  // clusterIdentifier changes; with clusterIdentifier set and unchanged, never.
+  it("builds the provider from a ServiceAccount-token kubeconfig whose server is https://kube.<domain>:6443", () => {
     const read = cmd("k3s-kubeconfig");
     expect(read.inputs.logging).toBe("none");
+    expect(String(read.inputs.stdin)).toContain("kubernetes.io/service-account-token");
+    expect(read.inputs).not.toHaveProperty("triggers");
     depends(read, cmd("k3s-ax41-1-ready"));
     const provider = recorder.get("pulumi:providers:kubernetes", "k3s-provider");
     expect(provider.inputs.kubeconfig).toBe(SECRET);
-    expect(String(provider.rawInputs.kubeconfig)).toContain("server: https://203.0.113.10:6443");
-    expect(String(provider.rawInputs.kubeconfig)).toContain("current-context: enclii-production");
+    expect(provider.inputs.clusterIdentifier).toBe("enclii-production");
+    const kubeconfig = String(provider.rawInputs.kubeconfig);
+    expect(kubeconfig).toContain("server: https://kube.enclii.dev:6443");
+    expect(kubeconfig).not.toMatch(/server: https:\/\/\d/);
+    expect(kubeconfig).toMatch(/token: mock-sa-token-/);
+    expect(kubeconfig).not.toContain("client-certificate");
+    expect(kubeconfig).toContain("current-context: enclii-production");
   });
 
   it("connects over SSH as root with the private key kept secret", () => {

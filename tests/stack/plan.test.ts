@@ -144,6 +144,7 @@ describe("nodes and k3s in the plans", () => {
         "pulumi-nodejs:dynamic/enclii:RobotReverseDns ax41-fsn1-1-rdns",
         "command:remote:Command k3s-ax41-fsn1-1-prep",
         "command:remote:Command k3s-ax41-fsn1-1-config",
+        "command:remote:Command k3s-ax41-fsn1-1-secrets",
         "command:remote:Command k3s-ax41-fsn1-1-install",
         "command:remote:Command k3s-ax41-fsn1-1-ready",
         "command:remote:Command k3s-kubeconfig",
@@ -151,7 +152,7 @@ describe("nodes and k3s in the plans", () => {
       ]),
     );
     expect(plan.resources.some((r) => r.type.startsWith("hcloud:"))).toBe(false);
-    expect(plan.outputs).toMatchObject({ apiEndpoint: "https://203.0.113.10:6443", kubeconfig: "[secret]" });
+    expect(plan.outputs).toMatchObject({ apiEndpoint: "https://kube.enclii.dev:6443", kubeconfig: "[secret]" });
   });
 
   it("staging creates the hcloud server whose cloud-init passes cloud-init schema", (ctx) => {
@@ -225,8 +226,12 @@ describe("edge in the plans", () => {
   it("k3s sends etcd snapshots to the backups bucket with the etcd consumer's credentials", () => {
     const plan = plans.get("production") as PlanDocument;
     const config = plan.resources.find((r) => r.name === "k3s-ax41-fsn1-1-config");
-    expect(config?.inputs.stdin).toBe("[secret]");
-    expect(config?.dependencies.some((d) => d.endsWith("r2-etcd-token"))).toBe(true);
+    // Every k3s flag in clear, the keys only in the secret command.
+    expect(String(config?.inputs.stdin)).toContain("etcd-s3-bucket: enclii-production-etcd");
+    expect(String(config?.inputs.stdin)).not.toContain("etcd-s3-access-key");
+    const secrets = plan.resources.find((r) => r.name === "k3s-ax41-fsn1-1-secrets");
+    expect(secrets?.inputs.stdin).toBe("[secret]");
+    expect(secrets?.dependencies.some((d) => d.endsWith("r2-etcd-token"))).toBe(true);
   });
 });
 
