@@ -28,6 +28,8 @@ export interface AdminCidrOptions {
 /** One problem with one entry (`index`) or with the whole list (`index` undefined). */
 export interface AdminCidrProblem {
   readonly index?: number;
+  /** `world`: the list covers a whole address family; `wide`: a prefix needing the flag. */
+  readonly kind: "world" | "wide";
   readonly message: string;
 }
 
@@ -105,6 +107,7 @@ export function adminCidrProblems(
     const what = members.length > 1 ? `${members.join(" + ")} together cover` : `${members[0]} covers`;
     problems.push({
       index: first,
+      kind: "world",
       message: `opens SSH and the Kubernetes API to the whole internet: ${what} all of IPv${family}; list your office or VPN ranges (access.allowWideCidrs does not lift this)`,
     });
   }
@@ -115,6 +118,7 @@ export function adminCidrProblems(
     if (range.prefix < min) {
       problems.push({
         index,
+        kind: "wide",
         message: `${cidrs[index]} is wider than /${min}; list a narrower office or VPN range, or set access.allowWideCidrs: true to acknowledge opening SSH and the Kubernetes API to it`,
       });
     }

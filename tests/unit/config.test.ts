@@ -102,6 +102,15 @@ describe("defaults", () => {
     const config = parse(mutate((c) => (c.tenants = [{ slug: "solo" }])));
     expect(config.tenants[0]).toEqual({ slug: "solo", tier: "starter", domains: [], auth: "shared" });
   });
+
+  it("refuses wide admin CIDRs by default and accepts them once access.allowWideCidrs acknowledges them", () => {
+    expect(parse(baseProjectConfig()).access.allowWideCidrs).toBe(false);
+    const wide = mutate((c) => {
+      (c.access as Json).adminCidrs = ["10.0.0.0/8"];
+      (c.access as Json).allowWideCidrs = true;
+    });
+    expect(parse(wide).access.adminCidrs).toEqual(["10.0.0.0/8"]);
+  });
 });
 
 describe("bad configuration", () => {
@@ -170,6 +179,24 @@ describe("bad configuration", () => {
       "fails when an admin CIDR opens SSH to the internet",
       mutate((c) => ((c.access as Json).adminCidrs = ["0.0.0.0/0"])),
       "enclii-infra:access.adminCidrs[0]: opens SSH and the Kubernetes API to the whole internet",
+    ],
+    [
+      "fails when an admin CIDR is a /1, wider than /16, without access.allowWideCidrs",
+      mutate((c) => ((c.access as Json).adminCidrs = ["0.0.0.0/1"])),
+      'enclii-infra:access.adminCidrs[0]: 0.0.0.0/1 is wider than /16; list a narrower office or VPN range, or set access.allowWideCidrs: true to acknowledge opening SSH and the Kubernetes API to it (got "0.0.0.0/1")',
+    ],
+    [
+      "fails when an IPv6 admin CIDR is wider than /32 without access.allowWideCidrs",
+      mutate((c) => ((c.access as Json).adminCidrs = ["198.51.100.0/24", "2001:db8::/31"])),
+      "enclii-infra:access.adminCidrs[1]: 2001:db8::/31 is wider than /32",
+    ],
+    [
+      "fails when 0.0.0.0/1 + 128.0.0.0/1 together are the world, even with access.allowWideCidrs",
+      mutate((c) => {
+        (c.access as Json).adminCidrs = ["0.0.0.0/1", "128.0.0.0/1"];
+        (c.access as Json).allowWideCidrs = true;
+      }),
+      "enclii-infra:access.adminCidrs[0]: opens SSH and the Kubernetes API to the whole internet: 0.0.0.0/1 + 128.0.0.0/1 together cover all of IPv4",
     ],
     [
       "fails when the domain is not a DNS name",
