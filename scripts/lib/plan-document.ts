@@ -14,6 +14,11 @@ export interface PlanResource {
   readonly custom: boolean;
   readonly dependencies: string[];
   readonly protect: boolean;
+  /**
+   * URN of the provider resource the resource uses (explicit providers only; default providers
+   * are null). Older plans have none.
+   */
+  readonly provider?: string | null;
   readonly inputs: Props;
 }
 

@@ -136,7 +136,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     project,
     stack: options.stack,
     resources: recorder.resources.map(
-      ({ urn, type, name, parent, custom, dependencies, protect, inputs }) => ({
+      ({ urn, type, name, parent, custom, dependencies, protect, provider, inputs }) => ({
         urn,
         type,
         name,
@@ -144,6 +144,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
         custom,
         dependencies,
         protect,
+        provider,
         inputs,
       }),
     ),

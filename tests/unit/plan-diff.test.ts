@@ -274,6 +274,90 @@ describe("plan diff", () => {
     expect(renderMarkdown(d)).toContain("### Plan diff: `staging -> production`");
   });
 
+  // The k3s config command's stdin holds config.yaml in clear (components/k3s/cluster.ts), so a
+  // reviewer sees the flag itself, not a changed "[secret]".
+  it("shows a changed k3s flag, in clear, on the config command", () => {
+    const configCommand = (kubeletArgs: string[]) =>
+      res("command:remote:Command", "k3s-ax41-config", {
+        connection: "[secret]",
+        create: "bash -s",
+        stdin: [
+          "#!/usr/bin/env bash",
+          "cat > /etc/rancher/k3s/config.yaml.new <<'ENCLII_EOF'",
+          "token-file: /etc/rancher/k3s/token",
+          "node-name: ax41",
+          "kubelet-arg:",
+          ...kubeletArgs.map((a) => `  - ${a}`),
+          "secrets-encryption: true",
+          "ENCLII_EOF",
+          "",
+        ].join("\n"),
+      });
+    const d = diffPlans(
+      plan([configCommand(["anonymous-auth=false"])]),
+      plan([configCommand(["anonymous-auth=false", "streaming-connection-idle-timeout=5m"])]),
+    );
+    expect(d.counts).toMatchObject({ update: 1, replace: 0 });
+    for (const text of [renderText(d), renderMarkdown(d)]) {
+      expect(text).toContain("+  - streaming-connection-idle-timeout=5m");
+      expect(text).not.toContain("[secret] =>");
+    }
+  });
+
+  // pulumi-kubernetes provider/pkg/provider/provider.go DiffConfig: a changed clusterIdentifier
+  // replaces the provider, and the engine replaces every object the provider manages with it.
+  it("marks a Kubernetes provider replacement as destroying every object it manages", () => {
+    const providerUrn =
+      "urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:k3s:Cluster$pulumi:providers:kubernetes::k3s-provider";
+    const provider = (clusterIdentifier: string) =>
+      res(
+        "pulumi:providers:kubernetes",
+        "k3s-provider",
+        { kubeconfig: "[secret]", clusterIdentifier },
+        { urn: providerUrn },
+      );
+    const managed = (p: PlanResource) => ({ ...p, provider: providerUrn });
+    const namespace = managed(
+      res("kubernetes:core/v1:Namespace", "tenant-acme", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "tenant-acme" },
+      }),
+    );
+    const d = diffPlans(
+      plan([provider("enclii-production"), namespace, managed(deployment("api", 1))]),
+      plan([provider("enclii-production-2"), namespace, managed(deployment("api", 2))]),
+    );
+    // Only the component resource stays unchanged.
+    expect(d.counts).toMatchObject({ replace: 3, update: 0, unchanged: 1 });
+    const byName = new Map(d.resources.map((r) => [r.name, r]));
+    expect(byName.get("k3s-provider")?.replaceReasons).toEqual(["clusterIdentifier"]);
+    for (const name of ["tenant-acme", "api"]) {
+      expect(byName.get(name)).toMatchObject({
+        op: "replace",
+        replaceReasons: expect.arrayContaining(["provider"]),
+      });
+      expect(byName.get(name)?.dataLoss).toContain("Kubernetes provider is replaced");
+    }
+    expect(renderMarkdown(d)).toContain("**destroys state: its Kubernetes provider is replaced");
+  });
+
+  it("keeps a provider whose clusterIdentifier is unchanged, even when its kubeconfig changes", () => {
+    const p = (kubeconfig: string) =>
+      res("pulumi:providers:kubernetes", "k3s-provider", {
+        kubeconfig,
+        clusterIdentifier: "enclii-production",
+      });
+    const d = diffPlans(plan([p("[secret]")]), plan([p("[unknown]")]));
+    expect(d.counts).toMatchObject({ update: 1, replace: 0 });
+  });
+
+  it("replaces a provider without clusterIdentifier when its kubeconfig becomes unknown", () => {
+    const p = (kubeconfig: string) => res("pulumi:providers:kubernetes", "k3s-provider", { kubeconfig });
+    const d = diffPlans(plan([p("[secret]")]), plan([p("[unknown]")]));
+    expect(d.resources[0]).toMatchObject({ op: "replace", replaceReasons: ["kubeconfig"] });
+  });
+
   it("stays under the comment size at 500 changed resources and says what it left out", () => {
     const many = Array.from({ length: 500 }, (_, i) => ({
       ...deployment(`app-${i}`, 1),

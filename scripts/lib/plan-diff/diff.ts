@@ -8,7 +8,12 @@ import { stringify } from "yaml";
 import type { CostEstimate } from "../../../components/cost/estimate";
 import { componentOf, indexByUrn, stackFreeUrn } from "../plan-components";
 import type { PlanDocument, PlanResource, PolicyViolation } from "../plan-document";
-import { replaceReasons, statefulReason } from "./replacement";
+import {
+  kubernetesProviderReplaceReasons,
+  PROVIDER_REPLACED,
+  replaceReasons,
+  statefulReason,
+} from "./replacement";
 
 /** The marker a secret value has in a plan; secrets are never compared or shown. */
 export const SECRET = "[secret]";
@@ -211,6 +216,59 @@ function capacityDelta(base: PlanDocument["capacity"], head: PlanDocument["capac
   return { rows, fitsBefore: base.fits, fitsAfter: head.fits };
 }
 
+const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
+
+/**
+ * A replaced (or deleted) Kubernetes provider takes every object it manages with it: the engine
+ * replaces each of them, deleting first. Such objects are reported as replacements that destroy
+ * state, even when their own inputs did not change.
+ */
+function cascadeProviderReplacements(
+  resources: ResourceChange[],
+  headByKey: Map<string, PlanResource>,
+  counts: Record<Operation | "unchanged", number>,
+  describe: (
+    r: PlanResource,
+    index: Map<string, PlanResource>,
+  ) => Omit<ResourceChange, "op" | "key" | "changes" | "replaceReasons" | "protected">,
+  headIndex: Map<string, PlanResource>,
+): void {
+  const gone = new Set(
+    resources
+      .filter((r) => r.type === KUBERNETES_PROVIDER && (r.op === "replace" || r.op === "delete"))
+      .map((r) => r.key),
+  );
+  if (gone.size === 0) return;
+  const byKey = new Map(resources.map((r, i) => [r.key, i]));
+  for (const [key, after] of headByKey) {
+    if (!after.provider || !gone.has(stackFreeUrn(after.provider))) continue;
+    const i = byKey.get(key);
+    const existing = i === undefined ? undefined : resources[i];
+    if (existing?.op === "create") continue;
+    const change: ResourceChange = {
+      ...(existing ?? {
+        op: "replace",
+        key,
+        ...describe(after, headIndex),
+        changes: [],
+        replaceReasons: [],
+        protected: after.protect,
+      }),
+      op: "replace",
+      replaceReasons: [...new Set([...(existing?.replaceReasons ?? []), "provider"])].sort(),
+      dataLoss: PROVIDER_REPLACED,
+    };
+    if (existing) {
+      counts[existing.op]--;
+      resources[i as number] = change;
+    } else {
+      counts.unchanged--;
+      resources.push(change);
+    }
+    counts.replace++;
+  }
+}
+
 /** Compares a base plan with a head plan. */
 export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
   const baseIndex = indexByUrn(base);
@@ -246,13 +304,13 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
       counts.unchanged++;
       continue;
     }
+    const paths = changes.map((c) => c.path);
     const reasons =
-      before.type === after.type
-        ? replaceReasons(
-            after.type,
-            changes.map((c) => c.path),
-          )
-        : ["type"];
+      before.type !== after.type
+        ? ["type"]
+        : after.type === KUBERNETES_PROVIDER
+          ? kubernetesProviderReplaceReasons(before.inputs, after.inputs, paths)
+          : replaceReasons(after.type, paths);
     const op: Operation = reasons.length > 0 ? "replace" : "update";
     counts[op]++;
     const loss = op === "replace" ? statefulReason(after.type) : undefined;
@@ -284,6 +342,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
       ...(isKubernetesObject(before) ? { manifest: { before: manifestOf(before), after: "" } } : {}),
     });
   }
+  cascadeProviderReplacements(resources, headByKey, counts, describe, headIndex);
   const order: Record<Operation, number> = { replace: 0, delete: 1, create: 2, update: 3 };
   resources.sort(
     (a, b) =>

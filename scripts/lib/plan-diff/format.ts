@@ -20,19 +20,31 @@ export function propertyLine(c: PropertyChange): string {
   return `~ ${c.path}: ${show(c.before)} => ${show(c.after)}`;
 }
 
-/** The lines describing one resource's change, at most `maxLines` of them. */
+function patchLines(before: string, after: string): string[] {
+  const patch = structuredPatch("before", "after", before, after, "", "", { context: 2 });
+  return patch.hunks.flatMap((h) => [
+    `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`,
+    ...h.lines.map((l) => (l.length > 160 ? `${l.slice(0, 159)}…` : l)),
+  ]);
+}
+
+const multiline = (v: unknown): v is string => typeof v === "string" && v.includes("\n");
+
+/**
+ * The lines describing one resource's change, at most `maxLines` of them. A changed multi-line
+ * string (a script on a node's stdin, a rendered config) is shown as a line diff, so a changed k3s
+ * flag is visible rather than cut after 100 characters.
+ */
 export function detailLines(r: ResourceChange, maxLines: number): string[] {
   let lines: string[];
   if (r.manifest) {
-    const patch = structuredPatch("before", "after", r.manifest.before, r.manifest.after, "", "", {
-      context: 2,
-    });
-    lines = patch.hunks.flatMap((h) => [
-      `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`,
-      ...h.lines.map((l) => (l.length > 160 ? `${l.slice(0, 159)}…` : l)),
-    ]);
+    lines = patchLines(r.manifest.before, r.manifest.after);
   } else {
-    lines = r.changes.map(propertyLine);
+    lines = r.changes.flatMap((c) =>
+      c.kind === "changed" && multiline(c.before) && multiline(c.after)
+        ? [`~ ${c.path}:`, ...patchLines(c.before, c.after)]
+        : [propertyLine(c)],
+    );
   }
   if (lines.length > maxLines) {
     const more = lines.length - maxLines;

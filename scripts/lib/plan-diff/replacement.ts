@@ -73,6 +73,32 @@ export const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
   "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient": ["clientKey", "organizationId", "isConfidential"],
 };
 
+/**
+ * The Kubernetes provider's replacement rule (pulumi-kubernetes provider/pkg/provider/provider.go,
+ * DiffConfig): with `clusterIdentifier` present and unchanged, never; a changed
+ * `clusterIdentifier` always; otherwise an unknown or changed kubeconfig/context/cluster (the
+ * active cluster's server or CA) or `renderYamlToDirectory`. A replaced provider takes every object
+ * it manages with it: the engine deletes and recreates them (see {@link PROVIDER_REPLACED}).
+ */
+export function kubernetesProviderReplaceReasons(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  changedPaths: readonly string[],
+): string[] {
+  const id = "clusterIdentifier";
+  if (id in before && id in after) return before[id] === after[id] ? [] : [id];
+  const rules = ["kubeconfig", "context", "cluster", "renderYamlToDirectory"];
+  const reasons = new Set<string>();
+  for (const path of changedPaths) for (const rule of rules) if (under(path, rule)) reasons.add(rule);
+  // An unknown kubeconfig (a preview before the cluster exists) replaces too.
+  for (const key of ["kubeconfig", "context", "cluster"]) if (after[key] === "[unknown]") reasons.add(key);
+  return [...reasons].sort();
+}
+
+/** What an object loses when its Kubernetes provider is replaced. */
+export const PROVIDER_REPLACED =
+  "its Kubernetes provider is replaced: the object is deleted and created again (a Namespace takes everything in it)";
+
 /** Inputs whose change replaces any Kubernetes object: its identity. */
 const KUBERNETES_IDENTITY = ["metadata.name", "metadata.namespace"];
 
@@ -94,7 +120,8 @@ export const STATEFUL: Readonly<Record<string, string>> = {
     "a generated password: every consumer must pick up the new one",
   "random:index/randomBytes:RandomBytes":
     "generated key material: data or sessions sealed with it become unreadable",
-  "command:remote:Command": "a command on a node: it runs again (for k3s: a reinstall)",
+  "command:remote:Command":
+    "a command on a node runs again (the k3s install command: k3s restarts, the API is briefly down)",
   "pulumi-nodejs:dynamic/enclii:JanuaOrganization":
     "a Janua organization: its users and memberships are lost",
   "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient":
