@@ -4,6 +4,7 @@
  */
 
 import { capacityReport } from "../components/cost/capacity";
+import { BUCKET_NAME_RE, cnpgConsumer } from "../components/edge/r2-plan";
 import { MAX_PRIVATE_PREFIX, NETWORK_ZONES, VSWITCH_ZONE } from "../components/hetzner/addressing";
 import { adminCidrProblems } from "../components/hetzner/admin-cidrs";
 import {
@@ -283,13 +284,82 @@ function capacityRules(cfg: ParsedStackConfig): ConfigProblem[] {
     {
       path: ["tenants"],
       message: `need ${f(report.tenants)} of requests on top of the platform's ${f(report.platform)}, but the nodes offer ${f(report.allocatable)} x ${report.overcommit} overcommit; add a node, move a tenant to a smaller tier or raise capacity.overcommit`,
+/** Cloudflare rules: custom metadata only where enabled, a team name for Access, R2 bucket names. */
+function cloudflareRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  cfg.tenants.forEach((t, i) => {
+    if (t.customMetadata === undefined) return;
+    if (!cfg.cloudflare.customMetadata) {
+      problems.push({
+        path: ["tenants", i, "customMetadata"],
+        message:
+          "needs cloudflare.customMetadata: true, and that only after your Cloudflare account team enabled custom metadata for Cloudflare for SaaS (a custom hostname with it is rejected otherwise)",
+      });
+    }
+    if ("tenant" in t.customMetadata) {
+      problems.push({
+        path: ["tenants", i, "customMetadata", "tenant"],
+        message: `is set by the platform to the slug (${t.slug}); use another key`,
+      });
+    }
+  });
+  // Grafana is the admin route the config itself creates; every Access-protected route needs it.
+  if (cfg.monitoring.enabled && cfg.cloudflare.accessTeamName === undefined) {
+    problems.push({
+      path: ["cloudflare", "accessTeamName"],
+      message:
+        "is required: Grafana is behind Cloudflare Access and cloudflared checks its token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) or monitoring.enabled: false",
+    });
+  }
+  cfg.tenants.forEach((t, i) => {
+    if (t.auth !== "dedicated") return;
+    const bucket = `${cfg.cloudflare.r2.bucketPrefix}-${cnpgConsumer(`janua-${t.slug}`)}`;
+    if (!BUCKET_NAME_RE.test(bucket)) {
+      problems.push({
+        path: ["tenants", i, "slug"],
+        message: `gives the tenant's archive bucket ${bucket} (${bucket.length} characters), but R2 bucket names are 3 to 63 lowercase letters, digits and hyphens, not ending in one; shorten the slug or cloudflare.r2.bucketPrefix`,
+      });
+    }
+  });
+  return problems;
+}
+
+/** A committed sibling stack's Cloudflare account, as the config loader read it. */
+export interface SiblingStack {
+  readonly stack: string;
+  readonly accountId?: string;
+}
+
+/**
+ * Advisory rules: worth a warning, never a stop. Sharing one Cloudflare account between stacks
+ * is allowed but shares everything account-wide: an API token with "Cloudflare Tunnel Write" can
+ * read any tunnel's token (`GET /cfd_tunnel/{id}/token`), R2 admin and Access edits reach every
+ * stack's buckets and applications.
+ */
+export function advisoryRules(cfg: ParsedStackConfig, siblings: readonly SiblingStack[]): ConfigProblem[] {
+  const shared = siblings.filter((s) => s.accountId === cfg.cloudflare.accountId).map((s) => s.stack);
+  if (shared.length === 0) return [];
+  return [
+    {
+      path: ["cloudflare", "accountId"],
+      message: `is also the account of stack ${shared.sort().join(", ")}: API tokens and Tunnel permissions are account-wide, so a token of one stack can read the other's tunnel token, R2 buckets and Access applications; use a Cloudflare account per environment (README "Cloudflare accounts")`,
+    },
+  ];
+}
+
     },
   ];
 }
 
 /** Runs every cross-field rule and returns all problems found. */
 export function checkStackRules(cfg: ParsedStackConfig): ConfigProblem[] {
-  const problems = [...nodeRules(cfg), ...networkRules(cfg), ...tenantRules(cfg), ...serviceRules(cfg)];
+  const problems = [
+    ...nodeRules(cfg),
+    ...networkRules(cfg),
+    ...tenantRules(cfg),
+    ...serviceRules(cfg),
+    ...cloudflareRules(cfg),
+  ];
   // Capacity only means something for an otherwise valid stack.
   return problems.length > 0 ? problems : capacityRules(cfg);
 }

@@ -165,6 +165,15 @@ const tenant = z.strictObject({
     .default("starter")
     .describe("Resource tier: quotas and limit ranges."),
   domains: z.array(dnsName).default([]).describe("Custom hostnames served through Cloudflare for SaaS."),
+  customMetadata: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be a key of letters, digits, - and _" }),
+      z.string().max(256),
+    )
+    .optional()
+    .describe(
+      "Extra `custom_metadata` of the tenant's custom hostnames (added to `tenant: <slug>`); needs `cloudflare.customMetadata: true`.",
+    ),
   auth: z
     .enum(AUTH_MODES, { error: "must be shared or dedicated" })
     .default("shared")
@@ -255,6 +264,21 @@ export function stackSchema(env: Environment) {
         .enum(["http", "txt"], { error: "must be http or txt" })
         .default("http")
         .describe("Domain-control validation method for custom hostnames."),
+      customMetadata: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Send `custom_metadata` (the tenant slug and `tenants[].customMetadata`) with each custom hostname. Cloudflare for SaaS accepts it only after your Cloudflare account team enabled custom metadata on the zone; elsewhere a custom hostname with it is rejected.",
+        ),
+      accessTeamName: z
+        .string()
+        .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+          error: "must be the team name alone, e.g. enclii for enclii.cloudflareaccess.com",
+        })
+        .optional()
+        .describe(
+          "Zero Trust team name: `<team>` of `<team>.cloudflareaccess.com` (Zero Trust > Settings > Team domain). cloudflared checks the Access token of every Access-protected route against this team's keys (`originRequest.access`), so Access holds even if DNS or the tunnel config is changed elsewhere. Required when a route is behind Access (Grafana).",
+        ),
     }),
     nodes: z
       .array(node, { error: "must be a list of nodes" })
@@ -370,7 +394,9 @@ export function stackSchema(env: Environment) {
           .int()
           .min(1)
           .default(d.backupRetentionDays)
-          .describe("Days kept for each prefix of the backups bucket."),
+          .describe(
+            "Days of CNPG backups the cost estimate assumes. R2 expires nothing in the CNPG buckets: barman-cloud prunes by `postgres.retention` (it needs its history files and older base backups).",
+          ),
         etcdRetentionDays: z
           .number()
           .int()
@@ -382,13 +408,17 @@ export function stackSchema(env: Environment) {
           .int()
           .min(1)
           .default(d.backupRetentionDays)
-          .describe("Days Longhorn backups are kept in R2."),
+          .describe(
+            "Not applied in R2: Longhorn backups are incremental, so Longhorn prunes them by `storage.backup.retain` and the Longhorn bucket has no age rule (longhorn/website PR #1010).",
+          ),
         auditRetentionDays: z
           .number()
           .int()
           .min(1)
           .default(90)
-          .describe("Days objects stay in the audit archive bucket."),
+          .describe(
+            "Days objects stay in the audit archive bucket; a bucket lock keeps anyone (its own writer included) from deleting or overwriting them sooner.",
+          ),
         artifactsRetentionDays: z
           .number()
           .int()
@@ -400,7 +430,9 @@ export function stackSchema(env: Environment) {
           .int()
           .min(0)
           .default(30)
-          .describe("Move backups to Infrequent Access after this many days (0 disables)."),
+          .describe(
+            "Move objects R2 ages out (etcd snapshots, audit, artifacts) to Infrequent Access after this many days (0 disables).",
+          ),
         thresholds: z
           .strictObject({
             baseBackupHours: z

@@ -3,10 +3,20 @@
  * cross-field rules, and the secure keys. A bad config stops the program before any resource
  * is registered, with one message listing every problem.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { type ConfigProblem, checkStackRules, resolveStackConfig, type StackConfig } from "./config-rules";
-import { ENVIRONMENTS, type Environment, stackSchema } from "./config-schema";
+import {
+  advisoryRules,
+  type ConfigProblem,
+  checkStackRules,
+  resolveStackConfig,
+  type SiblingStack,
+  type StackConfig,
+} from "./config-rules";
+import { ENVIRONMENTS, type Environment, type ParsedStackConfig, stackSchema } from "./config-schema";
 import { PROJECT_SECRET_NAMES, SECRET_KEYS, setSecretCommand } from "./secrets";
 
 export type { StackConfig } from "./config-rules";
@@ -220,6 +230,43 @@ export function parseStackConfig(
   return resolveStackConfig(result.data, stack);
 }
 
+/**
+ * The Cloudflare account of every other stack file committed next to `Pulumi.yaml`
+ * (`Pulumi.<stack>.yaml`), for the advisory rules. Unreadable files are skipped: they are the
+ * other stack's problem, not this one's.
+ */
+export function readSiblingStacks(projectDir: string, stack: string): SiblingStack[] {
+  let files: string[];
+  try {
+    files = readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.ya?ml$/.test(f));
+  } catch {
+    return [];
+  }
+  return files.flatMap((file) => {
+    const name = file.replace(/^Pulumi\.|\.ya?ml$/g, "");
+    if (name === stack) return [];
+    try {
+      const doc = parseYaml(readFileSync(join(projectDir, file), "utf8")) as {
+        config?: Record<string, { accountId?: unknown } | undefined>;
+      } | null;
+      const accountId = doc?.config?.[`${PROJECT}:cloudflare`]?.accountId;
+      return [{ stack: name, ...(typeof accountId === "string" ? { accountId } : {}) }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Advisory findings about a valid config (printed, never fatal), in the form of the problems:
+ * `enclii-infra:<path>: <message> (advisory)`.
+ */
+export function configWarnings(config: ParsedStackConfig, siblings: readonly SiblingStack[]): string[] {
+  return advisoryRules(config, siblings).map(
+    (p) => `${PROJECT}:${formatPath(p.path)}: ${p.message} (advisory)`,
+  );
+}
+
 /** Secure values the program passes on to components, as secret Outputs. */
 export interface StackSecrets {
   readonly cloudflareApiToken: pulumi.Output<string>;
@@ -255,6 +302,13 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
   const raw = pulumi.runtime.allConfig();
   const secretKeys = configSecretKeys();
   const config = parseStackConfig(raw, pulumi.getStack(), secretKeys.length > 0 ? { secretKeys } : {});
+  // Under the engine warnings go to its log; the offline plan prints its own (no engine there).
+  if (pulumi.runtime.hasEngine()) {
+    const root = pulumi.runtime.getRootDirectory() || process.cwd();
+    for (const warning of configWarnings(config, readSiblingStacks(root, pulumi.getStack()))) {
+      void pulumi.log.warn(warning);
+    }
+  }
   const project = new pulumi.Config(PROJECT);
   const secret = (name: string) => {
     const v = project.getSecret(name);

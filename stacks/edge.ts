@@ -85,6 +85,7 @@ export function buildEdge(
     replicas: config.cloudflare.tunnelReplicas,
     adminEmails: config.access.adminEmails,
     environment: config.environment,
+    ...(config.cloudflare.accessTeamName ? { accessTeamName: config.cloudflare.accessTeamName } : {}),
   });
   const saas = new SaasHostnames("saas", {
     zoneId: config.cloudflare.zoneId,

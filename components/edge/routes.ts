@@ -16,10 +16,24 @@ export interface TunnelRoute {
   readonly targetPort?: number;
 }
 
+/**
+ * cloudflared's own Access check of a route (`originRequest.access`; cloudflared
+ * `config/configuration.go` `AccessConfig` and `ingress/middleware/jwtvalidator.go`): with
+ * `required`, cloudflared answers 403 to a request without a `Cf-Access-Jwt-Assertion` signed by
+ * `https://<teamName>.cloudflareaccess.com` for one of `audTags`. The field is `audTags` in
+ * `@pulumi/cloudflare` 6.22 (`aud_tag` in the API and Terraform, `audTag` in cloudflared's YAML).
+ */
+export interface OriginAccess<Aud = string> {
+  readonly required: true;
+  readonly teamName: string;
+  readonly audTags: Aud[];
+}
+
 /** One cloudflared ingress rule (`@pulumi/cloudflare` `config.ingresses[]`). */
-export interface IngressRule {
+export interface IngressRule<Aud = string> {
   readonly hostname?: string;
   readonly service: string;
+  readonly originRequest?: { readonly access: OriginAccess<Aud> };
 }
 
 /** The last rule: anything unmatched gets a 404 from cloudflared itself. */
@@ -98,6 +112,27 @@ export function validateRoutes(routes: readonly TunnelRoute[], options: RouteVal
     }
   }
   return problems;
+}
+
+/**
+ * Adds cloudflared's Access check to every rule whose hostname has an Access application
+ * (`audOf` returns its audience tag), so the route stays closed even if someone edits the DNS
+ * record or the tunnel's public hostnames to bypass Cloudflare Access. Pure.
+ */
+export function withAccessChecks<Aud>(
+  rules: readonly IngressRule[],
+  teamName: string,
+  audOf: (hostname: string) => Aud | undefined,
+): IngressRule<Aud>[] {
+  return rules.map((rule) => {
+    const aud = rule.hostname === undefined ? undefined : audOf(rule.hostname);
+    const plain: IngressRule<never> =
+      rule.hostname === undefined
+        ? { service: rule.service }
+        : { hostname: rule.hostname, service: rule.service };
+    if (aud === undefined) return plain;
+    return { ...plain, originRequest: { access: { required: true, teamName, audTags: [aud] } } };
+  });
 }
 
 /** The ingress rules: routes sorted by hostname, then the 404 catch-all. @throws on invalid routes */

@@ -10,6 +10,12 @@ import * as pulumi from "@pulumi/pulumi";
 export interface CustomDomain {
   readonly hostname: string;
   readonly tenant: string;
+  /**
+   * `custom_metadata` of the custom hostname. Only for zones where the Cloudflare account team
+   * enabled custom metadata: elsewhere Cloudflare rejects a custom hostname that carries it.
+   * @default - none sent
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** What a tenant must create at their DNS provider for one hostname. */
@@ -39,6 +45,24 @@ export function validateCustomDomains(domains: readonly CustomDomain[], zone: st
     }
   }
   return problems;
+}
+
+/** A custom hostname's inputs: DV certificate, and `customMetadata` only when the domain has some. Pure. */
+export function customHostnameArgs(
+  zoneId: string,
+  domain: CustomDomain,
+  options: { readonly validation?: "http" | "txt"; readonly minTlsVersion?: "1.2" | "1.3" } = {},
+): cloudflare.CustomHostnameArgs {
+  return {
+    zoneId,
+    hostname: domain.hostname,
+    ssl: {
+      method: options.validation ?? "http",
+      type: "dv",
+      settings: { minTlsVersion: options.minTlsVersion ?? "1.2" },
+    },
+    ...(domain.metadata ? { customMetadata: { ...domain.metadata } } : {}),
+  };
 }
 
 /** Arguments of {@link SaasHostnames}. */
@@ -87,16 +111,7 @@ export class SaasHostnames extends pulumi.ComponentResource {
       .map((domain) => {
         const hostname = new cloudflare.CustomHostname(
           `${name}-${domain.hostname}`,
-          {
-            zoneId: args.zoneId,
-            hostname: domain.hostname,
-            ssl: {
-              method: args.validation ?? "http",
-              type: "dv",
-              settings: { minTlsVersion: args.minTlsVersion ?? "1.2" },
-            },
-            customMetadata: { tenant: domain.tenant },
-          },
+          customHostnameArgs(args.zoneId, domain, args),
           { parent: this, dependsOn: [fallback] },
         );
         return {

@@ -15,7 +15,14 @@ import {
   renderTokenSecret,
   validateCloudflaredOptions,
 } from "./cloudflared-manifests";
-import { ADMIN_NAMESPACES, isAdminRoute, renderIngress, type TunnelRoute, validateRoutes } from "./routes";
+import {
+  ADMIN_NAMESPACES,
+  isAdminRoute,
+  renderIngress,
+  type TunnelRoute,
+  validateRoutes,
+  withAccessChecks,
+} from "./routes";
 
 /** Arguments of {@link Tunnel}. */
 export interface TunnelArgs {
@@ -44,6 +51,12 @@ export interface TunnelArgs {
   readonly adminEmails?: readonly string[];
   /** Label of the Access applications, e.g. `production`. @default the tunnel name */
   readonly environment?: string;
+  /**
+   * Zero Trust team name (`<team>.cloudflareaccess.com`). Every route with an Access application
+   * gets `originRequest.access` with it, so cloudflared itself rejects requests without that
+   * application's token. Required when any route is behind Access.
+   */
+  readonly accessTeamName?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -72,9 +85,14 @@ export class Tunnel extends pulumi.ComponentResource {
         `routes ${adminRoutes.map((r) => r.hostname).join(", ")} lead to admin namespaces (${ADMIN_NAMESPACES.join(", ")}) and need Cloudflare Access: set adminEmails (access.adminEmails)`,
       );
     }
+    if (adminRoutes.length > 0 && !args.accessTeamName) {
+      problems.push(
+        `routes ${adminRoutes.map((r) => r.hostname).join(", ")} are behind Cloudflare Access and cloudflared must check its token: set accessTeamName (cloudflare.accessTeamName)`,
+      );
+    }
     if (problems.length > 0) throw new Error(`enclii:edge:Tunnel ${name}: ${problems.join("; ")}`);
-    const ingresses = renderIngress(args.routes, validation);
-    this.hostnames = ingresses.flatMap((i) => (i.hostname ? [i.hostname] : []));
+    const plainIngresses = renderIngress(args.routes, validation);
+    this.hostnames = plainIngresses.flatMap((i) => (i.hostname ? [i.hostname] : []));
 
     const secret = new random.RandomBytes(`${name}-secret`, { length: 32 }, { parent: this });
     const tunnel = new cloudflare.ZeroTrustTunnelCloudflared(
@@ -102,6 +120,12 @@ export class Tunnel extends pulumi.ComponentResource {
           },
           { parent: this },
         ),
+    );
+    // Every Access-protected route: cloudflared checks the token too, so Access holds even when
+    // a DNS record or the tunnel config is changed outside this program.
+    const audByHostname = new Map(this.accessApplications.map((a) => [a.hostname, a.aud]));
+    const ingresses = withAccessChecks(plainIngresses, args.accessTeamName ?? "", (h) =>
+      audByHostname.get(h),
     );
     new cloudflare.ZeroTrustTunnelCloudflaredConfig(
       `${name}-config`,

@@ -16,7 +16,7 @@ function protectedHostnames(props: Record<string, unknown>): string[] {
 /** No admin interface is published through the tunnel without a Cloudflare Access application. */
 export const cloudflareTunnelRequireAccessForAdmin: StackValidationPolicy = {
   name: "cloudflare-tunnel-require-access-for-admin",
-  description: `Every tunnel route to an admin namespace (${ADMIN_NAMESPACES.join(", ")}) has a Cloudflare Access application for its hostname that allows someone.`,
+  description: `Every tunnel route to an admin namespace (${ADMIN_NAMESPACES.join(", ")}) has a Cloudflare Access application for its hostname that allows someone, and cloudflared checks its token (originRequest.access).`,
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
@@ -34,12 +34,25 @@ export const cloudflareTunnelRequireAccessForAdmin: StackValidationPolicy = {
       }
     }
     for (const config of args.resources.filter((r) => r.type === CONFIG)) {
-      const ingresses = (config.props.config?.ingresses ?? []) as { hostname?: string; service: string }[];
+      const ingresses = (config.props.config?.ingresses ?? []) as {
+        hostname?: string;
+        service: string;
+        originRequest?: { access?: { required?: boolean; teamName?: string } };
+      }[];
       for (const rule of ingresses) {
         if (!rule.hostname || !isAdminRoute(rule)) continue;
         if (!covered.has(rule.hostname)) {
           reportViolation(
             `tunnel route ${rule.hostname} -> ${rule.service} reaches an admin namespace without a Cloudflare Access application`,
+            config.urn,
+          );
+        }
+        // Without cloudflared's own check, an edited DNS record or public hostname bypasses Access
+        // (cloudflared ingress/middleware/jwtvalidator.go runs only with access.required).
+        const access = rule.originRequest?.access;
+        if (access?.required !== true || !access.teamName) {
+          reportViolation(
+            `tunnel route ${rule.hostname} -> ${rule.service} reaches an admin namespace without originRequest.access (required, teamName): cloudflared does not check the Access token`,
             config.urn,
           );
         }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { capacityReport } from "../../components/cost/capacity";
 import { estimateCost } from "../../components/cost/estimate";
-import { parseStackConfig, StackConfigError } from "../../stacks/config";
+import { configWarnings, parseStackConfig, readSiblingStacks, StackConfigError } from "../../stacks/config";
 import { collectManifests } from "./manifests";
 import { generatedSecrets, SECRET_OUTPUT_FIELDS } from "./mock-outputs";
 import { settle, startMockRuntime } from "./mock-runtime";
@@ -34,6 +34,8 @@ export interface PlanOptions {
   /** Where messages go. @default process.stderr / process.stdout */
   readonly log?: (line: string) => void;
   readonly error?: (line: string) => void;
+  /** Where advisory warnings go. @default process.stderr, prefixed `warning: ` */
+  readonly warn?: (line: string) => void;
 }
 
 /** Result of a plan run. */
@@ -42,6 +44,8 @@ export interface PlanResult {
   readonly plan?: PlanDocument;
   readonly outDir: string;
   readonly seconds: number;
+  /** Advisory findings about the config (printed; they never change the exit code). */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -98,6 +102,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     if (e instanceof StackConfigError) return fail(EXIT.invalidConfig, e.message);
     return fail(EXIT.programError, `unexpected error while reading the configuration: ${(e as Error).stack}`);
   }
+  // Advisory: printed before the program runs, so a failing plan still shows them.
+  const warn = options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`));
+  const warnings = configWarnings(parsed, readSiblingStacks(projectDir, options.stack));
+  for (const w of warnings) warn(w);
   const { config, secretKeys } = withSecretPlaceholders(file, parsed);
 
   const recorder = await startMockRuntime({

@@ -9,7 +9,11 @@ export function baseProjectConfig(): Json {
   return {
     environment: "production",
     domain: "enclii.dev",
-    cloudflare: { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210" },
+    cloudflare: {
+      accountId: "0123456789abcdef0123456789abcdef",
+      zoneId: "fedcba9876543210fedcba9876543210",
+      accessTeamName: "enclii",
+    },
     nodes: [
       { name: "ax41-1", kind: "dedicated", role: "server", serverNumber: 123456, ipv4: "203.0.113.10" },
     ],

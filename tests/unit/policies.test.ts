@@ -332,9 +332,15 @@ describe("stack policies", () => {
   });
 
   it("cloudflare-tunnel-require-access-for-admin: an admin route needs an Access application with a policy", () => {
-    const config = (host: string, service: string) =>
+    const checked = { access: { required: true, teamName: "enclii", audTags: ["aud"] } };
+    const config = (host: string, service: string, originRequest: Obj | undefined = checked) =>
       resource("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", {
-        config: { ingresses: [{ hostname: host, service }, { service: "http_status:404" }] },
+        config: {
+          ingresses: [
+            { hostname: host, service, ...(originRequest ? { originRequest } : {}) },
+            { service: "http_status:404" },
+          ],
+        },
       });
     const app = (domain: string, policies: Obj[] = [{ id: "p", precedence: 1 }]) =>
       resource("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", {
@@ -358,9 +364,32 @@ describe("stack policies", () => {
       "Access application Grafana has no policy: nobody can pass",
     ]);
     // Public services need no Access.
-    expect(runStack(name, [config("auth.enclii.dev", "http://janua.janua.svc.cluster.local:80")])).toEqual(
-      [],
+    expect(
+      runStack(name, [config("auth.enclii.dev", "http://janua.janua.svc.cluster.local:80", undefined)]),
+    ).toEqual([]);
+  });
+
+  it("cloudflare-tunnel-require-access-for-admin: fails when cloudflared does not check the Access token of an admin route", () => {
+    // cloudflared ingress/ingress.go: the JWT validator is installed only with access.required.
+    const app = resource("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", {
+      name: "Grafana",
+      domain: "grafana.enclii.dev",
+      policies: [{ id: "p", precedence: 1 }],
+    });
+    const config = resource(
+      "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+      {
+        config: {
+          ingresses: [
+            { hostname: "grafana.enclii.dev", service: "http://grafana.monitoring.svc.cluster.local:80" },
+            { service: "http_status:404" },
+          ],
+        },
+      },
     );
+    expect(runStack("cloudflare-tunnel-require-access-for-admin", [config, app])).toEqual([
+      "tunnel route grafana.enclii.dev -> http://grafana.monitoring.svc.cluster.local:80 reaches an admin namespace without originRequest.access (required, teamName): cloudflared does not check the Access token",
+    ]);
   });
 
   it("stack-production-require-alert-receivers: production monitoring must send alerts somewhere", () => {
@@ -398,6 +427,23 @@ describe("stack policies", () => {
     expect(runStack("cloudflare-r2bucket-require-lifecycle", [bucket])).toEqual([
       "R2 bucket b has no enabled lifecycle rule",
     ]);
+  });
+
+  it("cloudflare-r2bucket-require-lifecycle: accepts a Longhorn bucket whose only rule aborts multipart uploads", () => {
+    // longhorn/website PR #1010: no retention policy on the backup store; Longhorn's retain prunes.
+    const bucket = resource("cloudflare:index/r2Bucket:R2Bucket", { name: "enclii-production-longhorn" });
+    const rules = resource("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", {
+      bucketName: "enclii-production-longhorn",
+      rules: [
+        {
+          id: "abort-incomplete-multipart",
+          enabled: true,
+          conditions: { prefix: "" },
+          abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 604_800 } },
+        },
+      ],
+    });
+    expect(runStack("cloudflare-r2bucket-require-lifecycle", [bucket, rules])).toEqual([]);
   });
 
   it("stack-production-require-replicas and -protect apply in production only", () => {
