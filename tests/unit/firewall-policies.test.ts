@@ -26,7 +26,7 @@ function run([name, type]: readonly [string, string], props: Obj, config: Obj = 
     isType: () => false,
     asType: () => undefined,
     notApplicable: () => {},
-  } as unknown as PolicyResource & Parameters<NonNullable<ResourceValidationPolicy["validateResource"]>>[0];
+  } as unknown as PolicyResource;
   (policy.validateResource as (a: unknown, r: (m: string) => void) => void)(args, (m) => messages.push(m));
   return messages;
 }
