@@ -1,8 +1,11 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "../../scripts/lib/stack-file";
-import { parseStackConfig, StackConfigError } from "../../stacks/config";
+import { configWarnings, parseStackConfig, readSiblingStacks, StackConfigError } from "../../stacks/config";
 import { baseProjectConfig, baseSecrets, toRawConfig } from "../helpers/config-fixtures";
+import { runPlanCli } from "../helpers/plan-cli";
 
 type Json = Record<string, unknown>;
 const root = join(__dirname, "..", "..");
@@ -430,5 +433,127 @@ describe("bad configuration", () => {
     } catch (e) {
       expect(pulumi.RunError.isInstance(e)).toBe(true);
     }
+  });
+});
+
+describe("Cloudflare configuration", () => {
+  const withMetadata = (flag: boolean | undefined) =>
+    mutate((c) => {
+      const cf = c.cloudflare as Json;
+      if (flag !== undefined) cf.customMetadata = flag;
+      (c.tenants[0] as Json).customMetadata = { plan: "growth" };
+    });
+
+  // REFERENCE.md: Cloudflare for SaaS custom_metadata needs the account team to enable it; on an
+  // ordinary zone a custom hostname carrying it is rejected.
+  it("fails when a tenant sets customMetadata without cloudflare.customMetadata, naming the account team", () => {
+    expect(problemsOf(withMetadata(undefined))).toEqual([
+      'enclii-infra:tenants[0].customMetadata: needs cloudflare.customMetadata: true, and that only after your Cloudflare account team enabled custom metadata for Cloudflare for SaaS (a custom hostname with it is rejected otherwise) (got {"plan":"growth"})',
+    ]);
+    expect(parse(withMetadata(true)).cloudflare.customMetadata).toBe(true);
+    expect(parse(baseProjectConfig()).cloudflare.customMetadata).toBe(false);
+  });
+
+  it("fails when a tenant's customMetadata overrides the tenant key the platform sets", () => {
+    const project = mutate((c) => {
+      (c.cloudflare as Json).customMetadata = true;
+      (c.tenants[0] as Json).customMetadata = { tenant: "other" };
+    });
+    expect(problemsOf(project)).toEqual([
+      'enclii-infra:tenants[0].customMetadata.tenant: is set by the platform to the slug (acme); use another key (got "other")',
+    ]);
+  });
+
+  it("exits 1 from the plan when customMetadata is on without the flag", () => {
+    const bad = join(mkdtempSync(join(tmpdir(), "metadata-")), "Pulumi.production.yaml");
+    const text = readFileSync(join(root, "Pulumi.production.yaml"), "utf8").replace(
+      "      auth: shared\n",
+      "      auth: shared\n      customMetadata:\n        plan: growth\n",
+    );
+    writeFileSync(bad, text);
+    const run = runPlanCli(["--stack", "production", "--config-file", bad]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      "enclii-infra:tenants[0].customMetadata: needs cloudflare.customMetadata: true",
+    );
+  });
+
+  // cloudflared ingress/middleware/jwtvalidator.go fetches keys from https://<teamName>.cloudflareaccess.com;
+  // the provider's default team_name is a placeholder sentence, so it must be set.
+  it("fails when Grafana is behind Access and cloudflare.accessTeamName is missing", () => {
+    const project = mutate((c) => delete (c.cloudflare as Json).accessTeamName);
+    expect(problemsOf(project)).toEqual([
+      expect.stringMatching(
+        /^enclii-infra:cloudflare\.accessTeamName: is required: Grafana is behind Cloudflare Access/,
+      ),
+    ]);
+    const noMonitoring = mutate((c) => {
+      delete (c.cloudflare as Json).accessTeamName;
+      c.monitoring = { enabled: false };
+    });
+    expect(parse(noMonitoring).cloudflare.accessTeamName).toBeUndefined();
+  });
+
+  it("fails when accessTeamName is the whole team domain instead of the team name", () => {
+    const project = mutate((c) => ((c.cloudflare as Json).accessTeamName = "enclii.cloudflareaccess.com"));
+    expect(problemsOf(project)).toEqual([
+      'enclii-infra:cloudflare.accessTeamName: must be the team name alone, e.g. enclii for enclii.cloudflareaccess.com (got "enclii.cloudflareaccess.com")',
+    ]);
+  });
+
+  it("fails when a dedicated tenant's archive bucket name exceeds R2's 63 characters", () => {
+    const project = mutate((c) => {
+      (c.cloudflare as Json).r2 = { bucketPrefix: "enclii-production-eu-west-backups-primary" };
+      (c.tenants[1] as Json).slug = "globex-international-holdings";
+    });
+    expect(problemsOf(project)).toEqual([
+      expect.stringMatching(
+        /^enclii-infra:tenants\[1\]\.slug: gives the tenant's archive bucket enclii-production-eu-west-backups-primary-cnpg-janua-globex-international-holdings \(82 characters\)/,
+      ),
+    ]);
+  });
+});
+
+describe("advisory rules", () => {
+  const account = (baseProjectConfig().cloudflare as Json).accountId as string;
+  const siblingDir = (accounts: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), "siblings-"));
+    for (const [stack, accountId] of Object.entries(accounts)) {
+      writeFileSync(
+        join(dir, `Pulumi.${stack}.yaml`),
+        `config:\n  enclii-infra:cloudflare:\n    accountId: ${accountId}\n    zoneId: fedcba9876543210fedcba9876543210\n`,
+      );
+    }
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: enclii-infra\nruntime: nodejs\n");
+    return dir;
+  };
+
+  // REFERENCE.md: API token permissions are account-wide ("Cloudflare Tunnel Write" reads any
+  // tunnel's token); two stacks in one account share that blast radius.
+  it("warns, without failing, when another committed stack uses the same Cloudflare account", () => {
+    const config = parse(baseProjectConfig());
+    const dir = siblingDir({ test: account, staging: account, dev: "ffffffffffffffffffffffffffffffff" });
+    expect(
+      readSiblingStacks(dir, "test")
+        .map((s) => s.stack)
+        .sort(),
+    ).toEqual(["dev", "staging"]);
+    expect(configWarnings(config, readSiblingStacks(dir, "test"))).toEqual([
+      'enclii-infra:cloudflare.accountId: is also the account of stack staging: API tokens and Tunnel permissions are account-wide, so a token of one stack can read the other\'s tunnel token, R2 buckets and Access applications; use a Cloudflare account per environment (README "Cloudflare accounts") (advisory)',
+    ]);
+    expect(
+      configWarnings(
+        config,
+        readSiblingStacks(siblingDir({ dev: "ffffffffffffffffffffffffffffffff" }), "test"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("warns for the committed production and staging files, which share one account", () => {
+    const file = readStackFile(join(root, "Pulumi.production.yaml"), "enclii-infra");
+    const config = parseStackConfig(file.config, "production", { checkSecrets: false });
+    expect(configWarnings(config, readSiblingStacks(root, "production"))).toEqual([
+      expect.stringContaining("enclii-infra:cloudflare.accountId: is also the account of stack staging"),
+    ]);
   });
 });
