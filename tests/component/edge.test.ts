@@ -13,6 +13,7 @@ let recorder: Recorder;
 let cnpgSecret: string;
 let cnpgSecretIsSecret: boolean;
 let tunnelWithoutAdmins: () => unknown;
+let tunnelWithoutTeam: () => unknown;
 
 beforeAll(async () => {
   recorder = await startComponentMocks();
@@ -50,6 +51,31 @@ beforeAll(async () => {
     tunnelTarget: tunnel.cnameTarget,
     domains: [{ hostname: "app.acme.example", tenant: "acme" }],
   });
+  new Tunnel("admin", {
+    accountId: "0123456789abcdef0123456789abcdef",
+    zoneId: "fedcba9876543210fedcba9876543210",
+    zone: "enclii.dev",
+    tunnelName: "enclii-admin",
+    routes: [
+      { hostname: "grafana.enclii.dev", service: "http://grafana.monitoring.svc.cluster.local:80" },
+      { hostname: "auth.enclii.dev", service: "http://janua.janua.svc.cluster.local:80" },
+    ],
+    provider,
+    namespace: "cloudflare-tunnel",
+    adminEmails: ["ops@enclii.dev"],
+    accessTeamName: "enclii",
+  });
+  tunnelWithoutTeam = () =>
+    new Tunnel("noteam", {
+      accountId: "0123456789abcdef0123456789abcdef",
+      zoneId: "fedcba9876543210fedcba9876543210",
+      zone: "enclii.dev",
+      tunnelName: "enclii-noteam",
+      routes: [{ hostname: "grafana.enclii.dev", service: "http://grafana.monitoring.svc.cluster.local:80" }],
+      provider,
+      namespace: "cloudflare-tunnel",
+      adminEmails: ["ops@enclii.dev"],
+    });
   tunnelWithoutAdmins = () =>
     new Tunnel("bare", {
       accountId: "0123456789abcdef0123456789abcdef",
@@ -169,10 +195,11 @@ describe("enclii:edge:Tunnel", () => {
   });
 
   it("adds a PodDisruptionBudget and egress policies for the edge and the routed namespaces", () => {
-    expect(recorder.ofType("kubernetes:policy/v1:PodDisruptionBudget")).toHaveLength(1);
-    const names = recorder
-      .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
-      .map((p) => (p.inputs.metadata as { name: string }).name);
+    const ofTunnel = (type: string) => recorder.ofType(type).filter((r) => r.name.startsWith("tunnel-"));
+    expect(ofTunnel("kubernetes:policy/v1:PodDisruptionBudget")).toHaveLength(1);
+    const names = ofTunnel("kubernetes:networking.k8s.io/v1:NetworkPolicy").map(
+      (p) => (p.inputs.metadata as { name: string }).name,
+    );
     expect(names.sort()).toEqual([
       "cloudflared-egress-edge",
       "cloudflared-egress-services",
@@ -189,7 +216,37 @@ describe("enclii:edge:Tunnel admin routes", () => {
   });
 
   it("creates no Access application for public routes", () => {
-    expect(recorder.resources.filter((r) => r.type.includes("zeroTrustAccess"))).toEqual([]);
+    expect(
+      recorder.resources.filter((r) => r.type.includes("zeroTrustAccess") && !r.name.startsWith("admin-")),
+    ).toEqual([]);
+  });
+
+  // cloudflared ingress/middleware/jwtvalidator.go: with originRequest.access.required cloudflared
+  // itself refuses requests without the application's Access JWT, whatever DNS or the edge say.
+  it("has cloudflared check the Access token of the admin route with the application's aud and the team", () => {
+    const app = recorder.get(
+      "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
+      "admin-access-grafana.enclii.dev-app",
+    );
+    const aud = String(mockOutputs(app.type, app.name, app.rawInputs).state.aud);
+    const config = recorder.get(
+      "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+      "admin-config",
+    );
+    const ingresses = (
+      config.inputs.config as { ingresses: { hostname?: string; originRequest?: unknown }[] }
+    ).ingresses;
+    expect(ingresses.find((i) => i.hostname === "grafana.enclii.dev")?.originRequest).toEqual({
+      access: { required: true, teamName: "enclii", audTags: [aud] },
+    });
+    expect(ingresses.find((i) => i.hostname === "auth.enclii.dev")?.originRequest).toBeUndefined();
+    expect(config.dependencies).toContain(app.urn);
+  });
+
+  it("refuses an admin route when cloudflared has no team name to check Access tokens against", () => {
+    expect(tunnelWithoutTeam).toThrow(
+      "enclii:edge:Tunnel noteam: routes grafana.enclii.dev are behind Cloudflare Access and cloudflared must check its token: set accessTeamName (cloudflare.accessTeamName)",
+    );
   });
 });
 

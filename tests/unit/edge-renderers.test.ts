@@ -22,9 +22,13 @@ import {
   parseServiceUrl,
   renderIngress,
   validateRoutes,
+  withAccessChecks,
 } from "../../components/edge/routes";
-import { validateCustomDomains } from "../../components/edge/saas-hostnames";
+import { customHostnameArgs, validateCustomDomains } from "../../components/edge/saas-hostnames";
 import { renderZoneSettings } from "../../components/edge/zone-settings";
+import { parseStackConfig } from "../../stacks/config";
+import { customDomains } from "../../stacks/edge";
+import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Manifest = Record<string, any>;
@@ -290,6 +294,79 @@ describe("zone settings and custom hostnames", () => {
       "custom hostname a.enclii.dev: inside the zone enclii.dev; serve it with a tunnel route instead",
       "custom hostname b.example: listed twice",
     ]);
+  });
+});
+
+describe("Cloudflare for SaaS custom metadata", () => {
+  const config = (customMetadata: boolean) => {
+    const project = baseProjectConfig() as Record<string, Record<string, unknown>> & {
+      tenants: Record<string, unknown>[];
+    };
+    project.cloudflare = { ...project.cloudflare, customMetadata };
+    if (customMetadata) (project.tenants[0] as Record<string, unknown>).customMetadata = { plan: "growth" };
+    return parseStackConfig(toRawConfig(project), "test");
+  };
+
+  // REFERENCE.md ("How the real systems behave"): custom_metadata needs the account team to enable
+  // it; on an ordinary zone a custom hostname carrying it is rejected.
+  it("sends no custom_metadata unless cloudflare.customMetadata is on", () => {
+    const domains = customDomains(config(false));
+    expect(domains).toEqual([{ hostname: "app.acme.example", tenant: "acme" }]);
+    const args = customHostnameArgs("zone", domains[0] as (typeof domains)[number]);
+    expect(args).not.toHaveProperty("customMetadata");
+    expect(args).toEqual({
+      zoneId: "zone",
+      hostname: "app.acme.example",
+      ssl: { method: "http", type: "dv", settings: { minTlsVersion: "1.2" } },
+    });
+  });
+
+  it("sends the tenant slug and the tenant's own metadata once the flag is on", () => {
+    const [domain] = customDomains(config(true));
+    expect(customHostnameArgs("zone", domain as NonNullable<typeof domain>).customMetadata).toEqual({
+      plan: "growth",
+      tenant: "acme",
+    });
+  });
+});
+
+describe("cloudflared checks the Access token itself", () => {
+  const routes = [
+    { hostname: "grafana.enclii.dev", service: "http://grafana.monitoring.svc.cluster.local:80" },
+    {
+      hostname: "longhorn.enclii.dev",
+      service: "http://longhorn-frontend.longhorn-system.svc.cluster.local:80",
+    },
+    { hostname: "auth.enclii.dev", service: "http://janua.janua.svc.cluster.local:80" },
+  ];
+  const auds: Record<string, string> = {
+    "grafana.enclii.dev": "aud-grafana",
+    "longhorn.enclii.dev": "aud-longhorn",
+  };
+  const rules = withAccessChecks(renderIngress(routes, zone), "enclii", (h) => auds[h]);
+
+  // cloudflared config/configuration.go AccessConfig {required, teamName, audTag} and
+  // ingress/ingress.go: with required, the JWT validator (ingress/middleware/jwtvalidator.go)
+  // answers 403 without a Cf-Access-Jwt-Assertion from <teamName>.cloudflareaccess.com for audTag.
+  // @pulumi/cloudflare 6.22 names the list `audTags`.
+  it("gives every Access-protected rule originRequest.access with its application's aud and the team", () => {
+    for (const rule of rules.filter((r) => r.hostname && auds[r.hostname])) {
+      expect(rule.originRequest).toEqual({
+        access: { required: true, teamName: "enclii", audTags: [auds[rule.hostname as string]] },
+      });
+    }
+    expect(rules.filter((r) => r.originRequest).map((r) => r.hostname)).toEqual([
+      "grafana.enclii.dev",
+      "longhorn.enclii.dev",
+    ]);
+  });
+
+  it("leaves public routes and the catch-all without an Access check", () => {
+    expect(rules.find((r) => r.hostname === "auth.enclii.dev")).toEqual({
+      hostname: "auth.enclii.dev",
+      service: "http://janua.janua.svc.cluster.local:80",
+    });
+    expect(rules.at(-1)).toEqual(CATCH_ALL);
   });
 });
 
