@@ -18,6 +18,11 @@ export interface CloudNetworkArgs {
   readonly location: string;
   readonly addressing: AddressPlan;
   readonly adminCidrs: readonly string[];
+  /**
+   * Accept admin CIDRs wider than /16 (IPv4) or /32 (IPv6) (`access.allowWideCidrs`).
+   * @default false
+   */
+  readonly allowWideCidrs?: boolean;
   /** Public key to upload, unless `existingSshKeyName` is set. */
   readonly sshPublicKey?: string;
   /** Use this existing hcloud SSH key instead of uploading one. */
@@ -80,7 +85,11 @@ export class CloudNetwork extends pulumi.ComponentResource {
     }
     const firewall = new hcloud.Firewall(
       `${name}-firewall`,
-      { name: args.prefix, labels: args.labels, rules: renderHcloudFirewallRules(args.adminCidrs) },
+      {
+        name: args.prefix,
+        labels: args.labels,
+        rules: renderHcloudFirewallRules(args.adminCidrs, { allowWideCidrs: args.allowWideCidrs ?? false }),
+      },
       parent,
     );
     this.firewallId = firewall.id.apply(Number);

@@ -32,6 +32,8 @@ export interface DedicatedServerArgs {
    * @default "retain"
    */
   readonly firewallOnDelete?: "retain" | "disable";
+  /** The private network its vSwitch carries, when it has one (multi-node clusters). */
+  readonly privateNetwork?: { readonly sourceCidr: string; readonly vswitchSubnet: string };
   /** Robot webservice credentials. */
   readonly robot: RobotConnectionArgs;
 }
@@ -42,6 +44,8 @@ export class DedicatedServer extends pulumi.ComponentResource {
   public readonly ipv4: pulumi.Output<string>;
   /** The firewall resource; node bootstrap waits for it so SSH is already restricted. */
   public readonly firewall: RobotFirewall;
+  /** The server's IPv6 /64 as Robot reports it; empty when it has none. */
+  public readonly ipv6Network: pulumi.Output<string>;
 
   constructor(name: string, args: DedicatedServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:hetzner:DedicatedServer", name, {}, opts);
@@ -50,6 +54,7 @@ export class DedicatedServer extends pulumi.ComponentResource {
     const firewall = renderRobotFirewall(args.adminCidrs, {
       allowWideCidrs: args.allowWideCidrs ?? false,
       serverIpv4: args.ipv4,
+      ...(args.privateNetwork ? { privateNetwork: args.privateNetwork } : {}),
     });
     const common = { serverNumber: args.serverNumber, connection: args.robot };
     this.firewall = new RobotFirewall(
@@ -57,7 +62,13 @@ export class DedicatedServer extends pulumi.ComponentResource {
       { ...common, firewall, onDelete: args.firewallOnDelete ?? "retain" },
       { parent: this },
     );
-    new RobotServerName(`${name}-name`, { ...common, name: args.hostname }, { parent: this });
+    const serverName = new RobotServerName(
+      `${name}-name`,
+      { ...common, name: args.hostname },
+      { parent: this },
+    );
+    // Empty when Robot reports no IPv6 for the server.
+    this.ipv6Network = serverName.serverIpv6Net.apply((net) => net ?? "");
     new RobotReverseDns(`${name}-rdns`, { ...common, ip: args.ipv4, ptr: args.reverseDns }, { parent: this });
     this.ipv4 = pulumi.output(args.ipv4);
     this.registerOutputs({ ipv4: this.ipv4 });

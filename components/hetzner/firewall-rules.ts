@@ -86,6 +86,14 @@ export interface FirewallRenderOptions extends AdminCidrOptions {
    * @default - the discard applies to every IPv4 address of the server
    */
   readonly serverIpv4?: string;
+  /**
+   * The private network a Robot vSwitch carries to this server. The Robot firewall sits on the
+   * server's switch port, which the VLAN shares, so the node's peers (kubelet, etcd, the API,
+   * Longhorn) are accepted explicitly: source the private network, destination only the vSwitch
+   * subnet, so a packet to the public address with a forged private source matches nothing.
+   * @default - no vSwitch: no private rule
+   */
+  readonly privateNetwork?: { readonly sourceCidr: string; readonly vswitchSubnet: string };
 }
 
 /** Problems with the admin CIDRs for firewall rendering (empty when fine). */
@@ -150,15 +158,18 @@ function fixedInputRules(serverIpv4?: string): RobotRule[] {
 /** The input rules every Robot firewall holds, whatever the admin CIDRs. */
 export const ROBOT_FIXED_INPUT_RULES = fixedInputRules().length;
 
-/** How many input rules a Robot firewall for these CIDRs needs. */
-export function robotRuleCount(adminCidrs: readonly string[]): number {
-  return ROBOT_FIXED_INPUT_RULES + ADMIN_PORTS.length * adminCidrs.length;
+/** How many input rules a Robot firewall for these CIDRs needs (one more with a vSwitch). */
+export function robotRuleCount(adminCidrs: readonly string[], vswitch = false): number {
+  return ROBOT_FIXED_INPUT_RULES + (vswitch ? 1 : 0) + ADMIN_PORTS.length * adminCidrs.length;
 }
 
-/** The most admin CIDRs a Robot firewall can hold next to the fixed rules. */
-export const ROBOT_MAX_ADMIN_CIDRS = Math.floor(
-  (ROBOT_MAX_RULES - ROBOT_FIXED_INPUT_RULES) / ADMIN_PORTS.length,
-);
+/** The most admin CIDRs a Robot firewall can hold next to the fixed rules (and the vSwitch rule). */
+export function robotMaxAdminCidrs(vswitch = false): number {
+  return Math.floor((ROBOT_MAX_RULES - ROBOT_FIXED_INPUT_RULES - (vswitch ? 1 : 0)) / ADMIN_PORTS.length);
+}
+
+/** The most admin CIDRs a Robot firewall of a server without a vSwitch can hold. */
+export const ROBOT_MAX_ADMIN_CIDRS = robotMaxAdminCidrs(false);
 
 /**
  * The output rules: accept everything the server sends, IPv4 and IPv6 in one rule (no
@@ -183,10 +194,11 @@ export function renderRobotFirewall(
   options: FirewallRenderOptions = {},
 ): RobotFirewallSpec {
   const problems = validateAdminCidrs(adminCidrs, options);
-  const count = robotRuleCount(adminCidrs);
+  const vswitch = options.privateNetwork !== undefined;
+  const count = robotRuleCount(adminCidrs, vswitch);
   if (count > ROBOT_MAX_RULES) {
     problems.push(
-      `adminCidrs: the Robot firewall holds ${ROBOT_MAX_RULES} input rules; ${ROBOT_FIXED_INPUT_RULES} are fixed and each CIDR takes ${ADMIN_PORTS.length} (SSH, API), so list at most ${ROBOT_MAX_ADMIN_CIDRS} CIDRs (got ${adminCidrs.length})`,
+      `adminCidrs: the Robot firewall holds ${ROBOT_MAX_RULES} input rules; ${ROBOT_FIXED_INPUT_RULES + (vswitch ? 1 : 0)} are fixed${vswitch ? " (one for the vSwitch)" : ""} and each CIDR takes ${ADMIN_PORTS.length} (SSH, API), so list at most ${robotMaxAdminCidrs(vswitch)} CIDRs (got ${adminCidrs.length})`,
     );
   }
   const adminRules: RobotRule[] = adminCidrs.flatMap((cidr, i) =>
@@ -199,7 +211,18 @@ export function renderRobotFirewall(
       action: "accept" as const,
     })),
   );
-  const input = [...adminRules, ...fixedInputRules(options.serverIpv4)];
+  const privateRules: RobotRule[] = options.privateNetwork
+    ? [
+        {
+          name: "private network",
+          ip_version: "ipv4",
+          src_ip: options.privateNetwork.sourceCidr,
+          dst_ip: options.privateNetwork.vswitchSubnet,
+          action: "accept",
+        },
+      ]
+    : [];
+  const input = [...privateRules, ...adminRules, ...fixedInputRules(options.serverIpv4)];
   const output = [...ROBOT_OUTPUT_RULES];
   for (const rule of [...input, ...output]) {
     const problem = robotRuleNameProblem(rule.name);

@@ -376,11 +376,24 @@ async function setServerName(inputs: RobotServerNameInputs): Promise<Json> {
   return (answer.server ?? {}) as Json;
 }
 
+/**
+ * The server's IPv6 prefix from a Robot server object: `server_ipv6_net` (Robot webservice
+ * "GET /server/{server-number}", e.g. `"2a01:4f8:111:4221::"`, the server's /64).
+ */
+function ipv6NetOf(server: Json): string | null {
+  const net = server.server_ipv6_net;
+  if (typeof net !== "string" || net === "") return null;
+  return net.includes("/") ? net : `${net}/64`;
+}
+
 /** The name of a dedicated server in Robot. Deleting leaves the name as it is (a server always has one). */
 export const robotServerNameProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: RobotServerNameInputs) {
     const server = await setServerName(inputs);
-    return { id: `server-${inputs.serverNumber}`, outs: { ...inputs, serverIp: server.server_ip ?? null } };
+    return {
+      id: `server-${inputs.serverNumber}`,
+      outs: { ...inputs, serverIp: server.server_ip ?? null, serverIpv6Net: ipv6NetOf(server) },
+    };
   },
   async read(id: string, props: RobotServerNameInputs & Json) {
     const answer = await robotRequest(
@@ -392,7 +405,12 @@ export const robotServerNameProvider: pulumi.dynamic.ResourceProvider = {
     const server = (answer.server ?? {}) as Json;
     return {
       id,
-      props: { ...props, name: String(server.server_name ?? ""), serverIp: server.server_ip ?? null },
+      props: {
+        ...props,
+        name: String(server.server_name ?? ""),
+        serverIp: server.server_ip ?? null,
+        serverIpv6Net: ipv6NetOf(server),
+      },
     };
   },
   async diff(_id: string, olds: RobotServerNameInputs, news: RobotServerNameInputs) {
@@ -404,7 +422,7 @@ export const robotServerNameProvider: pulumi.dynamic.ResourceProvider = {
   },
   async update(_id: string, _olds: RobotServerNameInputs, news: RobotServerNameInputs) {
     const server = await setServerName(news);
-    return { outs: { ...news, serverIp: server.server_ip ?? null } };
+    return { outs: { ...news, serverIp: server.server_ip ?? null, serverIpv6Net: ipv6NetOf(server) } };
   },
   async delete() {
     // Nothing to undo: Robot has no "no name" state.

@@ -77,6 +77,8 @@ export class RobotFirewall extends pulumi.dynamic.Resource {
 /** The name of a server in Robot. */
 export class RobotServerName extends pulumi.dynamic.Resource {
   declare public readonly serverIp: pulumi.Output<string | null>;
+  /** The server's IPv6 /64 as Robot reports it (`server_ipv6_net`), null when it has none. */
+  declare public readonly serverIpv6Net: pulumi.Output<string | null>;
 
   constructor(
     name: string,
@@ -91,6 +93,7 @@ export class RobotServerName extends pulumi.dynamic.Resource {
         name: args.name,
         connection: robotConnection(args.connection),
         serverIp: undefined,
+        serverIpv6Net: undefined,
       },
       opts,
       "enclii",

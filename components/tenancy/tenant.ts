@@ -104,7 +104,10 @@ export class Tenant extends pulumi.ComponentResource {
     // server's IPs are known only after it exists); the rest renders from config alone.
     const egressSpec = pulumi
       .all([...args.ranges.nodeIps])
-      .apply((ips) => render(ips).find(isEgressPolicy)?.spec as Record<string, unknown>);
+      // An address a provider reports as empty (a server without IPv6) excepts nothing.
+      .apply(
+        (ips) => render(ips.filter((ip) => ip !== "")).find(isEgressPolicy)?.spec as Record<string, unknown>,
+      );
     const [namespace, ...rest] = render([]).map((o) => (isEgressPolicy(o) ? { ...o, spec: egressSpec } : o));
     const [ns] = createObjects(name, [namespace as Record<string, unknown>], base);
     createObjects(name, rest, { ...base, dependsOn: [ns as pulumi.Resource] });

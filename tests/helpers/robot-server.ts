@@ -274,7 +274,15 @@ export class FakeRobot {
       this.names.set(n, form.server_name);
     }
     const ip = String(this.firewalls.get(n)?.server_ip);
-    return [200, { server: { server_ip: ip, server_number: n, server_name: this.names.get(n) } }];
+    // Robot webservice "GET /server/{server-number}": server_ip, server_ipv6_net (the /64, no
+    // prefix length), server_number, server_name, ...
+    const ipv6Net = `2a01:4f8:111:${(n % 0xffff).toString(16)}::`;
+    return [
+      200,
+      {
+        server: { server_ip: ip, server_ipv6_net: ipv6Net, server_number: n, server_name: this.names.get(n) },
+      },
+    ];
   }
 
   private reverseDns(method: string, ip: string, form: Json): [number, Json] {

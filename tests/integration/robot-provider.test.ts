@@ -254,11 +254,13 @@ describe("Robot firewall provider", () => {
 });
 
 describe("Robot server name, reverse DNS and vSwitch providers", () => {
-  it("sets, reads and renames the server", async () => {
+  it("sets, reads and renames the server, and reports its IPv6 /64", async () => {
     const sn = robotServerNameProvider as Required<typeof robotServerNameProvider>;
     const created = await sn.create({ serverNumber: SERVER, name: "ax41-fsn1-1", connection: conn });
     expect(robot.names.get(SERVER)).toBe("ax41-fsn1-1");
     expect((created.outs as Outs).serverIp).toBe("203.0.113.10");
+    // Robot's `server_ipv6_net` is the /64 without a prefix length; tenant egress excepts it.
+    expect((created.outs as Outs).serverIpv6Net).toMatch(/^2a01:4f8:111:[0-9a-f]+::\/64$/);
     await sn.update(created.id, created.outs, { serverNumber: SERVER, name: "renamed", connection: conn });
     expect((await sn.read(created.id, created.outs as never)).props).toMatchObject({ name: "renamed" });
   });

@@ -162,3 +162,59 @@ describe("a node's traffic through its Robot firewall", () => {
     });
   });
 });
+
+describe("a dedicated server on a vSwitch", () => {
+  // The firewall sits on the switch port (docs.hetzner.com/robot/dedicated-server/firewall,
+  // "Introduction"), which the vSwitch VLAN shares; whether Robot filters the VLAN's frames is
+  // unproven here, so the renderer accepts the private network explicitly, for the vSwitch
+  // subnet as destination only.
+  const onVSwitch = renderRobotFirewall(["198.51.100.0/24"], {
+    serverIpv4: SERVER_IPV4,
+    privateNetwork: { sourceCidr: "10.0.0.0/16", vswitchSubnet: "10.0.2.0/24" },
+  });
+  const peer = (src_ip: string, dst_ip: string, dst_port: number) =>
+    packet({ src_ip, dst_ip, dst_port, tcp_flags: ["syn"] });
+
+  it("accepts the peers' new connections on the private network: kubelet, etcd, the API, Longhorn", () => {
+    for (const dst_port of [10250, 2379, 2380, 6443, 9500]) {
+      expect(evaluateRobotFirewall(onVSwitch, peer("10.0.2.11", "10.0.2.10", dst_port)).action).toBe(
+        "accept",
+      );
+      // A cloud node, through the vSwitch gateway.
+      expect(evaluateRobotFirewall(onVSwitch, peer("10.0.1.10", "10.0.2.10", dst_port)).action).toBe(
+        "accept",
+      );
+    }
+    const vxlan = packet({
+      protocol: "udp",
+      src_ip: "10.0.2.11",
+      dst_ip: "10.0.2.10",
+      dst_port: 8472,
+      tcp_flags: [],
+    });
+    expect(evaluateRobotFirewall(onVSwitch, vxlan).action).toBe("accept");
+  });
+
+  it("does not let a forged private source reach the public address", () => {
+    expect(evaluateRobotFirewall(onVSwitch, peer("10.0.2.11", SERVER_IPV4, 10250)).action).toBe("discard");
+    const vxlan = packet({
+      protocol: "udp",
+      src_ip: "10.0.2.11",
+      dst_ip: SERVER_IPV4,
+      dst_port: 8472,
+      tcp_flags: [],
+    });
+    expect(evaluateRobotFirewall(onVSwitch, vxlan).action).toBe("discard");
+  });
+
+  it("spends one rule on the vSwitch, leaving room for one admin CIDR", () => {
+    expect(onVSwitch.rules.input).toHaveLength(9);
+    expect(() =>
+      renderRobotFirewall(["198.51.100.0/24", "192.0.2.0/24"], {
+        privateNetwork: { sourceCidr: "10.0.0.0/16", vswitchSubnet: "10.0.2.0/24" },
+      }),
+    ).toThrow(
+      "7 are fixed (one for the vSwitch) and each CIDR takes 2 (SSH, API), so list at most 1 CIDRs (got 2)",
+    );
+  });
+});
