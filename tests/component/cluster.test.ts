@@ -48,7 +48,7 @@ describe("nodes of a mixed cluster", () => {
   });
 
   it("couples the AX41 to the hcloud network with a vSwitch and a vswitch subnet", () => {
-    const vswitch = recorder.get("pulumi-nodejs:dynamic/enclii:RobotVSwitch", "hcloud-vswitch");
+    const vswitch = recorder.get("pulumi-nodejs:dynamic/enclii:RobotVSwitch", "vswitch");
     expect(vswitch.inputs).toMatchObject({ vlan: 4000, serverNumbers: [123456], name: "enclii-production" });
     const subnet = recorder.get("hcloud:index/networkSubnet:NetworkSubnet", "hcloud-vswitch-subnet");
     expect(subnet.inputs).toMatchObject({
