@@ -195,13 +195,27 @@ describe("edge in the plans", () => {
       expect((deployment?.inputs.spec as { replicas: number } | undefined)?.replicas).toBeGreaterThanOrEqual(
         2,
       );
-      expect(byType("cloudflare:index/r2Bucket:R2Bucket")).toHaveLength(3);
-      expect(byType("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle")).toHaveLength(3);
-      expect(
-        byType("cloudflare:index/apiToken:ApiToken").filter((t) => t.name.startsWith("r2-")),
-      ).toHaveLength(5);
-      const consumers = (plan.outputs.r2 as { consumers: Record<string, { secretAccessKey: string }> })
-        .consumers;
+      const consumers = (
+        plan.outputs.r2 as { consumers: Record<string, { bucket: string; secretAccessKey: string }> }
+      ).consumers;
+      // One bucket per consumer (R2 tokens scope to buckets, not prefixes), each with lifecycle
+      // rules, one token per consumer naming only its own bucket.
+      const buckets = byType("cloudflare:index/r2Bucket:R2Bucket").map((b) => String(b.inputs.name));
+      expect(buckets.sort()).toEqual(
+        Object.values(consumers)
+          .map((c) => c.bucket)
+          .sort(),
+      );
+      expect(byType("cloudflare:index/r2BucketLifecycle:R2BucketLifecycle")).toHaveLength(buckets.length);
+      const tokens = byType("cloudflare:index/apiToken:ApiToken").filter((t) => t.name.startsWith("r2-"));
+      expect(tokens).toHaveLength(Object.keys(consumers).length);
+      for (const [name, c] of Object.entries(consumers)) {
+        const token = tokens.find((t) => t.name === `r2-${name}-token`);
+        const [policy] = (token?.inputs.policies ?? []) as { resources: string }[];
+        expect(
+          Object.keys(JSON.parse(String(policy?.resources))).map((k) => k.split("_").slice(2).join("_")),
+        ).toEqual([c.bucket]);
+      }
       for (const c of Object.values(consumers)) expect(c.secretAccessKey).toBe("[secret]");
       expect(byType("cloudflare:index/zoneSetting:ZoneSetting").length).toBeGreaterThanOrEqual(5);
       for (const t of ["LoadBalancer", "NodePort"])
