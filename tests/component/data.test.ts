@@ -56,7 +56,8 @@ describe("storage and data under the mock runtime", () => {
     const values = longhorn.inputs.values as Manifest;
     expect(values.persistence.defaultClassReplicaCount).toBe(2);
     expect(values.defaultSettings.defaultReplicaCount).toBe(2);
-    expect(values.defaultBackupStore.backupTarget).toBe("s3://enclii-production-backups@auto/longhorn/");
+    // Longhorn's own bucket: its key reaches no other consumer's backups.
+    expect(values.defaultBackupStore.backupTarget).toBe("s3://enclii-production-longhorn@auto/longhorn/");
   });
 
   it("gives every CNPG cluster an ObjectStore and a ScheduledBackup", () => {
