@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { type ClusterAccessHost, clusterAccessHosts } from "../components/edge/cluster-access";
 import { R2Buckets } from "../components/edge/r2-buckets";
 import type { TunnelRoute } from "../components/edge/routes";
 import { type CustomDomain, SaasHostnames } from "../components/edge/saas-hostnames";
@@ -62,10 +63,41 @@ export function customDomains(config: StackConfig): CustomDomain[] {
   );
 }
 
+/**
+ * The tunnel routes CI reaches SSH and the API through, for nodes this program provisions (an
+ * existing cluster is reached however its owner arranged). A node's address is the one k3s uses
+ * (`node-ip`): the private one, else the dedicated server's configured IPv4.
+ */
+export function clusterAccess(
+  config: StackConfig,
+  nodes: readonly { name: string; role: string; privateIp: string | null }[],
+  provisioned: boolean,
+): ClusterAccessHost[] {
+  if (!provisioned) return [];
+  const addresses = new Map(
+    config.nodes.map((n) => [n.name, n.kind === "dedicated" ? n.ipv4 : undefined] as const),
+  );
+  return clusterAccessHosts({
+    domain: config.domain,
+    apiHostname: config.k3s.apiHostname,
+    nodes: nodes.map((n) => ({
+      name: n.name,
+      role: n.role === "server" ? "server" : "agent",
+      address: n.privateIp ?? addresses.get(n.name) ?? "",
+    })),
+  });
+}
+
 /** The tunnel and the zone's TLS and SaaS settings. */
 export function buildEdge(
   config: StackConfig,
-  options: { provider: k8s.Provider; namespace: pulumi.Input<string>; routes: readonly TunnelRoute[] },
+  options: {
+    provider: k8s.Provider;
+    namespace: pulumi.Input<string>;
+    routes: readonly TunnelRoute[];
+    /** SSH and API routes for CI ({@link clusterAccess}). @default [] */
+    clusterAccess?: readonly ClusterAccessHost[];
+  },
 ) {
   new ZoneSettings("zone", {
     zoneId: config.cloudflare.zoneId,
@@ -86,6 +118,12 @@ export function buildEdge(
     adminEmails: config.access.adminEmails,
     environment: config.environment,
     ...(config.cloudflare.accessTeamName ? { accessTeamName: config.cloudflare.accessTeamName } : {}),
+    tcpRoutes: (options.clusterAccess ?? []).map((h) => ({
+      hostname: h.tunnelHostname,
+      service: h.service,
+      address: h.address,
+      port: h.port,
+    })),
   });
   const saas = new SaasHostnames("saas", {
     zoneId: config.cloudflare.zoneId,

@@ -34,5 +34,11 @@ export const redis = platform.redis;
 export const auth = platform.auth;
 /** Per tenant: tier, auth mode, namespace, hostnames, issuer and OAuth client id. */
 export const tenants = platform.tenants;
+/**
+ * How CI reaches SSH and the API through the tunnel: the stable names, their tunnel hostnames and
+ * loopbacks, and the Access service token (secret):
+ * `pulumi stack output clusterAccess --show-secrets --json` (docs/deploy.md).
+ */
+export const clusterAccess = platform.clusterAccess;
 /** Grafana's URL (behind Cloudflare Access), its admin password (secret) and the alert receivers. */
 export const monitoring = platform.monitoring;

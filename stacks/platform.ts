@@ -9,7 +9,7 @@ import { UpgradeController } from "../components/k3s/upgrade-controller";
 import { buildControlPlane, buildJanua } from "./auth";
 import type { StackConfig, StackSecrets } from "./config";
 import { buildData } from "./data";
-import { buildEdge, buildR2, etcdS3Options } from "./edge";
+import { buildEdge, buildR2, clusterAccess, etcdS3Options } from "./edge";
 import { buildMonitoring } from "./monitoring";
 import { buildCluster, type NodeOutput } from "./nodes";
 import { buildTenants, platformRoutes } from "./tenants";
@@ -28,6 +28,7 @@ export interface Platform {
   readonly auth: Record<string, unknown>;
   readonly tenants: Record<string, unknown>;
   readonly monitoring: Record<string, unknown>;
+  readonly clusterAccess: Record<string, unknown>;
 }
 
 /** A connection as the outputs show it: no password, no URL that embeds one. */
@@ -72,10 +73,12 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
   const authInputs = { provider: cluster.provider, namespaces: namespaces.names, r2, ...data };
   // Every hostname the platform serves; the tunnel validates them all.
   const cloudflareNamespace = namespaces.names["cloudflare-tunnel"] as pulumi.Output<string>;
+  const ciAccess = clusterAccess(config, cluster.nodes, cluster.provisioned);
   const edge = buildEdge(config, {
     provider: cluster.provider,
     namespace: cloudflareNamespace,
     routes: platformRoutes(config),
+    clusterAccess: ciAccess,
   });
   const janua = buildJanua(config, secrets, authInputs);
   const controlPlane = buildControlPlane(config, {
@@ -143,6 +146,21 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
         ];
       }),
     ),
+    clusterAccess: {
+      apiHostname: config.k3s.apiHostname,
+      hosts: ciAccess.map(({ name, tunnelHostname, loopback, port }) => ({
+        name,
+        tunnelHostname,
+        loopback,
+        port,
+      })),
+      ...(edge.tunnel.serviceToken
+        ? {
+            serviceTokenId: edge.tunnel.serviceToken.clientId,
+            serviceTokenSecret: edge.tunnel.serviceToken.clientSecret,
+          }
+        : {}),
+    },
     monitoring: monitoring
       ? {
           grafanaUrl: monitoring.grafanaUrl,

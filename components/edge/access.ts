@@ -14,10 +14,31 @@ export interface AccessApplicationArgs {
   readonly hostname: string;
   /** Name shown in the Access app launcher, e.g. `Grafana (production)`. */
   readonly displayName: string;
-  /** Who may pass. At least one. */
+  /** Who may pass. At least one, unless a service token is admitted. */
   readonly allowedEmails: readonly string[];
+  /**
+   * An Access service token admitted besides the emails, by a `non_identity` policy: CI's
+   * `cloudflared access tcp` authenticates with it (TUNNEL_SERVICE_TOKEN_ID/SECRET).
+   */
+  readonly serviceTokenId?: pulumi.Input<string>;
   /** How long a session lasts before Access asks again. @default "12h" */
   readonly sessionDuration?: string;
+}
+
+/**
+ * The service token policy: `non_identity` (no user identity, no login page), including only this
+ * token. Pure.
+ */
+export function serviceTokenPolicyArgs(
+  a: AccessApplicationArgs,
+  tokenId: pulumi.Input<string>,
+): cloudflare.ZeroTrustAccessPolicyArgs {
+  return {
+    accountId: a.accountId,
+    name: `${a.displayName}: CI service token`,
+    decision: "non_identity",
+    includes: [{ serviceToken: { tokenId } }],
+  };
 }
 
 /** The policy's inputs. Pure. @throws when no email is allowed (the app would lock everyone out) */
@@ -36,18 +57,19 @@ export function accessPolicyArgs(a: AccessApplicationArgs): cloudflare.ZeroTrust
   };
 }
 
-/** The application's inputs (the policy is attached by id). Pure. */
+/** The application's inputs (the policies are attached by id, in order of precedence). Pure. */
 export function accessApplicationArgs(
   a: AccessApplicationArgs,
-  policyId: pulumi.Input<string>,
+  policyId: pulumi.Input<string> | readonly pulumi.Input<string>[],
 ): cloudflare.ZeroTrustAccessApplicationArgs {
+  const ids = Array.isArray(policyId) ? policyId : [policyId];
   return {
     accountId: a.accountId,
     type: "self_hosted",
     name: a.displayName,
     domain: a.hostname,
     destinations: [{ type: "public", uri: a.hostname }],
-    policies: [{ id: policyId, precedence: 1 }],
+    policies: ids.map((id, i) => ({ id, precedence: i + 1 })),
     sessionDuration: a.sessionDuration ?? "12h",
     appLauncherVisible: true,
     httpOnlyCookieAttribute: true,
@@ -66,12 +88,24 @@ export class AccessApplication extends pulumi.ComponentResource {
 
   constructor(name: string, args: AccessApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:edge:AccessApplication", name, {}, opts);
-    const policy = new cloudflare.ZeroTrustAccessPolicy(`${name}-policy`, accessPolicyArgs(args), {
-      parent: this,
-    });
+    const policies: pulumi.Input<string>[] = [];
+    if (args.serviceTokenId !== undefined) {
+      const token = new cloudflare.ZeroTrustAccessPolicy(
+        `${name}-service-token-policy`,
+        serviceTokenPolicyArgs(args, args.serviceTokenId),
+        { parent: this },
+      );
+      policies.push(token.id);
+    }
+    if (args.serviceTokenId === undefined || args.allowedEmails.length > 0) {
+      const policy = new cloudflare.ZeroTrustAccessPolicy(`${name}-policy`, accessPolicyArgs(args), {
+        parent: this,
+      });
+      policies.push(policy.id);
+    }
     const app = new cloudflare.ZeroTrustAccessApplication(
       `${name}-app`,
-      accessApplicationArgs(args, policy.id),
+      accessApplicationArgs(args, policies),
       { parent: this },
     );
     this.aud = app.aud;

@@ -31,6 +31,11 @@ export interface CloudflaredOptions {
   readonly routes: readonly TunnelRoute[];
   /** Namespace allowed to scrape :2000/metrics. @default "monitoring" */
   readonly metricsNamespace?: string;
+  /**
+   * Node ports the tunnel's TCP routes lead to (SSH 22 of each node, the API's 6443): cloudflared
+   * runs as pods, so its egress must allow exactly these. @default []
+   */
+  readonly nodePorts?: readonly { readonly address: string; readonly port: number }[];
 }
 
 /** Problems with the options (empty when valid). */
@@ -172,6 +177,26 @@ export function renderNetworkPolicies(o: CloudflaredOptions): Obj[] {
     const entry = targets.get(target.namespace) ?? { namespace: target.namespace, ports: new Set<number>() };
     entry.ports.add(route.targetPort ?? target.port);
     targets.set(target.namespace, entry);
+  }
+  const nodes = new Map<string, Set<number>>();
+  for (const { address, port } of o.nodePorts ?? [])
+    nodes.set(address, (nodes.get(address) ?? new Set()).add(port));
+  if (nodes.size > 0) {
+    policies.push({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("cloudflared-egress-nodes"),
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ["Egress"],
+        egress: [...nodes]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([address, ports]) => ({
+            to: [{ ipBlock: { cidr: `${address}/32` } }],
+            ports: [...ports].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port })),
+          })),
+      },
+    });
   }
   if (targets.size > 0) {
     policies.push({

@@ -135,6 +135,20 @@ export function withAccessChecks<Aud>(
   });
 }
 
+/** A raw TCP route (SSH, the Kubernetes API) to an address outside the cluster's services. */
+export interface TcpRoute {
+  readonly hostname: string;
+  /** `ssh://<address>:22` or `tcp://<address>:<port>`. */
+  readonly service: string;
+}
+
+/** Inserts TCP routes, sorted by hostname, before the catch-all. Pure. */
+export function withTcpRoutes(ingresses: readonly IngressRule[], tcp: readonly TcpRoute[]): IngressRule[] {
+  const head = ingresses.filter((i) => i !== CATCH_ALL && i.service !== CATCH_ALL.service);
+  const sorted = [...tcp].sort((a, b) => a.hostname.localeCompare(b.hostname));
+  return [...head, ...sorted.map((r) => ({ hostname: r.hostname, service: r.service })), CATCH_ALL];
+}
+
 /** The ingress rules: routes sorted by hostname, then the 404 catch-all. @throws on invalid routes */
 export function renderIngress(routes: readonly TunnelRoute[], options: RouteValidation): IngressRule[] {
   const problems = validateRoutes(routes, options);

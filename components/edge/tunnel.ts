@@ -19,9 +19,11 @@ import {
   ADMIN_NAMESPACES,
   isAdminRoute,
   renderIngress,
+  type TcpRoute,
   type TunnelRoute,
   validateRoutes,
   withAccessChecks,
+  withTcpRoutes,
 } from "./routes";
 
 /** Arguments of {@link Tunnel}. */
@@ -57,6 +59,12 @@ export interface TunnelArgs {
    * application's token. Required when any route is behind Access.
    */
   readonly accessTeamName?: string;
+  /**
+   * Raw TCP routes to the nodes (SSH and the Kubernetes API, see `cluster-access.ts`), each
+   * behind an Access application that admits only the tunnel's Access service token and
+   * `adminEmails`; cloudflared's egress allows exactly these addresses and ports. @default []
+   */
+  readonly tcpRoutes?: readonly (TcpRoute & { readonly address: string; readonly port: number })[];
 }
 
 type Obj = Record<string, unknown>;
@@ -68,8 +76,10 @@ export class Tunnel extends pulumi.ComponentResource {
   public readonly cnameTarget: pulumi.Output<string>;
   /** Routed hostnames, sorted. */
   public readonly hostnames: string[];
-  /** One Access application per admin route. */
+  /** One Access application per admin route and per TCP route. */
   public readonly accessApplications: AccessApplication[];
+  /** The Access service token CI authenticates with, when there are TCP routes. */
+  public readonly serviceToken?: { clientId: pulumi.Output<string>; clientSecret: pulumi.Output<string> };
 
   constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:edge:Tunnel", name, {}, opts);
@@ -90,8 +100,19 @@ export class Tunnel extends pulumi.ComponentResource {
         `routes ${adminRoutes.map((r) => r.hostname).join(", ")} are behind Cloudflare Access and cloudflared must check its token: set accessTeamName (cloudflare.accessTeamName)`,
       );
     }
+    const tcpRoutes = args.tcpRoutes ?? [];
+    const routed = new Set(args.routes.map((r) => r.hostname));
+    for (const route of tcpRoutes) {
+      if (routed.has(route.hostname) || !route.hostname.endsWith(`.${args.zone}`))
+        problems.push(`TCP route ${route.hostname}: must be a new hostname inside ${args.zone}`);
+    }
+    if (tcpRoutes.length > 0 && !args.accessTeamName) {
+      problems.push(
+        `TCP routes ${tcpRoutes.map((r) => r.hostname).join(", ")} are behind Cloudflare Access and cloudflared must check its token: set accessTeamName (cloudflare.accessTeamName)`,
+      );
+    }
     if (problems.length > 0) throw new Error(`enclii:edge:Tunnel ${name}: ${problems.join("; ")}`);
-    const plainIngresses = renderIngress(args.routes, validation);
+    const plainIngresses = withTcpRoutes(renderIngress(args.routes, validation), tcpRoutes);
     this.hostnames = plainIngresses.flatMap((i) => (i.hostname ? [i.hostname] : []));
 
     const secret = new random.RandomBytes(`${name}-secret`, { length: 32 }, { parent: this });
@@ -121,6 +142,30 @@ export class Tunnel extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
+    // SSH and the API for CI: only the service token (non_identity) and the admins pass.
+    if (tcpRoutes.length > 0) {
+      const token = new cloudflare.ZeroTrustAccessServiceToken(
+        `${name}-ci-token`,
+        { accountId: args.accountId, name: `${args.tunnelName} CI`, duration: "8760h" },
+        { parent: this, additionalSecretOutputs: ["clientSecret"] },
+      );
+      this.serviceToken = { clientId: token.clientId, clientSecret: pulumi.secret(token.clientSecret) };
+      for (const route of tcpRoutes) {
+        this.accessApplications.push(
+          new AccessApplication(
+            `${name}-access-${route.hostname}`,
+            {
+              accountId: args.accountId,
+              hostname: route.hostname,
+              displayName: `${route.hostname.split(".")[0]} (${args.environment ?? args.tunnelName})`,
+              allowedEmails: args.adminEmails ?? [],
+              serviceTokenId: token.id,
+            },
+            { parent: this },
+          ),
+        );
+      }
+    }
     // Every Access-protected route: cloudflared checks the token too, so Access holds even when
     // a DNS record or the tunnel config is changed outside this program.
     const audByHostname = new Map(this.accessApplications.map((a) => [a.hostname, a.aud]));
@@ -160,7 +205,12 @@ export class Tunnel extends pulumi.ComponentResource {
       ...o,
       metadata: { ...(o.metadata as Obj), namespace: args.namespace },
     });
-    const options = { namespace: "cloudflare-tunnel", replicas, routes: args.routes };
+    const options = {
+      namespace: "cloudflare-tunnel",
+      replicas,
+      routes: args.routes,
+      nodePorts: tcpRoutes.map(({ address, port }) => ({ address, port })),
+    };
     const tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
       withNamespace(renderTokenSecret("cloudflare-tunnel", token)) as k8s.core.v1.SecretArgs,

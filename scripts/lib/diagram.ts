@@ -189,7 +189,9 @@ export function renderDiagram(plan: PlanDocument): string {
     lines.push("  users --> tunnel");
     const routes = new Map<string, string[]>();
     for (const i of ingresses) {
-      const target = targetOf(String(i.service)) ?? "cluster";
+      // SSH and the API for CI (ssh://, tcp://) lead to the machines themselves.
+      const service = String(i.service);
+      const target = targetOf(service) ?? (/^(ssh|tcp):\/\//.test(service) ? "machines" : "cluster");
       const host = String(i.hostname);
       routes.set(target, [
         ...(routes.get(target) ?? []),

@@ -142,6 +142,16 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
       return { id: stableUuid(seed), state: { ...inputs, reusable: true } };
     case "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication":
       return { id: stableUuid(seed), state: { ...inputs, aud: stableHex(`${seed}/aud`, 64) } };
+    case "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken":
+      // Cloudflare's shapes: a client id `<32 hex>.access` and a 64-hex secret.
+      return {
+        id: stableUuid(seed),
+        state: {
+          ...inputs,
+          clientId: `${stableHex(`${seed}/client-id`, 32)}.access`,
+          clientSecret: stableHex(`${seed}/client-secret`, 64),
+        },
+      };
     case "cloudflare:index/r2Bucket:R2Bucket":
       return { id: String(inputs.name ?? name), state: { ...inputs, creationDate: "2026-01-01T00:00:00Z" } };
     case "cloudflare:index/customHostname:CustomHostname":
@@ -301,6 +311,7 @@ export const SECRET_OUTPUT_FIELDS: Record<string, string[]> = {
   "random:index/randomBytes:RandomBytes": ["base64", "hex"],
   "tls:index/privateKey:PrivateKey": ["privateKeyPem", "privateKeyPemPkcs8"],
   "cloudflare:index/apiToken:ApiToken": ["value"],
+  "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken": ["clientSecret"],
   "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient": ["clientSecret"],
 };
 

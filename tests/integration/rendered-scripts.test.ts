@@ -1,14 +1,22 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderCloudInit, renderNodePrepScript } from "../../components/hetzner/node-prep";
-import { renderAuditPolicy, renderK3sConfig, renderPodSecurityConfig } from "../../components/k3s/k3s-config";
 import {
+  renderAuditPolicy,
+  renderEventRateLimitConfig,
+  renderK3sConfig,
+  renderK3sServiceEnv,
+  renderPodSecurityConfig,
+} from "../../components/k3s/k3s-config";
+import {
+  renderDeployerTokenScript,
   renderInstallScript,
   renderReadinessScript,
   renderWriteConfigScript,
+  renderWriteSecretsScript,
 } from "../../components/k3s/scripts";
 import { requireBinary } from "../helpers/binaries";
 
@@ -22,7 +30,6 @@ const write = (name: string, text: string) => {
 const config = renderK3sConfig({
   role: "server",
   clusterInit: true,
-  token: "t".repeat(48),
   nodeName: "ax41",
   nodeIp: "203.0.113.10",
   clusterCidr: "10.42.0.0/16",
@@ -39,14 +46,28 @@ const scripts: Record<string, string> = {
     role: "server",
     config,
     podSecurityConfig: renderPodSecurityConfig(["longhorn-system"]),
+    eventRateLimitConfig: renderEventRateLimitConfig(),
     auditPolicy: renderAuditPolicy(),
   }),
   "write-config-agent.sh": renderWriteConfigScript({
     role: "agent",
     config,
     podSecurityConfig: "",
+    eventRateLimitConfig: "",
     auditPolicy: "",
   }),
+  "write-secrets-server.sh": renderWriteSecretsScript({
+    role: "server",
+    token: "t".repeat(48),
+    serviceEnv: renderK3sServiceEnv({
+      nodeName: "ax41",
+      token: "t".repeat(48),
+      etcdS3: { accessKey: "id", secretKey: "sk" },
+    }),
+  }),
+  "write-secrets-agent.sh": renderWriteSecretsScript({ role: "agent", token: "t".repeat(48), serviceEnv: "" }),
+  "deploy-token.sh": renderDeployerTokenScript(),
+  "cluster-tunnel.sh": readFileSync(join(__dirname, "..", "..", "scripts", "ci", "cluster-tunnel.sh"), "utf8"),
   "install-server.sh": renderInstallScript({ version: "v1.34.11+k3s1", role: "server" }),
   "install-agent.sh": renderInstallScript({ version: "v1.34.11+k3s1", role: "agent" }),
   "ready.sh": renderReadinessScript({ nodeName: "ax41", timeoutSeconds: 600 }),

@@ -134,6 +134,9 @@ describe("auth and control plane in the production program", () => {
       "initech.enclii.dev",
       "portal.globex.example",
       "www.acme.example",
+      // SSH and the API for CI (TCP routes, components/edge/cluster-access.ts), before the catch-all.
+      "ax41-fsn1-1-tunnel.enclii.dev",
+      "kube-tunnel.enclii.dev",
       "http_status:404",
     ]);
   });

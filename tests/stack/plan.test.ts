@@ -41,7 +41,7 @@ describe.each(STACKS)("offline plan of %s", (stack) => {
     expect(plan().policy.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
     for (const r of plan().resources) {
       expect(Object.keys(r).sort()).toEqual(
-        ["custom", "dependencies", "inputs", "name", "parent", "protect", "type", "urn"].sort(),
+        ["custom", "dependencies", "inputs", "name", "parent", "protect", "provider", "type", "urn"].sort(),
       );
     }
     expect(plan().outputs).toMatchObject({ environment: stack });
@@ -77,6 +77,11 @@ describe.each(STACKS)("offline plan of %s", (stack) => {
       [/^auth\.adminPassword$/, "README.md", "pulumi stack output auth --show-secrets"],
       [/^monitoring\.grafanaAdminPassword$/, "docs/runbooks/monitoring.md", "grafanaAdminPassword"],
       [/^r2\.consumers\.[a-z0-9-]+\.(accessKeyId|secretAccessKey)$/, "README.md", "npm run r2:check"],
+      [
+        /^clusterAccess\.serviceTokenSecret$/,
+        "docs/deploy.md",
+        "pulumi stack output clusterAccess --show-secrets",
+      ],
     ];
     const secretPaths: string[] = [];
     const walk = (value: unknown, path: string): void => {
@@ -152,7 +157,10 @@ describe("nodes and k3s in the plans", () => {
       ]),
     );
     expect(plan.resources.some((r) => r.type.startsWith("hcloud:"))).toBe(false);
-    expect(plan.outputs).toMatchObject({ apiEndpoint: "https://kube.enclii.dev:6443", kubeconfig: "[secret]" });
+    expect(plan.outputs).toMatchObject({
+      apiEndpoint: "https://kube.enclii.dev:6443",
+      kubeconfig: "[secret]",
+    });
   });
 
   it("staging creates the hcloud server whose cloud-init passes cloud-init schema", (ctx) => {

@@ -186,6 +186,44 @@ describe("deploy and drift workflows", () => {
   });
 });
 
+// GitHub-hosted runners have no fixed address (REFERENCE.md "How the real systems behave"), so
+// SSH and the API (open to access.adminCidrs only) are reached through the tunnel: cloudflared's
+// `access tcp` reads TUNNEL_SERVICE_TOKEN_ID / TUNNEL_SERVICE_TOKEN_SECRET
+// (cloudflare/cloudflared cmd/cloudflared/access/cmd.go, the `tcp` subcommand's flags).
+describe("CI reaches the cluster through the tunnel", () => {
+  const jobs: [string, string, string][] = [
+    ["deploy.yml", "staging", "staging"],
+    ["deploy.yml", "production", "production"],
+    ["drift.yml", "drift", '"${{ matrix.stack }}"'],
+  ];
+
+  it.each(jobs)(
+    "%s %s starts the cloudflared access proxies before pulumi, with the service token env",
+    (file, job, stack) => {
+      const steps = load(file).jobs[job]?.steps ?? [];
+      const tunnel = steps.findIndex((s) => s.run === `bash scripts/ci/cluster-tunnel.sh ${stack}`);
+      const pulumi = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+      expect(tunnel).toBeGreaterThanOrEqual(0);
+      expect(tunnel).toBeLessThan(pulumi);
+      expect(steps[tunnel]?.env).toEqual({
+        TUNNEL_SERVICE_TOKEN_ID: "${{ secrets.TUNNEL_SERVICE_TOKEN_ID }}",
+        TUNNEL_SERVICE_TOKEN_SECRET: "${{ secrets.TUNNEL_SERVICE_TOKEN_SECRET }}",
+      });
+      // The token reaches only the proxy step, never Pulumi's.
+      expect(JSON.stringify(steps[pulumi]?.env)).not.toContain("TUNNEL_SERVICE_TOKEN");
+    },
+  );
+
+  it("the tunnel script runs cloudflared access tcp per route and maps each stable name to its loopback", () => {
+    const script = readFileSync(join(ROOT, "scripts", "ci", "cluster-tunnel.sh"), "utf8");
+    expect(script).toContain('cloudflared access tcp --hostname "$tunnel" --url "$loopback:$port"');
+    expect(script).toContain('echo "$loopback $name" | sudo tee -a /etc/hosts');
+    expect(script).toContain("npm run -s cluster:access -- --stack");
+    // It waits for every listener before Pulumi dials.
+    expect(script).toMatch(/until ss -ltnH \| grep -q " \$loopback:\$port "/);
+  });
+});
+
 describe("scripts the workflows call", () => {
   const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
     scripts: Record<string, string>;
@@ -196,6 +234,10 @@ describe("scripts the workflows call", () => {
       for (const s of allSteps(load(file))) {
         for (const m of (s.run ?? "").matchAll(/npm run (?:-s )?([\w:-]+)/g)) used.add(m[1] as string);
       }
+    }
+    for (const s of ["scripts/ci/cluster-tunnel.sh"]) {
+      for (const m of readFileSync(join(ROOT, s), "utf8").matchAll(/npm run (?:-s )?([\w:-]+)/g))
+        used.add(m[1] as string);
     }
     for (const name of used) expect(pkg.scripts, name).toHaveProperty([name]);
   });
