@@ -10,8 +10,8 @@ import { adminCidrProblems } from "../components/hetzner/admin-cidrs";
 import {
   ADMIN_PORTS,
   ROBOT_FIXED_INPUT_RULES,
-  ROBOT_MAX_ADMIN_CIDRS,
   ROBOT_MAX_RULES,
+  robotMaxAdminCidrs,
 } from "../components/hetzner/firewall-rules";
 import { cidrsOverlap } from "./config-fields";
 import type { Environment, NodeConfig, ParsedStackConfig, TenantConfig } from "./config-schema";
@@ -109,6 +109,19 @@ function nodeRules(cfg: ParsedStackConfig): ConfigProblem[] {
       }
     });
   }
+  const needsVSwitch = dedicated.length > 0 && nodes.length > 1;
+  if (cfg.k3s.vswitchVlan !== undefined && !needsVSwitch) {
+    problems.push({
+      path: ["k3s", "vswitchVlan"],
+      message: `sets a Robot vSwitch, but a vSwitch joins two or more dedicated servers (or dedicated servers with cloud nodes) and this stack has ${dedicated.length} dedicated and ${nodes.length - dedicated.length} other node(s); remove k3s.vswitchVlan or add the nodes it joins`,
+    });
+  }
+  if (dedicated.length > 100) {
+    problems.push({
+      path: ["nodes"],
+      message: `has ${dedicated.length} dedicated servers; a Robot vSwitch holds at most 100 (docs.hetzner.com/robot/dedicated-server/network/vswitch)`,
+    });
+  }
   return problems;
 }
 
@@ -144,10 +157,14 @@ function networkRules(cfg: ParsedStackConfig): ConfigProblem[] {
       message: "needs at least one OpenSSH public key for the provisioned nodes",
     });
   }
-  if (cfg.nodes.some((n) => n.kind === "dedicated") && cfg.access.adminCidrs.length > ROBOT_MAX_ADMIN_CIDRS) {
+  const dedicatedCount = cfg.nodes.filter((n) => n.kind === "dedicated").length;
+  // A vSwitch takes one more input rule on every dedicated server (its private network).
+  const vswitch = dedicatedCount > 0 && cfg.nodes.length > 1;
+  const maxCidrs = robotMaxAdminCidrs(vswitch);
+  if (dedicatedCount > 0 && cfg.access.adminCidrs.length > maxCidrs) {
     problems.push({
       path: ["access", "adminCidrs"],
-      message: `the Robot firewall holds ${ROBOT_MAX_RULES} input rules, ${ROBOT_FIXED_INPUT_RULES} of them fixed and ${ADMIN_PORTS.length} per CIDR, so a dedicated server allows at most ${ROBOT_MAX_ADMIN_CIDRS} admin CIDRs; use a VPN range`,
+      message: `the Robot firewall holds ${ROBOT_MAX_RULES} input rules, ${ROBOT_FIXED_INPUT_RULES + (vswitch ? 1 : 0)} of them fixed${vswitch ? " (one for the vSwitch's private network)" : ""} and ${ADMIN_PORTS.length} per CIDR, so a dedicated server allows at most ${maxCidrs} admin CIDR(s); use a VPN range`,
     });
   }
   if (Number(cfg.k3s.privateNetworkCidr.split("/")[1]) > MAX_PRIVATE_PREFIX) {
@@ -213,6 +230,7 @@ function serviceRules(cfg: ParsedStackConfig): ConfigProblem[] {
     [["controlPlane", "uiHostname"], cfg.controlPlane.uiHostname],
     [["monitoring", "grafanaHostname"], cfg.monitoring.grafanaHostname],
     [["cloudflare", "fallbackOrigin"], cfg.cloudflare.fallbackOrigin],
+    [["k3s", "apiHostname"], cfg.k3s.apiHostname],
   ];
   for (const [path, host] of hostnames) {
     if (host !== undefined && !isWithin(host, cfg.domain)) {
@@ -270,20 +288,6 @@ function serviceRules(cfg: ParsedStackConfig): ConfigProblem[] {
   return problems;
 }
 
-function capacityRules(cfg: ParsedStackConfig): ConfigProblem[] {
-  if (cfg.nodes.length === 0 || cfg.nodes.some((n) => n.kind === "existing")) return [];
-  const report = capacityReport({
-    ...cfg,
-    postgres: { ...cfg.postgres, instances: cfg.postgres.instances ?? Math.min(3, cfg.nodes.length) },
-  });
-  // A node of unknown size cannot be judged; the cost estimate asks for its price.
-  if (report.fits || report.unknownNodes.length > 0) return [];
-  const f = (a: { cpu: number; memoryGiB: number }) =>
-    `${a.cpu.toFixed(1)} CPU / ${a.memoryGiB.toFixed(1)} GiB`;
-  return [
-    {
-      path: ["tenants"],
-      message: `need ${f(report.tenants)} of requests on top of the platform's ${f(report.platform)}, but the nodes offer ${f(report.allocatable)} x ${report.overcommit} overcommit; add a node, move a tenant to a smaller tier or raise capacity.overcommit`,
 /** Cloudflare rules: custom metadata only where enabled, a team name for Access, R2 bucket names. */
 function cloudflareRules(cfg: ParsedStackConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -347,6 +351,20 @@ export function advisoryRules(cfg: ParsedStackConfig, siblings: readonly Sibling
   ];
 }
 
+function capacityRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  if (cfg.nodes.length === 0 || cfg.nodes.some((n) => n.kind === "existing")) return [];
+  const report = capacityReport({
+    ...cfg,
+    postgres: { ...cfg.postgres, instances: cfg.postgres.instances ?? Math.min(3, cfg.nodes.length) },
+  });
+  // A node of unknown size cannot be judged; the cost estimate asks for its price.
+  if (report.fits || report.unknownNodes.length > 0) return [];
+  const f = (a: { cpu: number; memoryGiB: number }) =>
+    `${a.cpu.toFixed(1)} CPU / ${a.memoryGiB.toFixed(1)} GiB`;
+  return [
+    {
+      path: ["tenants"],
+      message: `need ${f(report.tenants)} of requests on top of the platform's ${f(report.platform)}, but the nodes offer ${f(report.allocatable)} x ${report.overcommit} overcommit; add a node, move a tenant to a smaller tier or raise capacity.overcommit`,
     },
   ];
 }
@@ -373,6 +391,7 @@ export type StackConfig = ParsedStackConfig & {
   readonly controlPlane: ParsedStackConfig["controlPlane"] & { apiHostname: string; uiHostname: string };
   readonly monitoring: ParsedStackConfig["monitoring"] & { grafanaHostname: string };
   readonly cloudflare: ParsedStackConfig["cloudflare"] & { fallbackOrigin: string };
+  readonly k3s: ParsedStackConfig["k3s"] & { apiHostname: string };
   readonly postgres: ParsedStackConfig["postgres"] & { instances: number };
   readonly storage: ParsedStackConfig["storage"] & { replicaCount: number };
 };
@@ -402,6 +421,7 @@ export function resolveStackConfig(cfg: ParsedStackConfig, stack: string): Stack
       ...cfg.monitoring,
       grafanaHostname: cfg.monitoring.grafanaHostname ?? `grafana.${cfg.domain}`,
     },
+    k3s: { ...cfg.k3s, apiHostname: cfg.k3s.apiHostname ?? `kube.${cfg.domain}` },
     postgres: { ...cfg.postgres, instances: cfg.postgres.instances ?? Math.min(3, cfg.nodes.length) },
     storage: { ...cfg.storage, replicaCount: cfg.storage.replicaCount ?? Math.min(3, storageNodes) },
   };

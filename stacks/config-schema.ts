@@ -302,12 +302,19 @@ export function stackSchema(env: Environment) {
           .int()
           .min(4000)
           .max(4091)
-          .default(4000)
-          .describe("Robot vSwitch VLAN id when dedicated and cloud nodes are mixed."),
+          .optional()
+          .describe(
+            "Robot vSwitch VLAN id (4000-4091). A vSwitch joins two or more dedicated servers, or dedicated servers with cloud nodes; default 4000 then.",
+          ),
         tlsSans: z
           .array(z.string().min(1))
           .default([])
           .describe("Extra names and addresses in the API server certificate."),
+        apiHostname: dnsName
+          .optional()
+          .describe(
+            "Stable DNS name of the Kubernetes API (in tls-san and the kubeconfig's server; DNS-only A record to the first server, reached from CI through the tunnel). Default `kube.<domain>`.",
+          ),
         etcdSnapshots: z
           .strictObject({
             schedule: cron5.default("0 */6 * * *").describe("Cron of etcd snapshots to R2."),

@@ -5,6 +5,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { NodeNames } from "../components/edge/node-names";
 import { planAddresses } from "../components/hetzner/addressing";
 import { CloudNetwork } from "../components/hetzner/cloud-network";
 import { CloudServer } from "../components/hetzner/cloud-server";
@@ -123,6 +124,7 @@ export function buildCluster(
           location: cloud[0]?.location ?? "fsn1",
           addressing,
           adminCidrs: config.access.adminCidrs,
+          allowWideCidrs: config.access.allowWideCidrs,
           sshPublicKey: config.access.sshPublicKeys[0],
           existingSshKeyName: config.access.hcloudSshKeyName,
           labels,
@@ -138,6 +140,15 @@ export function buildCluster(
       hostname: node.name,
       reverseDns: node.reverseDns ?? `${node.name}.${config.domain}`,
       adminCidrs: config.access.adminCidrs,
+      allowWideCidrs: config.access.allowWideCidrs,
+      ...(addressing.vswitch
+        ? {
+            privateNetwork: {
+              sourceCidr: addressing.networkCidr,
+              vswitchSubnet: addressing.vswitchSubnet,
+            },
+          }
+        : {}),
       robot: robot(),
     });
     const privateIp = addressing.privateIps[node.name];
@@ -173,10 +184,10 @@ export function buildCluster(
       kind: node.kind,
       role: node.role,
       publicIpv4: node.ipv4,
-      publicIpv6: null,
+      publicIpv6: server.ipv6Network,
       privateIp: privateIp ?? null,
     });
-    nodeAddresses.push(node.ipv4);
+    nodeAddresses.push(node.ipv4, server.ipv6Network);
   }
 
   for (const node of cloud) {
@@ -215,8 +226,31 @@ export function buildCluster(
     nodeAddresses.push(server.ipv4, server.ipv6Network);
   }
 
+  // The stable names SSH and the kubeconfig dial; each node's bootstrap waits for its own, the
+  // first server's also for the API name (the Kubernetes provider dials it next).
+  const firstServer = clusterNodes.find((n) => n.role === "server");
+  const names = new NodeNames("node-names", {
+    zoneId: config.cloudflare.zoneId,
+    names: [
+      ...clusterNodes.map((n) => ({ name: sshHost(n.name), ipv4: n.publicIp, purpose: `SSH of ${n.name}` })),
+      ...(firstServer
+        ? [{ name: config.k3s.apiHostname, ipv4: firstServer.publicIp, purpose: "Kubernetes API" }]
+        : []),
+    ],
+  });
+  const withNames = clusterNodes.map(
+    (n): ClusterNodeArgs => ({
+      ...n,
+      dependsOn: [
+        ...(n.dependsOn ?? []),
+        names.records[sshHost(n.name)] as pulumi.Resource,
+        ...(n === firstServer ? [names.records[config.k3s.apiHostname] as pulumi.Resource] : []),
+      ],
+    }),
+  );
+
   const cluster = new Cluster("k3s", {
-    nodes: clusterNodes,
+    nodes: withNames,
     version: config.k3s.version,
     sshPrivateKey: need(secrets.sshPrivateKey, "enclii-infra:sshPrivateKey"),
     clusterCidr: config.k3s.clusterCidr,

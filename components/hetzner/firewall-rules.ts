@@ -87,10 +87,12 @@ export interface FirewallRenderOptions extends AdminCidrOptions {
    */
   readonly serverIpv4?: string;
   /**
-   * The private network a Robot vSwitch carries to this server. The Robot firewall sits on the
-   * server's switch port, which the VLAN shares, so the node's peers (kubelet, etcd, the API,
-   * Longhorn) are accepted explicitly: source the private network, destination only the vSwitch
-   * subnet, so a packet to the public address with a forged private source matches nothing.
+   * The private network a Robot vSwitch carries to this server. Robot's server firewall also
+   * applies to vSwitch packets (docs.hetzner.com/robot/dedicated-server/network/vswitch,
+   * "Firewall"; the VLAN shares the filtered switch port), so the node's peers (kubelet, etcd,
+   * the API, VXLAN, Longhorn) are accepted explicitly: source the private network, destination
+   * only the vSwitch subnet, so a packet to the public address with a forged private source
+   * matches nothing.
    * @default - no vSwitch: no private rule
    */
   readonly privateNetwork?: { readonly sourceCidr: string; readonly vswitchSubnet: string };

@@ -184,7 +184,11 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
     case "pulumi-nodejs:dynamic/enclii:RobotServerName":
       return {
         id: `server-${String(inputs.serverNumber)}`,
-        state: { ...inputs, serverIp: stableIpv4(String(inputs.serverNumber)) },
+        state: {
+          ...inputs,
+          serverIp: stableIpv4(String(inputs.serverNumber)),
+          serverIpv6Net: `2a01:4f8:10a:${stableHex(String(inputs.serverNumber), 4)}::/64`,
+        },
       };
     case "pulumi-nodejs:dynamic/enclii:RobotReverseDns":
       return { id: `rdns-${String(inputs.ip)}`, state: inputs };

@@ -199,5 +199,5 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       `${mandatory.length} mandatory policy violation(s); see ${join(outDir, "summary.md")}`,
     );
   }
-  return { exitCode: EXIT.ok, plan, outDir, seconds: elapsed() };
+  return { exitCode: EXIT.ok, plan, outDir, seconds: elapsed(), warnings };
 }

@@ -41,6 +41,11 @@ const scripts: Record<string, string> = {
   "node-prep-vswitch.sh": renderNodePrepScript({
     hostname: "ax41-fsn1-1",
     vswitch: { vlan: 4000, address: "10.0.2.10/24", gateway: "10.0.2.1", networkCidr: "10.0.0.0/16" },
+    privateNetwork: { address: "10.0.2.10" },
+  }),
+  "node-prep-cloud-coupled.sh": renderNodePrepScript({
+    hostname: "cpx31-fsn1-1",
+    privateNetwork: { address: "10.0.1.10", mtu: 1400 },
   }),
   "write-config-server.sh": renderWriteConfigScript({
     role: "server",
@@ -65,9 +70,16 @@ const scripts: Record<string, string> = {
       etcdS3: { accessKey: "id", secretKey: "sk" },
     }),
   }),
-  "write-secrets-agent.sh": renderWriteSecretsScript({ role: "agent", token: "t".repeat(48), serviceEnv: "" }),
+  "write-secrets-agent.sh": renderWriteSecretsScript({
+    role: "agent",
+    token: "t".repeat(48),
+    serviceEnv: "",
+  }),
   "deploy-token.sh": renderDeployerTokenScript(),
-  "cluster-tunnel.sh": readFileSync(join(__dirname, "..", "..", "scripts", "ci", "cluster-tunnel.sh"), "utf8"),
+  "cluster-tunnel.sh": readFileSync(
+    join(__dirname, "..", "..", "scripts", "ci", "cluster-tunnel.sh"),
+    "utf8",
+  ),
   "install-server.sh": renderInstallScript({ version: "v1.34.11+k3s1", role: "server" }),
   "install-agent.sh": renderInstallScript({ version: "v1.34.11+k3s1", role: "agent" }),
   "ready.sh": renderReadinessScript({ nodeName: "ax41", timeoutSeconds: 600 }),

@@ -46,19 +46,33 @@ const plans = new Map<string, PlanDocument>();
 beforeAll(() => {
   const scratch = runPlanCli(["--stack", "production"]);
   runs.set("production", scratch);
+  // On a vSwitch the Robot firewall spends one of its 10 input rules on the private network,
+  // which leaves room for one admin CIDR (README "Adding a node").
+  const oneAdminCidr = (c: Obj) => {
+    const access = c["enclii-infra:access"] as Obj;
+    access.adminCidrs = (access.adminCidrs as string[]).slice(0, 1);
+  };
   const variants: Record<string, (config: Obj) => void> = {
     "with-cloud-agent": (c) => {
       (c["enclii-infra:nodes"] as Obj[]).push(CLOUD_AGENT);
+      oneAdminCidr(c);
     },
     "with-second-ax41": (c) => {
       (c["enclii-infra:nodes"] as Obj[]).push(SECOND_AX41);
+      oneAdminCidr(c);
+    },
+    "vswitch-with-two-admin-cidrs": (c) => {
+      (c["enclii-infra:nodes"] as Obj[]).push(CLOUD_AGENT);
     },
     "vlan-without-vswitch": (c) => {
       c["enclii-infra:k3s"] = { ...(c["enclii-infra:k3s"] as Obj), vswitchVlan: 4001 };
     },
   };
   for (const [name, change] of Object.entries(variants)) {
-    runs.set(name, runPlanCli(["--stack", "production", "--config-file", productionWith(scratch.outDir, name, change)]));
+    runs.set(
+      name,
+      runPlanCli(["--stack", "production", "--config-file", productionWith(scratch.outDir, name, change)]),
+    );
   }
   runs.set("staging", runPlanCli(["--stack", "staging"]));
   for (const [name, run] of runs) if (run.status === 0) plans.set(name, readPlan(run.outDir));
@@ -112,6 +126,14 @@ describe("the private network between nodes", () => {
     }
   });
 
+  it("refuses a second admin CIDR once the vSwitch takes its firewall rule, before any resource", () => {
+    const run = runs.get("vswitch-with-two-admin-cidrs") as PlanRun;
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      "enclii-infra:access.adminCidrs: the Robot firewall holds 10 input rules, 7 of them fixed (one for the vSwitch's private network)",
+    );
+  });
+
   it("refuses k3s.vswitchVlan when no vSwitch would exist", () => {
     const run = runs.get("vlan-without-vswitch") as PlanRun;
     expect(run.status).toBe(1);
@@ -120,39 +142,44 @@ describe("the private network between nodes", () => {
   });
 });
 
-describe.each([
-  "production",
-  "with-cloud-agent",
-  "with-second-ax41",
-  "staging",
-])("tenant egress and the nodes: %s", (name) => {
-  it("no tenant pod reaches any node's SSH, API, kubelet or node-exporter, over IPv4 or IPv6", () => {
-    const p = plan(name);
-    const outDir = (runs.get(name) as PlanRun).outDir;
-    const manifests = listFiles(join(outDir, "manifests"))
-      .filter((f) => f.endsWith(".yaml"))
-      .map((f) => parse(readFileSync(join(outDir, "manifests", f), "utf8")) as Obj);
-    const policies = manifests.filter((m) => m.kind === "NetworkPolicy");
-    const nodes = (p.outputs as { nodes: { publicIpv4: string; publicIpv6: string | null }[] }).nodes;
-    const addresses = nodes.flatMap((n) => [
-      n.publicIpv4,
-      // An address inside the node's /64.
-      ...(n.publicIpv6 ? [n.publicIpv6.replace(/::\/64$/, "::1")] : []),
-    ]);
-    expect(addresses.length).toBeGreaterThanOrEqual(nodes.length);
-    const tenants = manifests
-      .filter((m) => m.kind === "Namespace")
-      .map((m) => m.metadata as { name: string; labels: Record<string, string> })
-      .filter((meta) => meta.name.startsWith("tenant-"));
-    expect(tenants.length).toBeGreaterThan(0);
-    for (const ns of tenants) {
-      const pod: Endpoint = { kind: "pod", namespace: ns.name, namespaceLabels: ns.labels, labels: { app: "web" } };
-      expect(mayConnect(policies, pod, { kind: "ip", ip: "1.1.1.1" }, 443), ns.name).toBe(true);
-      for (const ip of addresses) {
-        for (const port of [22, 6443, 10250, 9100]) {
-          expect(mayConnect(policies, pod, { kind: "ip", ip }, port), `${ns.name} -> ${ip}:${port}`).toBe(false);
+describe.each(["production", "with-cloud-agent", "with-second-ax41", "staging"])(
+  "tenant egress and the nodes: %s",
+  (name) => {
+    it("no tenant pod reaches any node's SSH, API, kubelet or node-exporter, over IPv4 or IPv6", () => {
+      const p = plan(name);
+      const outDir = (runs.get(name) as PlanRun).outDir;
+      const manifests = listFiles(join(outDir, "manifests"))
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => parse(readFileSync(join(outDir, "manifests", f), "utf8")) as Obj);
+      const policies = manifests.filter((m) => m.kind === "NetworkPolicy");
+      const nodes = (p.outputs as { nodes: { publicIpv4: string; publicIpv6: string | null }[] }).nodes;
+      const addresses = nodes.flatMap((n) => [
+        n.publicIpv4,
+        // An address inside the node's /64.
+        ...(n.publicIpv6 ? [n.publicIpv6.replace(/::\/64$/, "::1")] : []),
+      ]);
+      expect(addresses.length).toBeGreaterThanOrEqual(nodes.length);
+      const tenants = manifests
+        .filter((m) => m.kind === "Namespace")
+        .map((m) => m.metadata as { name: string; labels: Record<string, string> })
+        .filter((meta) => meta.name.startsWith("tenant-"));
+      expect(tenants.length).toBeGreaterThan(0);
+      for (const ns of tenants) {
+        const pod: Endpoint = {
+          kind: "pod",
+          namespace: ns.name,
+          namespaceLabels: ns.labels,
+          labels: { app: "web" },
+        };
+        expect(mayConnect(policies, pod, { kind: "ip", ip: "1.1.1.1" }, 443), ns.name).toBe(true);
+        for (const ip of addresses) {
+          for (const port of [22, 6443, 10250, 9100]) {
+            expect(mayConnect(policies, pod, { kind: "ip", ip }, port), `${ns.name} -> ${ip}:${port}`).toBe(
+              false,
+            );
+          }
         }
       }
-    }
-  });
-});
+    });
+  },
+);

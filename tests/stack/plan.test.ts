@@ -86,8 +86,11 @@ describe.each(STACKS)("offline plan of %s", (stack) => {
     const secretPaths: string[] = [];
     const walk = (value: unknown, path: string): void => {
       if (value === "[secret]") secretPaths.push(path);
-      else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-      else if (value !== null && typeof value === "object") {
+      else if (Array.isArray(value)) {
+        value.forEach((v, i) => {
+          walk(v, `${path}[${i}]`);
+        });
+      } else if (value !== null && typeof value === "object") {
         for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
       }
     };

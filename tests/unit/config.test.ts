@@ -312,7 +312,7 @@ describe("bad configuration", () => {
     [
       "fails when a dedicated server would need more than 10 Robot firewall rules",
       mutate((c) => ((c.access as Json).adminCidrs = ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"])),
-      "enclii-infra:access.adminCidrs: the Robot firewall holds 10 input rules, 6 of them fixed and 2 per CIDR, so a dedicated server allows at most 2 admin CIDRs",
+      "enclii-infra:access.adminCidrs: the Robot firewall holds 10 input rules, 6 of them fixed and 2 per CIDR, so a dedicated server allows at most 2 admin CIDR(s); use a VPN range",
     ],
     [
       "fails when production provisions a node and adminCidrs is empty",

@@ -1,6 +1,7 @@
 import type { Policy, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { renderDeployment } from "../../components/edge/cloudflared-manifests";
+import { NODE_ADDRESS_COMMENT } from "../../components/edge/node-names";
 import { renderHcloudFirewallRules, renderRobotFirewall } from "../../components/hetzner/firewall-rules";
 import { renderDefaultDeny, renderNamespace } from "../../components/shared/namespace";
 import { POLICIES } from "../../policies/policy-list";
@@ -444,6 +445,29 @@ describe("stack policies", () => {
       ],
     });
     expect(runStack("cloudflare-r2bucket-require-lifecycle", [bucket, rules])).toEqual([]);
+  });
+
+  it("cloudflare-dnsrecord-require-proxied: admits DNS-only only for a node's stable SSH or API name", () => {
+    const type = "cloudflare:index/dnsRecord:DnsRecord";
+    const node = { name: "ax41.enclii.dev", type: "A", content: "203.0.113.10", proxied: false };
+    expect(
+      runResource("cloudflare-dnsrecord-require-proxied", type, {
+        ...node,
+        comment: `${NODE_ADDRESS_COMMENT} (SSH)`,
+      }),
+    ).toEqual([]);
+    // Without the marker, as a CNAME, or pointing at a name: refused.
+    expect(runResource("cloudflare-dnsrecord-require-proxied", type, node)).toEqual([
+      expect.stringContaining("is not proxied"),
+    ]);
+    expect(
+      runResource("cloudflare-dnsrecord-require-proxied", type, {
+        ...node,
+        type: "CNAME",
+        content: "x.cfargotunnel.com",
+        comment: NODE_ADDRESS_COMMENT,
+      }),
+    ).toEqual([expect.stringContaining("is not proxied")]);
   });
 
   it("stack-production-require-replicas and -protect apply in production only", () => {

@@ -164,10 +164,10 @@ describe("a node's traffic through its Robot firewall", () => {
 });
 
 describe("a dedicated server on a vSwitch", () => {
-  // The firewall sits on the switch port (docs.hetzner.com/robot/dedicated-server/firewall,
-  // "Introduction"), which the vSwitch VLAN shares; whether Robot filters the VLAN's frames is
-  // unproven here, so the renderer accepts the private network explicitly, for the vSwitch
-  // subnet as destination only.
+  // Robot's server firewall also applies to vSwitch packets (docs.hetzner.com/robot/dedicated-
+  // server/network/vswitch, "Firewall"; the firewall sits on the switch port the VLAN shares,
+  // docs.hetzner.com/robot/dedicated-server/firewall "Introduction"): the renderer accepts the
+  // private network explicitly, with the vSwitch subnet as the only destination.
   const onVSwitch = renderRobotFirewall(["198.51.100.0/24"], {
     serverIpv4: SERVER_IPV4,
     privateNetwork: { sourceCidr: "10.0.0.0/16", vswitchSubnet: "10.0.2.0/24" },
