@@ -16,6 +16,7 @@ export interface CrdSource {
 const raw = (repo: string, commit: string, path: string) =>
   `https://github.com/${repo}/raw/${commit}/${path}`;
 const CNPG = ["backups", "clusters", "databaseroles", "databases", "poolers", "scheduledbackups"];
+const GATEWAY_API = ["gatewayclasses", "gateways", "httproutes", "referencegrants"];
 
 /** Every CRD file the stack tests need. */
 export const CRD_SOURCES: readonly CrdSource[] = [
@@ -41,6 +42,15 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     url: raw("longhorn/longhorn", "bb2f2223", "chart/templates/crds.yaml"),
     helmTemplate: true,
   },
+  // Gateway API v1.6.1, standard channel.
+  ...GATEWAY_API.map((kind) => ({
+    file: `gateway.networking.k8s.io_${kind}.yaml`,
+    url: raw(
+      "kubernetes-sigs/gateway-api",
+      "8bb74df00",
+      `config/crd/standard/gateway.networking.k8s.io_${kind}.yaml`,
+    ),
+  })),
 ];
 
 /** A Helm template of plain CRDs without its template lines (`{{ ... }}` on a line of its own or in labels). */
