@@ -28,6 +28,8 @@ const OUTSIDE = new Set([
   "enclii:edge:R2Buckets",
   "enclii:edge:ZoneSettings",
   "enclii:edge:SaasHostnames",
+  // DNS records of the nodes' stable names, not a service.
+  "enclii:edge:NodeNames",
 ]);
 
 /** A Mermaid node id from any name. */
