@@ -75,7 +75,9 @@ export function renderWriteSecretsScript(options: {
     "# Writes the k3s join token and service environment. Rendered by enclii-infra; safe to run again.",
     "set -euo pipefail",
     "umask 077",
-    "install -d -m 0700 /etc/rancher/k3s /etc/default",
+    // `install -d -m` also changes an existing directory's mode: only k3s's own directory gets
+    // one; /etc/default (0755, read by other services) always exists and is left as it is.
+    "install -d -m 0700 /etc/rancher/k3s",
     "replace() {",
     '  if ! cmp -s "$1.new" "$1"; then mv "$1.new" "$1"; chmod 0600 "$1"; else rm -f "$1.new"; fi',
     "}",
