@@ -6,6 +6,11 @@
  *   acknowledges it: a /8 is 16 million addresses, nobody's office.
  * - A list whose union covers a whole address family (`0.0.0.0/0`, `::/0`, or e.g.
  *   `0.0.0.0/1` + `128.0.0.0/1`) is "the world" and always refused, flag or not.
+ * - A CIDR with host bits set (`198.51.100.7/24`) is refused with its network as the fix: Robot
+ *   and hcloud keep a firewall's addresses as they store them, and a rule the plan writes one
+ *   way but the service reads back another drifts on every refresh (community.hrobot
+ *   plugins/modules/firewall.py `normalize_ip`, lines 501-512, normalizes both sides before it
+ *   compares; robot-provider.ts does the same for the text form).
  *
  * Pure functions with no imports but `node:net`, so the policy pack can use them as well.
  */
@@ -28,8 +33,11 @@ export interface AdminCidrOptions {
 /** One problem with one entry (`index`) or with the whole list (`index` undefined). */
 export interface AdminCidrProblem {
   readonly index?: number;
-  /** `world`: the list covers a whole address family; `wide`: a prefix needing the flag. */
-  readonly kind: "world" | "wide";
+  /**
+   * `world`: the list covers a whole address family; `wide`: a prefix needing the flag;
+   * `host-bits`: bits set past the prefix (write the network instead).
+   */
+  readonly kind: "world" | "wide" | "host-bits";
   readonly message: string;
 }
 
@@ -59,6 +67,38 @@ function ipv6ToBigInt(address: string): bigint {
   const missing = 8 - headParts.length - tailParts.length;
   const parts = tail === undefined ? headParts : [...headParts, ...Array(missing).fill("0"), ...tailParts];
   return parts.reduce((acc, hextet) => (acc << 16n) | BigInt(Number.parseInt(hextet || "0", 16)), 0n);
+}
+
+/** The address of `value` as text: dotted IPv4, or IPv6 in RFC 5952 form (lowercase, `::`). */
+function formatAddress(value: bigint, family: 4 | 6): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join(".");
+  const hextets = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((s) => Number((value >> s) & 0xffffn));
+  // RFC 5952 4.2: the longest run of two or more zero hextets (the first of equals) becomes `::`.
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && hextets[j] === 0) j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const text = hextets.map((h) => h.toString(16));
+  if (best.at < 0) return text.join(":");
+  return `${text.slice(0, best.at).join(":")}::${text.slice(best.at + best.length).join(":")}`;
+}
+
+/**
+ * The canonical form of a CIDR: its network address (host bits cleared; IPv6 compressed and
+ * lowercase) and prefix. Undefined when it is not a CIDR.
+ */
+export function canonicalCidr(cidr: string): string | undefined {
+  const range = parseCidr(cidr);
+  return range && `${formatAddress(range.first, range.family)}/${range.prefix}`;
+}
+
+/** True when `cidr` has bits set past its prefix (`198.51.100.7/24`). */
+function hasHostBits(cidr: string, range: CidrRange): boolean {
+  const address = cidr.split("/")[0] ?? "";
+  return (range.family === 4 ? ipv4ToBigInt(address) : ipv6ToBigInt(address)) !== range.first;
 }
 
 /** Parses `a.b.c.d/n` or an IPv6 prefix; undefined when it is not a CIDR. */
@@ -122,6 +162,17 @@ export function adminCidrProblems(
         message: `${cidrs[index]} is wider than /${min}; list a narrower office or VPN range, or set access.allowWideCidrs: true to acknowledge opening SSH and the Kubernetes API to it`,
       });
     }
+  });
+  parsed.forEach((range, index) => {
+    const cidr = cidrs[index] as string;
+    if (!range || !hasHostBits(cidr, range)) return;
+    const network = canonicalCidr(cidr) as string;
+    const host = `${cidr.split("/")[0]}/${range.family === 4 ? 32 : 128}`;
+    problems.push({
+      index,
+      kind: "host-bits",
+      message: `${cidr} has host bits set past /${range.prefix}; write its network ${network} (or ${host} for the one address), since the firewall would store ${network} and the plan would differ from it on every run`,
+    });
   });
   return problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
 }

@@ -41,7 +41,14 @@ export const NODE_PATHS = {
   k3sNetworkDropIn: "/etc/rancher/k3s/config.yaml.d/50-enclii-private-network.yaml",
   mtuScript: "/usr/local/sbin/enclii-private-mtu",
   mtuUnit: "/etc/systemd/system/enclii-private-mtu.service",
+  /** dhclient's default configuration (hc-utils runs dhclient without `-cf`). */
+  dhclientConf: "/etc/dhcp/dhclient.conf",
+  /** Name of the systemd-networkd drop-in in `<unit>.network.d/` (systemd.network(5)). */
+  networkdDropIn: "50-enclii-mtu.conf",
 } as const;
+
+/** How long the MTU unit waits for DHCP to put the private address on an interface. */
+export const PRIVATE_ADDRESS_WAIT_SECONDS = 120;
 
 /**
  * The one MTU of every path a Robot vSwitch carries. Hetzner requires 1400 on the VLAN of a
@@ -111,7 +118,7 @@ export function renderSshdConf(): string {
 function heredoc(path: string, content: string, mode: string): string {
   const tag = "ENCLII_EOF";
   return [
-    `install -d -m 0755 "$(dirname ${path})"`,
+    `mkdir -p "$(dirname ${path})"`,
     `cat > ${path} <<'${tag}'`,
     content.trimEnd(),
     tag,
@@ -149,8 +156,55 @@ function renderVSwitchSteps(vswitch: VSwitchInterface): string {
 }
 
 /**
- * Finds the interface that holds the private address, holds its MTU (a oneshot unit re-applies
- * it at boot, before k3s), and tells k3s to run flannel on it. Without `flannel-iface` k3s leaves
+ * Makes the MTU of a DHCP-configured interface stick. hcloud images configure private interfaces
+ * by DHCP, which hands out 1450 and re-applies it at every lease, in one of two ways:
+ * - hc-utils (github.com/hetznercloud/hc-utils): the udev rule `81-hc-network-interfaces.rules`
+ *   starts `hc-net-ifup@<iface>.service`, whose `ExecStart=/sbin/dhclient -1 -4 -v -pf ... -lf
+ *   ... %i` reads the default /etc/dhcp/dhclient.conf. An `interface "<iface>" { supersede
+ *   interface-mtu N; }` block there makes dhclient hand N to dhclient-script, which sets
+ *   `new_interface_mtu` on the link (dhclient.conf(5) "supersede", "interface"; Debian
+ *   dhclient-script `ip link set dev ${interface} mtu ${new_interface_mtu}`).
+ * - cloud-init's network config from the Hetzner metadata (cloud-init
+ *   cloudinit/sources/DataSourceHetzner.py `network_config` returns the metadata's
+ *   `network-config`), rendered by netplan into `/run/systemd/network/10-netplan-<id>.network`:
+ *   a drop-in `<file>.d/*.conf`, read from /etc as well (systemd.network(5) "drop-in
+ *   directory"), sets `[Link] MTUBytes=` and `[DHCPv4] UseMTU=false` (systemd.network(5)).
+ * Both are written; the one the image does not use is inert.
+ */
+function renderDhcpMtuSteps(mtu: number): string[] {
+  const begin = "# enclii-private-mtu begin";
+  const end = "# enclii-private-mtu end";
+  const conf = NODE_PATHS.dhclientConf;
+  return [
+    "# DHCP re-applies the network's MTU at every lease: make both DHCP clients keep this one.",
+    "if [ -d /etc/dhcp ] || command -v dhclient >/dev/null 2>&1; then",
+    `  mkdir -p "$(dirname ${conf})"`,
+    `  touch ${conf}`,
+    `  sed -i '/^${begin}$/,/^${end}$/d' ${conf}`,
+    `  printf '%s\\n' '${begin}' "interface \\"$private_iface\\" { supersede interface-mtu ${mtu}; }" '${end}' >> ${conf}`,
+    "fi",
+    `networkd_units=("10-netplan-$private_iface.network")`,
+    "for f in /run/systemd/network/*.network /etc/systemd/network/*.network; do",
+    '  if [ -f "$f" ] && grep -qxF "Name=$private_iface" "$f"; then networkd_units+=("${f##*/}"); fi',
+    "done",
+    'for unit in "${networkd_units[@]}"; do',
+    '  mkdir -p "/etc/systemd/network/$unit.d"',
+    `  cat > "/etc/systemd/network/$unit.d/${NODE_PATHS.networkdDropIn}" <<'ENCLII_EOF'`,
+    "[Link]",
+    `MTUBytes=${mtu}`,
+    "",
+    "[DHCPv4]",
+    "UseMTU=false",
+    "ENCLII_EOF",
+    "done",
+    "if systemctl is-active --quiet systemd-networkd; then networkctl reload; fi",
+  ];
+}
+
+/**
+ * Finds the interface that holds the private address, holds its MTU (DHCP client drop-ins, and
+ * a oneshot unit that re-applies it at boot, before k3s, once DHCP has put the address there),
+ * and tells k3s to run flannel on it. Without `flannel-iface` k3s leaves
  * the interface unset (k3s pkg/agent/config/config.go: `flannelIface` only from the flag) and
  * flannel takes the default route's interface (k3s pkg/agent/flannel/setup.go
  * `LookupExtInterface`: "Fetching the default gateway interface"): VXLAN would then leave over the
@@ -173,13 +227,20 @@ function renderPrivateNetworkSteps(net: PrivateNetworkOptions): string {
   ];
   if (net.mtu !== undefined) {
     steps.push(
-      `install -d -m 0755 "$(dirname ${NODE_PATHS.mtuScript})"`,
+      `mkdir -p "$(dirname ${NODE_PATHS.mtuScript})"`,
       `cat > ${NODE_PATHS.mtuScript} <<'ENCLII_EOF'`,
       "#!/usr/bin/env bash",
       `# Holds MTU ${net.mtu} on the interface with ${net.address} (one MTU on every vSwitch path).`,
       "set -euo pipefail",
-      `iface=$(${find})`,
-      `if [ -z "$iface" ]; then echo "enclii-private-mtu: no interface holds ${net.address}" >&2; exit 1; fi`,
+      "# At boot DHCP may not have put the address on the interface yet: wait for it.",
+      `deadline=$(( $(date +%s) + ${PRIVATE_ADDRESS_WAIT_SECONDS} ))`,
+      `until iface=$(${find}) && [ -n "$iface" ]; do`,
+      '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+      `    echo "enclii-private-mtu: no interface holds ${net.address} after ${PRIVATE_ADDRESS_WAIT_SECONDS} s" >&2`,
+      "    exit 1",
+      "  fi",
+      "  sleep 2",
+      "done",
       `ip link set dev "$iface" mtu ${net.mtu}`,
       "ENCLII_EOF",
       `chmod 0755 ${NODE_PATHS.mtuScript}`,
@@ -193,6 +254,7 @@ function renderPrivateNetworkSteps(net: PrivateNetworkOptions): string {
       "[Service]",
       "Type=oneshot",
       `ExecStart=${NODE_PATHS.mtuScript}`,
+      `TimeoutStartSec=${PRIVATE_ADDRESS_WAIT_SECONDS + 30}`,
       "RemainAfterExit=yes",
       "",
       "[Install]",
@@ -200,11 +262,12 @@ function renderPrivateNetworkSteps(net: PrivateNetworkOptions): string {
       "ENCLII_EOF",
       "systemctl daemon-reload",
       "systemctl enable enclii-private-mtu.service",
+      ...renderDhcpMtuSteps(net.mtu),
       NODE_PATHS.mtuScript,
     );
   }
   steps.push(
-    `install -d -m 0755 "$(dirname ${NODE_PATHS.k3sNetworkDropIn})"`,
+    `mkdir -p "$(dirname ${NODE_PATHS.k3sNetworkDropIn})"`,
     `flannel_conf="flannel-iface: $private_iface"`,
     `if ! grep -qxF "$flannel_conf" ${NODE_PATHS.k3sNetworkDropIn} 2>/dev/null; then`,
     `  printf '%s\\n' "$flannel_conf" > ${NODE_PATHS.k3sNetworkDropIn}`,

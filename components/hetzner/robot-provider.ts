@@ -14,6 +14,24 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
+/**
+ * The version of this file's providers, an input of every Robot resource (robot-resources.ts).
+ * **Bump it whenever this file changes.** The engine runs `read` and `delete` with the provider
+ * serialized at the resource's last create or update (@pulumi/pulumi 3.248
+ * `cmd/dynamic-provider/index.ts`: `getProvider(props)` deserializes `props.__provider`, the
+ * stored one, for read and delete; REFERENCE.md "Dynamic providers"), so a fix reaches a
+ * resource whose inputs are unchanged only when something makes its diff report a change.
+ * Every `diff` below reports a changed version as an update (never a replace), and the update
+ * stores the new provider. tests/integration/robot-provider.test.ts fails when the file's
+ * fingerprint changes without a bump.
+ */
+export const ROBOT_PROVIDER_VERSION = 2;
+
+/** True when the stored resource was last written by another version of these providers. */
+function providerVersionChanged(olds: { providerVersion?: unknown }, news: { providerVersion?: unknown }) {
+  return olds.providerVersion !== news.providerVersion;
+}
+
 /** Where and as whom to call the webservice. */
 export interface RobotConnection {
   /** @default "https://robot-ws.your-server.de" */
@@ -220,12 +238,64 @@ export async function robotRequest(
 
 // ---------------------------------------------------------------- firewall
 
-/** A Robot firewall rule with unset fields removed, for comparison. */
+/** The 8 hextets of an IPv6 address (an IPv4 tail allowed), or undefined when it is not one. */
+function ipv6Hextets(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const o = v4.slice(1).map(Number);
+    if (o.some((n) => n > 255)) return undefined;
+    text = `${text.slice(0, v4.index)}${((o[0] as number) * 256 + (o[1] as number)).toString(16)}:${((o[2] as number) * 256 + (o[3] as number)).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const part = (h: string | undefined) => (h ? h.split(":") : []);
+  const head = part(halves[0]);
+  const tail = part(halves[1]);
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  if (fill < (halves.length === 2 ? 1 : 0)) return undefined;
+  const all = [...head, ...Array<string>(fill).fill("0"), ...tail];
+  if (all.length !== 8 || all.some((h) => !/^[0-9a-f]{1,4}$/.test(h))) return undefined;
+  return all.map((h) => Number.parseInt(h, 16));
+}
+
+/** RFC 5952 text of 8 hextets: lowercase, no leading zeros, the longest zero run (2+) as `::`. */
+function compressIpv6(hextets: number[]): string {
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && hextets[j] === 0) j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const text = hextets.map((h) => h.toString(16));
+  if (best.at < 0) return text.join(":");
+  return `${text.slice(0, best.at).join(":")}::${text.slice(best.at + best.length).join(":")}`;
+}
+
+/**
+ * An address or CIDR as Robot compares it: a bare address is a /32 (IPv4) or /128 (IPv6), and
+ * IPv6 is compressed and lowercase (community.hrobot plugins/modules/firewall.py `normalize_ip`,
+ * lines 501-512, applied to the wanted and the current rules alike in `update_rules`, lines
+ * 515-529). Anything else is returned unchanged. Self-contained: this module is serialized.
+ */
+export function normalizeRobotIp(ip: string): string {
+  const [address = "", prefix, extra] = ip.trim().split("/");
+  if (extra !== undefined || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) return ip;
+  if (address.includes(":")) {
+    const hextets = ipv6Hextets(address);
+    return hextets ? `${compressIpv6(hextets)}/${prefix === undefined ? "128" : String(Number(prefix))}` : ip;
+  }
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return ip;
+  return `${address}/${prefix === undefined ? "32" : String(Number(prefix))}`;
+}
+
+/** A Robot firewall rule with unset fields removed and addresses normalized, for comparison. */
 function normalizeRule(rule: Json): Json {
   return Object.fromEntries(
     Object.entries(rule)
       .filter(([, v]) => v !== null && v !== undefined && v !== "")
-      .map(([k, v]) => [k, String(v)])
+      .map(([k, v]) => [k, k === "src_ip" || k === "dst_ip" ? normalizeRobotIp(String(v)) : String(v)])
       .sort(([a], [b]) => a.localeCompare(b)),
   );
 }
@@ -287,6 +357,8 @@ export interface RobotFirewallInputs {
    * @default "retain"
    */
   readonly onDelete?: "retain" | "disable";
+  /** {@link ROBOT_PROVIDER_VERSION} when the resource was last written. */
+  readonly providerVersion?: number;
 }
 
 /** 404 codes of GET /firewall/{n} meaning the firewall is not there: the server is gone or has none. */
@@ -324,18 +396,36 @@ export const robotFirewallProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: RobotFirewallInputs & { state?: Json }, news: RobotFirewallInputs) {
     const replaces = olds.serverNumber === news.serverNumber ? [] : ["serverNumber"];
     const wanted = normalizeFirewall(news.firewall);
-    const drifted = olds.state !== undefined && !sameJson(olds.state, wanted);
+    // The stored state may come from an older normalization: normalize it again.
+    const drifted = olds.state !== undefined && !sameJson(normalizeFirewall(olds.state), wanted);
     const changed = !sameJson(normalizeFirewall(olds.firewall), wanted) || drifted;
     const connectionChanged = !sameJson(olds.connection, news.connection);
     // delete runs with the stored inputs, so a new onDelete must be stored by an update first.
     const onDeleteChanged = (olds.onDelete ?? "retain") !== (news.onDelete ?? "retain");
     return {
-      changes: replaces.length > 0 || changed || connectionChanged || onDeleteChanged,
+      changes:
+        replaces.length > 0 ||
+        changed ||
+        connectionChanged ||
+        onDeleteChanged ||
+        providerVersionChanged(olds, news),
       replaces,
       deleteBeforeReplace: false,
     };
   },
-  async update(_id: string, _olds: RobotFirewallInputs, news: RobotFirewallInputs) {
+  async update(_id: string, olds: RobotFirewallInputs & { state?: Json }, news: RobotFirewallInputs) {
+    const wanted = normalizeFirewall(news.firewall);
+    if (
+      olds.serverNumber === news.serverNumber &&
+      olds.state !== undefined &&
+      sameJson(normalizeFirewall(olds.state), wanted) &&
+      sameJson(normalizeFirewall(olds.firewall), wanted)
+    ) {
+      // Only the provider version (or the connection, or onDelete) changed: store the new
+      // provider without a POST, which would put the firewall `in process` for 20-30 s.
+      const current = await settleFirewall(news.connection, news.serverNumber);
+      return { outs: { ...news, serverIp: current.server_ip ?? null, state: normalizeFirewall(current) } };
+    }
     const applied = await applyFirewall(news.connection, news.serverNumber, news.firewall);
     return { outs: { ...news, serverIp: applied.server_ip ?? null, state: normalizeFirewall(applied) } };
   },
@@ -361,6 +451,8 @@ export interface RobotServerNameInputs {
   readonly serverNumber: number;
   readonly name: string;
   readonly connection: RobotConnection;
+  /** {@link ROBOT_PROVIDER_VERSION} when the resource was last written. */
+  readonly providerVersion?: number;
 }
 
 async function setServerName(inputs: RobotServerNameInputs): Promise<Json> {
@@ -416,7 +508,11 @@ export const robotServerNameProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: RobotServerNameInputs, news: RobotServerNameInputs) {
     const replaces = olds.serverNumber === news.serverNumber ? [] : ["serverNumber"];
     return {
-      changes: replaces.length > 0 || olds.name !== news.name || !sameJson(olds.connection, news.connection),
+      changes:
+        replaces.length > 0 ||
+        olds.name !== news.name ||
+        !sameJson(olds.connection, news.connection) ||
+        providerVersionChanged(olds, news),
       replaces,
     };
   },
@@ -438,6 +534,8 @@ export interface RobotReverseDnsInputs {
   /** For messages only. */
   readonly serverNumber: number;
   readonly connection: RobotConnection;
+  /** {@link ROBOT_PROVIDER_VERSION} when the resource was last written. */
+  readonly providerVersion?: number;
 }
 
 const rdnsWhat = (i: RobotReverseDnsInputs) => `reverse DNS of ${i.ip} (server ${i.serverNumber})`;
@@ -465,7 +563,11 @@ export const robotReverseDnsProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: RobotReverseDnsInputs, news: RobotReverseDnsInputs) {
     const replaces = olds.ip === news.ip ? [] : ["ip"];
     return {
-      changes: replaces.length > 0 || olds.ptr !== news.ptr || !sameJson(olds.connection, news.connection),
+      changes:
+        replaces.length > 0 ||
+        olds.ptr !== news.ptr ||
+        !sameJson(olds.connection, news.connection) ||
+        providerVersionChanged(olds, news),
       replaces,
     };
   },
@@ -490,6 +592,8 @@ export interface RobotVSwitchInputs {
   readonly vlan: number;
   readonly serverNumbers: number[];
   readonly connection: RobotConnection;
+  /** {@link ROBOT_PROVIDER_VERSION} when the resource was last written. */
+  readonly providerVersion?: number;
 }
 
 function vswitchOf(answer: Json): Json {
@@ -499,6 +603,37 @@ function vswitchOf(answer: Json): Json {
 async function attachServers(conn: RobotConnection, id: string, servers: number[]): Promise<void> {
   if (servers.length === 0) return;
   await robotRequest(conn, "POST", `/vswitch/${id}/server`, `vSwitch ${id}`, { server: servers });
+}
+
+/**
+ * Polls `GET /vswitch/{id}` until every attached server's `status` is `ready`: Robot answers the
+ * attach at once and configures the servers' switch ports afterwards (`in process`), and
+ * nothing may use the VLAN before (community.hrobot plugins/modules/v_switch.py
+ * `is_all_servers_ready`, lines 342-343, waited on after every attach and detach, lines 381-383
+ * and 406-407; status choices `ready`, `in process`, `failed`, lines 167-176). Bounded by
+ * `settleTimeoutMs`; a `failed` server fails at once (it does not turn ready by waiting).
+ */
+async function settleVSwitch(conn: RobotConnection, id: string): Promise<Json> {
+  const timing = timingOf(conn);
+  const deadline = Date.now() + timing.settleTimeoutMs;
+  for (;;) {
+    const vswitch = vswitchOf(await robotRequest(conn, "GET", `/vswitch/${id}`, `vSwitch ${id}`));
+    const servers = (Array.isArray(vswitch.server) ? vswitch.server : []) as Json[];
+    const failed = servers.filter((s) => s.status === "failed").map((s) => s.server_number);
+    if (failed.length > 0) {
+      throw new Error(
+        `Robot vSwitch ${id}: attaching server(s) ${failed.join(", ")} failed (status "failed"); detach and attach them again in the Robot panel (Server > vSwitches), then run pulumi up again`,
+      );
+    }
+    const pending = servers.filter((s) => s.status !== "ready").map((s) => s.server_number);
+    if (pending.length === 0) return vswitch;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Robot vSwitch ${id}: server(s) ${pending.join(", ")} still not "ready" after ${Math.round(timing.settleTimeoutMs / 1000)} s; run pulumi up again once the Robot panel (Server > vSwitches) shows them ready`,
+      );
+    }
+    await sleep(timing.pollIntervalMs);
+  }
 }
 
 /** A Robot vSwitch (VLAN) with the dedicated servers attached; deleting cancels it at once. */
@@ -512,6 +647,7 @@ export const robotVSwitchProvider: pulumi.dynamic.ResourceProvider = {
     );
     const id = String(created.id);
     await attachServers(inputs.connection, id, inputs.serverNumbers);
+    await settleVSwitch(inputs.connection, id);
     return { id, outs: { ...inputs, vswitchId: Number(id) } };
   },
   async diff(_id: string, olds: RobotVSwitchInputs, news: RobotVSwitchInputs) {
@@ -519,7 +655,8 @@ export const robotVSwitchProvider: pulumi.dynamic.ResourceProvider = {
     const changed =
       olds.name !== news.name ||
       !sameJson([...olds.serverNumbers].sort(), [...news.serverNumbers].sort()) ||
-      !sameJson(olds.connection, news.connection);
+      !sameJson(olds.connection, news.connection) ||
+      providerVersionChanged(olds, news);
     return { changes: replaces.length > 0 || changed, replaces };
   },
   async update(id: string, olds: RobotVSwitchInputs, news: RobotVSwitchInputs) {
@@ -531,12 +668,15 @@ export const robotVSwitchProvider: pulumi.dynamic.ResourceProvider = {
     }
     const added = news.serverNumbers.filter((n) => !olds.serverNumbers.includes(n));
     const removed = olds.serverNumbers.filter((n) => !news.serverNumbers.includes(n));
-    await attachServers(news.connection, id, added);
     if (removed.length > 0) {
       await robotRequest(news.connection, "DELETE", `/vswitch/${id}/server`, `vSwitch ${id}`, {
         server: removed,
       });
+      // Robot refuses another change while one is in process (v_switch.py lines 397-404).
+      await settleVSwitch(news.connection, id);
     }
+    await attachServers(news.connection, id, added);
+    await settleVSwitch(news.connection, id);
     return { outs: { ...news, vswitchId: Number(id) } };
   },
   async delete(id: string, props: RobotVSwitchInputs) {

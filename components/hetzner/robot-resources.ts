@@ -1,10 +1,14 @@
 /**
  * Pulumi resources backed by the Robot dynamic providers. Inputs are `pulumi.Input`s; the
- * connection (webservice credentials) is always passed as a secret.
+ * connection (webservice credentials) is always passed as a secret. Every resource carries
+ * `providerVersion` ({@link ROBOT_PROVIDER_VERSION}): a bump makes the next `up` update each
+ * resource and so store the new serialized provider, which `read` and `delete` run (see
+ * robot-provider.ts; bump it whenever that file changes).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { RobotFirewallSpec } from "./firewall-rules";
 import {
+  ROBOT_PROVIDER_VERSION,
   type RobotConnection,
   type RobotTiming,
   robotFirewallProvider,
@@ -64,6 +68,7 @@ export class RobotFirewall extends pulumi.dynamic.Resource {
         firewall: args.firewall,
         onDelete: args.onDelete ?? "retain",
         connection: robotConnection(args.connection),
+        providerVersion: ROBOT_PROVIDER_VERSION,
         serverIp: undefined,
         state: undefined,
       },
@@ -92,6 +97,7 @@ export class RobotServerName extends pulumi.dynamic.Resource {
         serverNumber: args.serverNumber,
         name: args.name,
         connection: robotConnection(args.connection),
+        providerVersion: ROBOT_PROVIDER_VERSION,
         serverIp: undefined,
         serverIpv6Net: undefined,
       },
@@ -122,6 +128,7 @@ export class RobotReverseDns extends pulumi.dynamic.Resource {
         ptr: args.ptr,
         serverNumber: args.serverNumber,
         connection: robotConnection(args.connection),
+        providerVersion: ROBOT_PROVIDER_VERSION,
       },
       opts,
       "enclii",
@@ -152,6 +159,7 @@ export class RobotVSwitch extends pulumi.dynamic.Resource {
         vlan: args.vlan,
         serverNumbers: args.serverNumbers,
         connection: robotConnection(args.connection),
+        providerVersion: ROBOT_PROVIDER_VERSION,
         vswitchId: undefined,
       },
       opts,

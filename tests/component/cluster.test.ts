@@ -47,6 +47,17 @@ describe("nodes of a mixed cluster", () => {
     });
   });
 
+  // @pulumi/pulumi cmd/dynamic-provider: read and delete run the provider stored with the resource;
+  // the version input makes a changed robot-provider.ts reach every resource (an update).
+  it("gives every Robot resource the current provider version", async () => {
+    const { ROBOT_PROVIDER_VERSION } = await import("../../components/hetzner/robot-provider");
+    const robot = recorder.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/enclii:Robot"));
+    expect(new Set(robot.map((r) => r.type.split(":").at(-1)))).toEqual(
+      new Set(["RobotFirewall", "RobotServerName", "RobotReverseDns", "RobotVSwitch"]),
+    );
+    for (const r of robot) expect(r.inputs.providerVersion, r.name).toBe(ROBOT_PROVIDER_VERSION);
+  });
+
   it("couples the AX41 to the hcloud network with a vSwitch and a vswitch subnet", () => {
     const vswitch = recorder.get("pulumi-nodejs:dynamic/enclii:RobotVSwitch", "vswitch");
     expect(vswitch.inputs).toMatchObject({ vlan: 4000, serverNumbers: [123456], name: "enclii-production" });

@@ -16,6 +16,12 @@
  * - rDNS: GET of an address without PTR answers 404 RDNS_NOT_FOUND, of an address not the
  *   account's 404 IP_NOT_FOUND (hrobot plugins/modules/reverse_dns.py lines 110-117,
  *   tests/unit/plugins/modules/test_reverse_dns.py test_idempotent_absent).
+ * - vSwitch: attaching a server answers at once and the server's `status` reads `in process`
+ *   until Robot has configured its port, then `ready` (hrobot plugins/modules/v_switch.py: status
+ *   choices `ready`, `in process`, `failed`, lines 167-176; the module waits for
+ *   `is_all_servers_ready`, lines 342-343, after each attach, lines 381-383); a server change
+ *   while one is in process answers 409 VSWITCH_IN_PROCESS (v_switch.py add_servers and
+ *   delete_servers accept it, lines 361 and 397: "There is a update running").
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,6 +46,8 @@ export interface RobotServerOptions {
   readonly servers?: Record<number, string>;
   /** How long a firewall stays `in process` after a change. @default 50 */
   readonly inProcessMs?: number;
+  /** How long an attached vSwitch server stays `in process`. @default inProcessMs */
+  readonly vswitchInProcessMs?: number;
   /** At most `max` requests per `interval` seconds (Robot: per hour), then RATE_LIMIT_EXCEEDED. */
   readonly rateLimit?: { max: number; interval: number };
 }
@@ -115,6 +123,8 @@ export class FakeRobot {
   stuckInProcess = 0;
   /** When set, the next N firewall POSTs answer 409 FIREWALL_IN_PROCESS (a change raced ours). */
   busyPosts = 0;
+  /** Servers whose vSwitch attach ends `failed` instead of `ready`. */
+  readonly vswitchFails = new Set<number>();
 
   constructor(readonly options: RobotServerOptions = {}) {
     for (const [n, ip] of Object.entries(options.servers ?? { 2345678: "203.0.113.10" })) {
@@ -325,10 +335,28 @@ export class FakeRobot {
     if (sub === "server") {
       const servers = ((form.server ?? []) as string[]).map(Number);
       const current = vs.server as Json[];
-      vs.server =
-        method === "POST"
-          ? [...current, ...servers.map((n) => ({ server_number: n, status: "ready" }))]
-          : current.filter((s) => !servers.includes(Number(s.server_number)));
+      // v_switch.py lines 361, 376-377 and 397, 403-404: 409 VSWITCH_IN_PROCESS while a change runs.
+      if (current.some((s) => s.status === "in process")) {
+        return this.error(409, "VSWITCH_IN_PROCESS", "There is a update running");
+      }
+      if (method === "POST") {
+        const added = servers.map((n) => ({
+          server_ip: this.firewalls.get(n)?.server_ip ?? null,
+          server_number: n,
+          status: "in process",
+        }));
+        vs.server = [...current, ...added];
+        const timer = setTimeout(
+          () => {
+            for (const s of added) s.status = this.vswitchFails.has(s.server_number) ? "failed" : "ready";
+            this.settleTimers.delete(timer);
+          },
+          this.options.vswitchInProcessMs ?? this.options.inProcessMs ?? 50,
+        );
+        this.settleTimers.add(timer);
+      } else {
+        vs.server = current.filter((s) => !servers.includes(Number(s.server_number)));
+      }
       return [201, {}];
     }
     if (method === "DELETE") {

@@ -108,6 +108,37 @@ describe("rendered shell scripts", () => {
     expect(result.stdout).toContain("SC2086");
   });
 
+  // GNU coreutils install(1): `-d` creates the directories and `-m` sets their mode, also on a
+  // directory that already exists (coreutils src/install.c process_dir passes
+  // preserve_existing=false to gnulib make_dir_parents, which then chmods an existing
+  // directory). `install -d -m 0700 /etc/default` once locked every other service out of its
+  // environment file; only k3s's own directories may get a mode that way.
+  it("runs `install -d -m` only on k3s's own directories (/etc/rancher, /var/lib/rancher)", () => {
+    const owned = (path: string) => /^\/(etc|var\/lib)\/rancher(\/|$)/.test(path);
+    const pathsOf = (args: string) =>
+      args
+        // `"$(dirname /x/y)"` is /x; a variable cannot be checked and is refused too.
+        .replace(/"\$\(dirname ([^)]+)\)"/g, (_, p: string) => p.replace(/\/[^/]+$/, ""))
+        .trim()
+        .split(/\s+/)
+        .map((a) => a.replace(/^"|"$/g, ""));
+    const installs = /\binstall\s+(?:-\S+\s+)*-d\s+(?:-\S+\s+)*-m\s+\S+\s+([^\n;&|]+)/g;
+    const seen: string[] = [];
+    for (const [name, text] of Object.entries(scripts)) {
+      for (const [, args] of text.matchAll(installs)) {
+        for (const path of pathsOf(args as string)) {
+          seen.push(path);
+          expect(owned(path), `${name}: install -d -m on ${path}`).toBe(true);
+        }
+      }
+    }
+    expect(seen).toContain("/etc/rancher/k3s");
+    expect(seen).toContain("/var/lib/rancher/k3s/server/logs");
+    // The check can fail: the old secrets script's line is refused.
+    const old = [..."install -d -m 0700 /etc/rancher/k3s /etc/default\n".matchAll(installs)];
+    expect(pathsOf(old[0]?.[1] as string).filter((p) => !owned(p))).toEqual(["/etc/default"]);
+  });
+
   it("every script is bash with strict mode", () => {
     for (const text of Object.values(scripts)) {
       expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);

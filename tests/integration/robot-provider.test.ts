@@ -2,12 +2,17 @@
  * The Robot providers against the local model of the webservice (tests/helpers/robot-server.ts,
  * whose handlers cite their upstream sources).
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderRobotFirewall } from "../../components/hetzner/firewall-rules";
 import { evaluateRobotFirewall, type StoredFirewall } from "../../components/hetzner/robot-firewall-eval";
 import {
   encodeForm,
   normalizeFirewall,
+  normalizeRobotIp,
+  ROBOT_PROVIDER_VERSION,
   type RobotConnection,
   robotFirewallProvider,
   robotReverseDnsProvider,
@@ -157,6 +162,34 @@ describe("Robot firewall provider", () => {
     expect(same).toMatchObject({ changes: false, replaces: [] });
   });
 
+  // community.hrobot plugins/modules/firewall.py normalize_ip (lines 501-512), applied to the
+  // wanted and the current rules alike (update_rules, lines 515-529): a bare address is a /32 or
+  // /128 and IPv6 is compared compressed, so neither side's spelling shows up as drift.
+  it("compares addresses normalized: a bare address is /32 or /128, IPv6 compressed and lowercase", async () => {
+    expect(normalizeRobotIp("198.51.100.7")).toBe("198.51.100.7/32");
+    expect(normalizeRobotIp("2001:0DB8:0100:0000:0000:0000:0000:0000/48")).toBe("2001:db8:100::/48");
+    expect(normalizeRobotIp("2001:db8::1")).toBe("2001:db8::1/128");
+    expect(normalizeRobotIp("2001:db8:0:0:1:0:0:1/128")).toBe("2001:db8::1:0:0:1/128");
+    expect(normalizeRobotIp("::ffff:192.0.2.1")).toBe("::ffff:c000:201/128");
+    expect(normalizeRobotIp("not an address")).toBe("not an address");
+    const created = await p.create({ serverNumber: SERVER, firewall, connection: conn });
+    const fw = robot.firewalls.get(SERVER) as { rules: { input: Outs[] } };
+    // Robot reads the same addresses back in another spelling.
+    fw.rules.input = fw.rules.input.map((r) => ({
+      ...r,
+      src_ip: r.src_ip === "2001:db8:100::/48" ? "2001:0DB8:0100:0:0:0:0:0/48" : r.src_ip,
+    }));
+    expect(fw.rules.input.some((r) => r.src_ip === "2001:0DB8:0100:0:0:0:0:0/48")).toBe(true);
+    const read = await p.read(created.id, created.outs as never);
+    const news = { serverNumber: SERVER, firewall, connection: conn };
+    expect(await p.diff(created.id, read.props as never, news)).toMatchObject({ changes: false });
+    fw.rules.input = fw.rules.input.map((r) =>
+      r.src_ip === "2001:0DB8:0100:0:0:0:0:0/48" ? { ...r, src_ip: "2001:db8:200::/48" } : r,
+    );
+    const drifted = await p.read(created.id, created.outs as never);
+    expect(await p.diff(created.id, drifted.props as never, news)).toMatchObject({ changes: true });
+  });
+
   it("replaces the resource when the server number changes", async () => {
     const created = await p.create({ serverNumber: SERVER, firewall, connection: conn });
     const diff = await p.diff(created.id, created.outs as never, {
@@ -297,6 +330,59 @@ describe("Robot server name, reverse DNS and vSwitch providers", () => {
     ).rejects.toThrow("reverse DNS of 192.0.2.1 (server 2345678) not found");
   });
 
+  // community.hrobot plugins/modules/v_switch.py lines 342-343 (is_all_servers_ready) and
+  // 381-383: after attaching, the module polls GET /vswitch/{id} until every server[].status is
+  // "ready"; before that the VLAN does not reach the server.
+  it("returns from create only once every attached server is ready (in process -> ready)", async () => {
+    await robot.stop();
+    robot = new FakeRobot({ inProcessMs: 10, vswitchInProcessMs: 80 });
+    conn = { ...conn, endpoint: await robot.start() };
+    const vs = robotVSwitchProvider as Required<typeof robotVSwitchProvider>;
+    const created = await vs.create({
+      name: "enclii-production",
+      vlan: 4000,
+      serverNumbers: [SERVER],
+      connection: conn,
+    });
+    const stored = robot.vswitches.get(Number(created.id)) as { server: { status: string }[] };
+    expect(stored.server.map((s) => s.status)).toEqual(["ready"]);
+    const polls = robot.requests.filter((r) => r.method === "GET" && r.path === `/vswitch/${created.id}`);
+    expect(polls.length).toBeGreaterThan(1);
+  });
+
+  it("waits for a detach to finish before attaching, since Robot answers 409 VSWITCH_IN_PROCESS meanwhile", async () => {
+    await robot.stop();
+    robot = new FakeRobot({
+      servers: { [SERVER]: "203.0.113.10", 2345679: "203.0.113.11" },
+      inProcessMs: 20,
+    });
+    conn = { ...conn, endpoint: await robot.start() };
+    const vs = robotVSwitchProvider as Required<typeof robotVSwitchProvider>;
+    const inputs = { name: "enclii-production", vlan: 4000, serverNumbers: [SERVER], connection: conn };
+    const created = await vs.create(inputs);
+    await vs.update(created.id, inputs, { ...inputs, serverNumbers: [2345679] });
+    const stored = robot.vswitches.get(Number(created.id)) as { server: Outs[] };
+    expect(stored.server).toMatchObject([{ server_number: 2345679, status: "ready" }]);
+  });
+
+  it("fails with a clear message when a server never becomes ready, or Robot reports it failed", async () => {
+    await robot.stop();
+    robot = new FakeRobot({ inProcessMs: 10, vswitchInProcessMs: 10_000 });
+    conn = { ...conn, endpoint: await robot.start(), timing: { ...FAST, settleTimeoutMs: 100 } };
+    const vs = robotVSwitchProvider as Required<typeof robotVSwitchProvider>;
+    const inputs = { name: "enclii-production", vlan: 4000, serverNumbers: [SERVER], connection: conn };
+    await expect(vs.create(inputs)).rejects.toThrow(
+      /Robot vSwitch \d+: server\(s\) 2345678 still not "ready" after 0 s; run pulumi up again once the Robot panel/,
+    );
+    await robot.stop();
+    robot = new FakeRobot({ inProcessMs: 10 });
+    robot.vswitchFails.add(SERVER);
+    conn = { ...conn, endpoint: await robot.start(), timing: FAST };
+    await expect(vs.create({ ...inputs, connection: conn })).rejects.toThrow(
+      /attaching server\(s\) 2345678 failed \(status "failed"\)/,
+    );
+  });
+
   it("creates a vSwitch, attaches and detaches servers, and cancels it", async () => {
     const vs = robotVSwitchProvider as Required<typeof robotVSwitchProvider>;
     const inputs = { name: "enclii-production", vlan: 4000, serverNumbers: [SERVER], connection: conn };
@@ -309,6 +395,77 @@ describe("Robot server name, reverse DNS and vSwitch providers", () => {
     await vs.delete(created.id, inputs);
     expect(robot.vswitches.has(id)).toBe(false);
     expect(robot.requests.at(-1)?.form).toEqual({ cancellation_date: "now" });
+  });
+});
+
+// @pulumi/pulumi 3.248 cmd/dynamic-provider/index.ts: read and delete deserialize the provider
+// stored with the resource (`props.__provider`), so a fixed provider reaches a resource whose
+// inputs are unchanged only through an update (REFERENCE.md "Dynamic providers").
+describe("provider version", () => {
+  const providers = {
+    firewall: [robotFirewallProvider, () => ({ serverNumber: SERVER, firewall, connection: conn })],
+    name: [robotServerNameProvider, () => ({ serverNumber: SERVER, name: "ax41", connection: conn })],
+    rdns: [
+      robotReverseDnsProvider,
+      () => ({ ip: "203.0.113.10", ptr: "ax41.enclii.dev", serverNumber: SERVER, connection: conn }),
+    ],
+    vswitch: [
+      robotVSwitchProvider,
+      () => ({ name: "v", vlan: 4000, serverNumbers: [SERVER], connection: conn }),
+    ],
+  } as const;
+
+  it.for(Object.keys(providers))(
+    "%s: a resource stored by an older provider reports an update (never a replace), so the next up stores the new one",
+    async (kind) => {
+      const [provider, inputsOf] = providers[kind as keyof typeof providers];
+      const p = provider as Required<typeof provider>;
+      const news = { ...inputsOf(), providerVersion: ROBOT_PROVIDER_VERSION };
+      const created = await p.create(news as never);
+      const outs = created.outs as Outs;
+      expect(outs.providerVersion).toBe(ROBOT_PROVIDER_VERSION);
+      expect(await p.diff(created.id, outs as never, news as never)).toMatchObject({
+        changes: false,
+        replaces: [],
+      });
+      for (const old of [undefined, ROBOT_PROVIDER_VERSION - 1]) {
+        const diff = await p.diff(created.id, { ...outs, providerVersion: old } as never, news as never);
+        expect(diff, `stored version ${old}`).toMatchObject({ changes: true, replaces: [] });
+      }
+    },
+  );
+
+  it("updates a firewall whose only change is the provider version without a POST", async () => {
+    const created = await p.create({ serverNumber: SERVER, firewall, connection: conn, providerVersion: 1 });
+    const posts = robot.requests.filter((r) => r.method === "POST").length;
+    const news = {
+      serverNumber: SERVER,
+      firewall,
+      connection: conn,
+      providerVersion: ROBOT_PROVIDER_VERSION,
+    };
+    const updated = await p.update(created.id, created.outs as never, news);
+    expect(robot.requests.filter((r) => r.method === "POST")).toHaveLength(posts);
+    expect(updated.outs).toMatchObject({ providerVersion: ROBOT_PROVIDER_VERSION });
+  });
+
+  // The text of robot-provider.ts without its version line, at the version it was recorded for.
+  // A change to the file without a bump fails here: bump ROBOT_PROVIDER_VERSION, then record
+  // the new fingerprint under the new version.
+  const FINGERPRINTS: Record<number, string> = {
+    2: "fb86245fd4ed796425d307469054fecab2190080aebda9b71f381589426f806b",
+  };
+  it("bumps ROBOT_PROVIDER_VERSION whenever robot-provider.ts changes", () => {
+    const text = readFileSync(
+      join(__dirname, "..", "..", "components", "hetzner", "robot-provider.ts"),
+      "utf8",
+    );
+    const body = text.replace(/^export const ROBOT_PROVIDER_VERSION = \d+;$/m, "");
+    const fingerprint = createHash("sha256").update(body).digest("hex");
+    expect(
+      FINGERPRINTS[ROBOT_PROVIDER_VERSION],
+      `robot-provider.ts changed (sha256 ${fingerprint}): bump ROBOT_PROVIDER_VERSION and record the fingerprint`,
+    ).toBe(fingerprint);
   });
 });
 

@@ -194,6 +194,13 @@ describe("bad configuration", () => {
       "enclii-infra:access.adminCidrs[1]: 2001:db8::/31 is wider than /32",
     ],
     [
+      // community.hrobot plugins/modules/firewall.py normalize_ip (lines 501-512) compares the
+      // text of both sides; a CIDR with host bits is stored as its network and drifts forever.
+      "fails when an admin CIDR has host bits set, naming the network to write instead",
+      mutate((c) => ((c.access as Json).adminCidrs = ["198.51.100.0/24", "2001:DB8:100::1/48"])),
+      "enclii-infra:access.adminCidrs[1]: 2001:DB8:100::1/48 has host bits set past /48; write its network 2001:db8:100::/48 (or 2001:DB8:100::1/128 for the one address)",
+    ],
+    [
       "fails when 0.0.0.0/1 + 128.0.0.0/1 together are the world, even with access.allowWideCidrs",
       mutate((c) => {
         (c.access as Json).adminCidrs = ["0.0.0.0/1", "128.0.0.0/1"];

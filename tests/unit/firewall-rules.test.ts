@@ -10,7 +10,7 @@
  * - REFERENCE.md "k3s/flannel masquerade": `--random-fully` picks source ports in 1024-65535.
  */
 import { describe, expect, it } from "vitest";
-import { parseCidr } from "../../components/hetzner/admin-cidrs";
+import { adminCidrProblems, canonicalCidr, parseCidr } from "../../components/hetzner/admin-cidrs";
 import {
   ROBOT_FIXED_INPUT_RULES,
   ROBOT_MAX_ADMIN_CIDRS,
@@ -256,6 +256,26 @@ describe("wide admin CIDRs", () => {
     expect(parseCidr("::ffff:192.0.2.1/128")?.first).toBe(0xffffc0000201n);
     expect(parseCidr("198.51.100.0/33")).toBeUndefined();
     expect(parseCidr("not-a-cidr")).toBeUndefined();
+  });
+
+  // community.hrobot plugins/modules/firewall.py normalize_ip (lines 501-512): Robot's rules are
+  // compared as text, so the plan must write a CIDR the way the firewall stores it.
+  it("refuses a CIDR with host bits set, flag or not, and names its canonical network", () => {
+    expect(canonicalCidr("198.51.100.7/24")).toBe("198.51.100.0/24");
+    expect(canonicalCidr("2001:0DB8:0100:0000::/48")).toBe("2001:db8:100::/48");
+    expect(canonicalCidr("2001:db8:0:0:1:0:0:1/128")).toBe("2001:db8::1:0:0:1/128");
+    for (const allowWideCidrs of [false, true]) {
+      expect(adminCidrProblems(["198.51.100.7/24"], { allowWideCidrs })).toEqual([
+        {
+          index: 0,
+          kind: "host-bits",
+          message:
+            "198.51.100.7/24 has host bits set past /24; write its network 198.51.100.0/24 (or 198.51.100.7/32 for the one address), since the firewall would store 198.51.100.0/24 and the plan would differ from it on every run",
+        },
+      ]);
+    }
+    expect(() => renderRobotFirewall(["198.51.100.7/24"])).toThrow("has host bits set past /24");
+    expect(adminCidrProblems(["198.51.100.0/24", "198.51.100.7/32", "2001:db8:100::/48"])).toEqual([]);
   });
 });
 

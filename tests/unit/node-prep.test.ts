@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { planAddresses } from "../../components/hetzner/addressing";
-import { NODE_PATHS, renderNodePrepScript, VSWITCH_MTU } from "../../components/hetzner/node-prep";
+import {
+  NODE_PATHS,
+  PRIVATE_ADDRESS_WAIT_SECONDS,
+  renderNodePrepScript,
+  VSWITCH_MTU,
+} from "../../components/hetzner/node-prep";
 
 const vlan = { vlan: 4000, address: "10.0.2.10/24", networkCidr: "10.0.0.0/16" };
 
@@ -64,5 +69,51 @@ describe("node preparation: the private network", () => {
     expect(script).toContain('ip link set dev "$iface" mtu 1400');
     expect(script).toContain("Before=k3s.service k3s-agent.service");
     expect(script).toContain("systemctl enable enclii-private-mtu.service");
+  });
+
+  // A DHCP lease re-applies the network's 1450 (hcloud). hetznercloud/hc-utils
+  // hc-net-ifup@.service runs `/sbin/dhclient -1 -4 -v -pf ... -lf ... %i` with the default
+  // /etc/dhcp/dhclient.conf, where `interface "<iface>" { supersede interface-mtu N; }` wins
+  // over the server's value (dhclient.conf(5) "supersede"); netplan images (cloud-init
+  // DataSourceHetzner `network_config`) run systemd-networkd, where a `10-netplan-<iface>.network.d/`
+  // drop-in sets `[Link] MTUBytes=` and `[DHCPv4] UseMTU=false` (systemd.network(5)).
+  it("keeps MTU 1400 across DHCP renewals, for dhclient (hc-utils) and systemd-networkd (netplan) alike", () => {
+    const script = renderNodePrepScript({
+      hostname: "c1",
+      privateNetwork: { address: "10.0.1.10", mtu: VSWITCH_MTU },
+    });
+    expect(script).toContain(
+      `printf '%s\\n' '# enclii-private-mtu begin' "interface \\"$private_iface\\" { supersede interface-mtu 1400; }" '# enclii-private-mtu end' >> /etc/dhcp/dhclient.conf`,
+    );
+    // Idempotent: the old block goes before the new one is appended.
+    expect(script).toContain(
+      "sed -i '/^# enclii-private-mtu begin$/,/^# enclii-private-mtu end$/d' /etc/dhcp/dhclient.conf",
+    );
+    expect(script).toContain('networkd_units=("10-netplan-$private_iface.network")');
+    expect(script).toContain('cat > "/etc/systemd/network/$unit.d/50-enclii-mtu.conf"');
+    expect(script).toContain("[Link]\nMTUBytes=1400\n\n[DHCPv4]\nUseMTU=false\n");
+    // Without an MTU to hold, DHCP is left alone.
+    const plain = renderNodePrepScript({ hostname: "c1", privateNetwork: { address: "10.0.1.10" } });
+    expect(plain).not.toContain("dhclient");
+    expect(plain).not.toContain("MTUBytes");
+  });
+
+  // At boot the oneshot may run before DHCP has put the address on the interface (hc-utils starts
+  // dhclient from udev, `After=network-online.target`): it waits instead of failing at once.
+  it("waits up to 120 s for the private address at boot instead of failing at once", () => {
+    const script = renderNodePrepScript({
+      hostname: "c1",
+      privateNetwork: { address: "10.0.1.10", mtu: VSWITCH_MTU },
+    });
+    expect(PRIVATE_ADDRESS_WAIT_SECONDS).toBe(120);
+    const mtuScript = script
+      .split(`cat > ${NODE_PATHS.mtuScript} <<'ENCLII_EOF'\n`)[1]
+      ?.split("\nENCLII_EOF")[0];
+    expect(mtuScript).toContain("deadline=$(( $(date +%s) + 120 ))");
+    expect(mtuScript).toMatch(/until iface=\$\(.*\) && \[ -n "\$iface" \]; do\n/);
+    expect(mtuScript).toContain('echo "enclii-private-mtu: no interface holds 10.0.1.10 after 120 s" >&2');
+    expect(mtuScript).not.toMatch(/if \[ -z "\$iface" \]; then .*exit 1; fi/);
+    // systemd's start timeout must outlast the wait.
+    expect(script).toContain("TimeoutStartSec=150");
   });
 });
