@@ -4,6 +4,7 @@
  */
 
 import { capacityReport } from "../components/cost/capacity";
+import { tunnelHostnameOf } from "../components/edge/cluster-access";
 import { BUCKET_NAME_RE, cnpgConsumer } from "../components/edge/r2-plan";
 import { MAX_PRIVATE_PREFIX, NETWORK_ZONES, VSWITCH_ZONE } from "../components/hetzner/addressing";
 import { adminCidrProblems } from "../components/hetzner/admin-cidrs";
@@ -307,12 +308,20 @@ function cloudflareRules(cfg: ParsedStackConfig): ConfigProblem[] {
       });
     }
   });
-  // Grafana is the admin route the config itself creates; every Access-protected route needs it.
-  if (cfg.monitoring.enabled && cfg.cloudflare.accessTeamName === undefined) {
+  // Every Access-protected route needs it: Grafana (monitoring), and the TCP routes to SSH and the
+  // API that every provisioned node gets (stacks/edge.ts clusterAccess). The config says so here,
+  // before enclii:edge:Tunnel would refuse the same routes mid-plan.
+  const provisioned = cfg.nodes.some((n) => n.kind !== "existing");
+  if ((cfg.monitoring.enabled || provisioned) && cfg.cloudflare.accessTeamName === undefined) {
+    const reasons = [
+      ...(provisioned
+        ? ["SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access"]
+        : []),
+      ...(cfg.monitoring.enabled ? ["Grafana is behind Cloudflare Access"] : []),
+    ];
     problems.push({
       path: ["cloudflare", "accessTeamName"],
-      message:
-        "is required: Grafana is behind Cloudflare Access and cloudflared checks its token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) or monitoring.enabled: false",
+      message: `is required: ${reasons.join(", and ")}, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain)`,
     });
   }
   cfg.tenants.forEach((t, i) => {
@@ -325,6 +334,131 @@ function cloudflareRules(cfg: ParsedStackConfig): ConfigProblem[] {
       });
     }
   });
+  return problems;
+}
+
+/** One name the program puts in the zone, and the config key it comes from. */
+export interface ZoneName {
+  readonly name: string;
+  readonly path: (string | number)[];
+  /** What the name is, for messages. */
+  readonly what: string;
+}
+
+/**
+ * The zone names the tunnel routes (proxied CNAMEs to `<tunnel>.cfargotunnel.com`): the platform's
+ * routes (`stacks/tenants.ts` platformRoutes: Janua, the control plane, each tenant's
+ * `<slug>.<domain>` and dedicated `auth-<slug>.<domain>`, Grafana) and the SaaS fallback origin.
+ * Tenant custom domains lie outside the zone (tenantRules). A stack test keeps this list equal to
+ * what platformRoutes returns.
+ */
+export function routedZoneNames(cfg: StackConfig): ZoneName[] {
+  return [
+    { name: cfg.janua.hostname, path: ["janua", "hostname"], what: "Janua's tunnel route" },
+    {
+      name: cfg.controlPlane.apiHostname,
+      path: ["controlPlane", "apiHostname"],
+      what: "the control plane API's tunnel route",
+    },
+    {
+      name: cfg.controlPlane.uiHostname,
+      path: ["controlPlane", "uiHostname"],
+      what: "the control plane UI's tunnel route",
+    },
+    ...(cfg.monitoring.enabled
+      ? [
+          {
+            name: cfg.monitoring.grafanaHostname,
+            path: ["monitoring", "grafanaHostname"],
+            what: "Grafana's tunnel route",
+          },
+        ]
+      : []),
+    {
+      name: cfg.cloudflare.fallbackOrigin,
+      path: ["cloudflare", "fallbackOrigin"],
+      what: "the Cloudflare for SaaS fallback origin (a CNAME to the tunnel)",
+    },
+    ...cfg.tenants.flatMap((t, i) => [
+      {
+        name: `${t.slug}.${cfg.domain}`,
+        path: ["tenants", i, "slug"],
+        what: `tenant ${t.slug}'s tunnel route`,
+      },
+      ...(t.auth === "dedicated"
+        ? [
+            {
+              name: `auth-${t.slug}.${cfg.domain}`,
+              path: ["tenants", i, "slug"],
+              what: `tenant ${t.slug}'s Janua route`,
+            },
+          ]
+        : []),
+    ]),
+  ];
+}
+
+/**
+ * The stable names of provisioned nodes: DNS-only A records `<node>.<domain>` and `k3s.apiHostname`
+ * (components/edge/node-names.ts), and each one's TCP route `<label>-tunnel.<domain>`, a proxied
+ * CNAME (components/edge/cluster-access.ts tunnelHostnameOf). None for an existing cluster.
+ */
+export function nodeZoneNames(cfg: StackConfig): { records: ZoneName[]; tunnels: ZoneName[] } {
+  if (!cfg.nodes.some((n) => n.kind !== "existing")) return { records: [], tunnels: [] };
+  const records: ZoneName[] = [
+    ...cfg.nodes.map((n, i) => ({
+      name: `${n.name}.${cfg.domain}`,
+      path: ["nodes", i, "name"],
+      what: `the DNS-only A record of node ${n.name} (SSH)`,
+    })),
+    {
+      name: cfg.k3s.apiHostname,
+      path: ["k3s", "apiHostname"],
+      what: "the DNS-only A record of the Kubernetes API",
+    },
+  ];
+  const tunnels = records.map((r) => ({
+    name: tunnelHostnameOf(r.name, cfg.domain),
+    path: r.path,
+    what: `the tunnel route of ${r.name} (a CNAME)`,
+  }));
+  return { records, tunnels };
+}
+
+/**
+ * The names of the nodes (A records and their `-tunnel` CNAMEs) are disjoint from each other and
+ * from every routed name: a CNAME cannot share its name with any other record (RFC 1034 §3.6.2),
+ * and Cloudflare refuses the second record (API error 81053/81054 "A CNAME record with that host
+ * already exists", developers.cloudflare.com/dns/manage-dns-records/troubleshooting/records-with-same-name/).
+ * Reported on `nodes[i].name`, or `k3s.apiHostname` when no node is involved.
+ */
+function zoneNameRules(parsed: ParsedStackConfig): ConfigProblem[] {
+  const cfg = resolveStackConfig(parsed, "rules");
+  const { records, tunnels } = nodeZoneNames(cfg);
+  if (records.length === 0) return [];
+  const all = [...records, ...tunnels, ...routedZoneNames(cfg)];
+  const problems: ConfigProblem[] = [];
+  const reported = new Set<string>();
+  for (const mine of [...records, ...tunnels]) {
+    const others = all.filter((o) => o.name === mine.name && o !== mine);
+    if (others.length === 0) continue;
+    // One problem per key: a node is blamed before the API name, which has a working default.
+    const blamed = [mine, ...others].find((o) => o.path[0] === "nodes") ?? mine;
+    const key = blamed.path.join(".");
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const clash = [mine, ...others].filter((o) => o !== blamed);
+    const at = (p: (string | number)[]) =>
+      p.map((seg, n) => (typeof seg === "number" ? `[${seg}]` : n === 0 ? seg : `.${seg}`)).join("");
+    const cname = [blamed, ...clash].some((o) => !records.includes(o));
+    const why = cname
+      ? "a CNAME shares its name with no other record (RFC 1034 §3.6.2) and Cloudflare refuses it"
+      : "enclii:edge:NodeNames creates one A record per name";
+    problems.push({
+      path: blamed.path,
+      message: `gives ${blamed.what}, ${blamed.name}, which is also ${clash.map((o) => `${o.what} (${at(o.path)})`).join(" and ")}; ${why}, so ${blamed.path[0] === "nodes" ? "rename the node" : "choose another k3s.apiHostname"}`,
+    });
+  }
   return problems;
 }
 
@@ -378,6 +512,8 @@ export function checkStackRules(cfg: ParsedStackConfig): ConfigProblem[] {
     ...serviceRules(cfg),
     ...cloudflareRules(cfg),
   ];
+  // Zone names are derived from hostnames the rules above check; judge them on valid ones.
+  if (problems.length === 0) problems.push(...zoneNameRules(cfg));
   // Capacity only means something for an otherwise valid stack.
   return problems.length > 0 ? problems : capacityRules(cfg);
 }

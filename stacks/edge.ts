@@ -66,7 +66,9 @@ export function customDomains(config: StackConfig): CustomDomain[] {
 /**
  * The tunnel routes CI reaches SSH and the API through, for nodes this program provisions (an
  * existing cluster is reached however its owner arranged). A node's address is the one k3s uses
- * (`node-ip`): the private one, else the dedicated server's configured IPv4.
+ * (`node-ip`): the private one, else the dedicated server's configured IPv4. The routes follow
+ * `config.nodes` order, as `npm run cluster:access` (scripts/cluster-access.ts) derives the
+ * loopbacks from the config alone: the cluster lists its nodes in another order (dedicated first).
  */
 export function clusterAccess(
   config: StackConfig,
@@ -77,14 +79,21 @@ export function clusterAccess(
   const addresses = new Map(
     config.nodes.map((n) => [n.name, n.kind === "dedicated" ? n.ipv4 : undefined] as const),
   );
+  const byName = new Map(nodes.map((n) => [n.name, n] as const));
+  // The API name's A record points at the cluster's first server (stacks/nodes.ts); so does its route.
+  const apiServer = nodes.find((n) => n.role === "server")?.name;
   return clusterAccessHosts({
     domain: config.domain,
     apiHostname: config.k3s.apiHostname,
-    nodes: nodes.map((n) => ({
-      name: n.name,
-      role: n.role === "server" ? "server" : "agent",
-      address: n.privateIp ?? addresses.get(n.name) ?? "",
-    })),
+    ...(apiServer !== undefined ? { apiServer } : {}),
+    nodes: config.nodes.map((c) => {
+      const n = byName.get(c.name);
+      return {
+        name: c.name,
+        role: c.role === "server" ? "server" : "agent",
+        address: n?.privateIp ?? addresses.get(c.name) ?? "",
+      };
+    }),
   });
 }
 

@@ -26,9 +26,12 @@ export const tunnel = platform.tunnel;
 export const r2 = platform.r2;
 /** Per tenant custom domain: the records the tenant creates and the validation status. */
 export const customHostnames = platform.customHostnames;
-/** PostgreSQL connection per consumer (host, port, database, user; password and URL secret). */
+/**
+ * PostgreSQL connection per consumer: host, port, database, user and `credentialsSecret`, the
+ * in-cluster Secret holding the password (no password or URL in the outputs).
+ */
 export const postgres = platform.postgres;
-/** Redis mode and connection per consumer (password and URL secret). */
+/** Redis mode and connection per consumer (host, port, database, sentinel hosts, `credentialsSecret`; no password or URL). */
 export const redis = platform.redis;
 /** Janua issuers and JWKS URLs, the bootstrap admin (password secret) and the control plane URLs. */
 export const auth = platform.auth;

@@ -71,11 +71,21 @@ export function accessApplicationArgs(
     destinations: [{ type: "public", uri: a.hostname }],
     policies: ids.map((id, i) => ({ id, precedence: i + 1 })),
     sessionDuration: a.sessionDuration ?? "12h",
-    appLauncherVisible: true,
+    // A TCP route (service token) is no web page: the App Launcher would open a dead tile.
+    appLauncherVisible: a.serviceTokenId === undefined,
     httpOnlyCookieAttribute: true,
     sameSiteCookieAttribute: "lax",
     enableBindingCookie: false,
-    // Browsers only; API clients never talk to an admin UI.
+    // Kept off on the TCP apps too. A rejected service token makes Access redirect to its login
+    // page and `cloudflared access tcp` fall back to a browser login polled for ten minutes
+    // (cloudflare/cloudflared carrier/websocket.go createWebsocketStream -> IsAccessResponse, which
+    // only matches a 302 to the login path; token/transfer.go pollAttempts = 10, clientTimeout =
+    // 60s). A 401 would fail that fast, but the same apps admit the admins by email, whose
+    // `cloudflared access tcp` from a workstation needs exactly that redirect to log in
+    // (docs/deploy.md), and Cloudflare documents the flag only for "a request blocked by a Service
+    // Auth policy" without saying how an app with an allow policy too answers a request without a
+    // token. scripts/ci/cluster-tunnel.sh bounds the wait instead: each route is probed with a 20 s
+    // timeout and a failure stops the job with the proxy's log.
     serviceAuth401Redirect: false,
   };
 }

@@ -37,8 +37,13 @@ export interface ClusterAccessOptions {
   readonly domain: string;
   /** Stable API name (`k3s.apiHostname`, default `kube.<domain>`). */
   readonly apiHostname: string;
-  /** Nodes in config order; the first server serves the API. */
+  /** Nodes in config order: the SSH loopbacks 127.0.1.<n> follow it ({@link clusterAccessEndpoints}). */
   readonly nodes: readonly ClusterAccessNode[];
+  /**
+   * Name of the server the API route dials (the one the API name's A record points at).
+   * @default the first server in `nodes`
+   */
+  readonly apiServer?: string;
 }
 
 /** Loopback of the API proxy; SSH proxies take 127.0.1.<n>. */
@@ -54,6 +59,8 @@ export function tunnelHostnameOf(name: string, domain: string): string {
 export function validateClusterAccess(o: ClusterAccessOptions): string[] {
   const problems: string[] = [];
   if (!o.nodes.some((n) => n.role === "server")) problems.push("nodes: no server serves the API");
+  if (o.apiServer !== undefined && !o.nodes.some((n) => n.role === "server" && n.name === o.apiServer))
+    problems.push(`apiServer: ${o.apiServer} is not a server of nodes`);
   if (o.nodes.length > 250)
     problems.push(`nodes: at most 250 SSH proxies fit 127.0.1.0/24 (got ${o.nodes.length})`);
   if (!o.apiHostname.endsWith(`.${o.domain}`))
@@ -102,7 +109,9 @@ export function clusterAccessEndpoints(o: {
 export function clusterAccessHosts(o: ClusterAccessOptions): ClusterAccessHost[] {
   const problems = validateClusterAccess(o);
   if (problems.length > 0) throw new Error(`cluster access: ${problems.join("; ")}`);
-  const api = o.nodes.find((n) => n.role === "server") as ClusterAccessNode;
+  const api = o.nodes.find(
+    (n) => n.role === "server" && (o.apiServer === undefined || n.name === o.apiServer),
+  ) as ClusterAccessNode;
   const endpoints = clusterAccessEndpoints({ ...o, nodeNames: o.nodes.map((n) => n.name) });
   return endpoints.map((e, i) => {
     const node = i === 0 ? api : (o.nodes[i - 1] as ClusterAccessNode);

@@ -13,14 +13,32 @@ function protectedHostnames(props: Record<string, unknown>): string[] {
   ];
 }
 
-/** No admin interface is published through the tunnel without a Cloudflare Access application. */
+/**
+ * Whether an ingress rule needs Access: a route to an admin namespace, and every rule whose service
+ * is not an HTTP(S) origin or a fixed status. cloudflared turns any other URL scheme (`ssh://`,
+ * `tcp://`, `rdp://`, ...) into a raw TCP stream to the origin, and also serves `unix:`,
+ * `bastion` and `socks-proxy` (cloudflare/cloudflared ingress/ingress.go validateIngress, lines
+ * 245-312: newTCPOverWSService unless isHTTPService), so nothing but Access guards the socket on
+ * the public hostname. cloudflared's own JWT check runs for stream routes too
+ * (proxy/proxy.go ProxyHTTP: applyIngressMiddleware before the HTTP/stream switch, lines 97-119).
+ */
+function isProtected(rule: { service: string }): boolean {
+  if (isAdminRoute(rule)) return true;
+  return !/^https?:\/\//.test(rule.service) && !rule.service.startsWith("http_status:");
+}
+
+/** What a protected route reaches, for messages. */
+const reaches = (rule: { service: string }) =>
+  isAdminRoute(rule) ? "reaches an admin namespace" : "is a raw TCP/SSH route";
+
+/** No admin interface or raw TCP/SSH route is published through the tunnel without Cloudflare Access. */
 export const cloudflareTunnelRequireAccessForAdmin: StackValidationPolicy = {
   name: "cloudflare-tunnel-require-access-for-admin",
-  description: `Every tunnel route to an admin namespace (${ADMIN_NAMESPACES.join(", ")}) has a Cloudflare Access application for its hostname that allows someone, and cloudflared checks its token (originRequest.access).`,
+  description: `Every tunnel route to an admin namespace (${ADMIN_NAMESPACES.join(", ")}) and every route whose service is not http(s):// or http_status (ssh://, tcp://, ...) has a Cloudflare Access application for its hostname that allows someone, and cloudflared checks its token (originRequest.access).`,
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
-    "Route admin UIs through enclii:edge:Tunnel with adminEmails set (access.adminEmails); it creates the Access application before publishing the route.",
+    "Route admin UIs and TCP routes through enclii:edge:Tunnel with adminEmails (access.adminEmails) and accessTeamName (cloudflare.accessTeamName) set; it creates the Access application before publishing the route and sets originRequest.access.",
   validateStack: (args, reportViolation) => {
     const apps = args.resources.filter((r) => r.type === APP);
     const covered = new Set(apps.flatMap((a) => protectedHostnames(a.props)));
@@ -40,10 +58,10 @@ export const cloudflareTunnelRequireAccessForAdmin: StackValidationPolicy = {
         originRequest?: { access?: { required?: boolean; teamName?: string } };
       }[];
       for (const rule of ingresses) {
-        if (!rule.hostname || !isAdminRoute(rule)) continue;
+        if (!rule.hostname || !isProtected(rule)) continue;
         if (!covered.has(rule.hostname)) {
           reportViolation(
-            `tunnel route ${rule.hostname} -> ${rule.service} reaches an admin namespace without a Cloudflare Access application`,
+            `tunnel route ${rule.hostname} -> ${rule.service} ${reaches(rule)} without a Cloudflare Access application`,
             config.urn,
           );
         }
@@ -52,7 +70,7 @@ export const cloudflareTunnelRequireAccessForAdmin: StackValidationPolicy = {
         const access = rule.originRequest?.access;
         if (access?.required !== true || !access.teamName) {
           reportViolation(
-            `tunnel route ${rule.hostname} -> ${rule.service} reaches an admin namespace without originRequest.access (required, teamName): cloudflared does not check the Access token`,
+            `tunnel route ${rule.hostname} -> ${rule.service} ${reaches(rule)} without originRequest.access (required, teamName): cloudflared does not check the Access token`,
             config.urn,
           );
         }

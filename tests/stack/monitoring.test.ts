@@ -163,9 +163,17 @@ describe("monitoring in the production program", () => {
       return messages;
     };
     expect(violations(recorder.resources)).toEqual([]);
-    // The same plan without its Access application is refused.
+    // The same plan without its Access applications is refused: Grafana, and every SSH/API route.
+    const tcp = (config.inputs.config as Obj).ingresses.filter((i: Obj) =>
+      /^(ssh|tcp):\/\//.test(String(i.service)),
+    );
+    expect(tcp.length).toBeGreaterThan(0);
     expect(violations(recorder.resources.filter((r) => r.type !== ACCESS_APP))).toEqual([
       "tunnel route grafana.enclii.dev -> http://grafana.monitoring.svc.cluster.local:80 reaches an admin namespace without a Cloudflare Access application",
+      ...tcp.map(
+        (i: Obj) =>
+          `tunnel route ${i.hostname} -> ${i.service} is a raw TCP/SSH route without a Cloudflare Access application`,
+      ),
     ]);
   });
 

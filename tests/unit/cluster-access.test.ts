@@ -41,6 +41,39 @@ describe("cluster access routes", () => {
     );
   });
 
+  // scripts/cluster-access.ts numbers the SSH loopbacks from Pulumi.<stack>.yaml's node order; the
+  // clusterAccess output must name the same loopbacks, although the cluster lists dedicated first.
+  it("numbers SSH loopbacks in config order and dials the API on the cluster's first server", async () => {
+    const { clusterAccess } = await import("../../stacks/edge");
+    const { parseStackConfig } = await import("../../stacks/config");
+    const { baseProjectConfig, toRawConfig } = await import("../helpers/config-fixtures");
+    const project = baseProjectConfig() as { nodes: unknown[]; k3s?: unknown };
+    project.nodes = [
+      { name: "cpx-1", kind: "cloud", role: "agent", serverType: "cpx31", location: "fsn1" },
+      { name: "ax41-1", kind: "dedicated", role: "server", serverNumber: 1, ipv4: "203.0.113.10" },
+    ];
+    const config = parseStackConfig(toRawConfig(project), "test", { checkSecrets: false });
+    // The cluster's order: dedicated first (stacks/nodes.ts).
+    const cluster = [
+      { name: "ax41-1", role: "server", privateIp: "10.0.2.10" },
+      { name: "cpx-1", role: "agent", privateIp: "10.0.1.10" },
+    ];
+    const routes = clusterAccess(config, cluster, true);
+    const endpoints = clusterAccessEndpoints({
+      domain: config.domain,
+      apiHostname: config.k3s.apiHostname,
+      nodeNames: config.nodes.map((n) => n.name),
+    });
+    expect(
+      routes.map(({ name, tunnelHostname, loopback, port }) => ({ name, tunnelHostname, loopback, port })),
+    ).toEqual(endpoints);
+    expect(routes.map((r) => [r.name, r.loopback, r.service])).toEqual([
+      ["kube.enclii.dev", "127.0.0.2", "tcp://10.0.2.10:6443"],
+      ["cpx-1.enclii.dev", "127.0.1.1", "ssh://10.0.1.10:22"],
+      ["ax41-1.enclii.dev", "127.0.1.2", "ssh://10.0.2.10:22"],
+    ]);
+  });
+
   it("derives the same endpoints from the names alone, as a runner does before any credential", () => {
     const endpoints = clusterAccessEndpoints({
       domain: "enclii.dev",
@@ -131,6 +164,19 @@ describe("Access for the TCP routes", () => {
       decision: "non_identity",
       includes: [{ serviceToken: { tokenId: "token-id" } }],
     });
+  });
+
+  it("keeps the TCP apps out of the App Launcher (no web page behind them) and the admin UIs in it", () => {
+    expect(accessApplicationArgs(args, ["p"]).appLauncherVisible).toBe(false);
+    const { serviceTokenId: _token, ...grafana } = { ...args, hostname: "grafana.enclii.dev" };
+    expect(accessApplicationArgs(grafana, ["p"]).appLauncherVisible).toBe(true);
+  });
+
+  // A 302 to the login path is what makes cloudflared offer the browser login an admin's
+  // workstation uses (cloudflare/cloudflared carrier/carrier.go IsAccessResponse); CI's wait on a
+  // rejected token is bounded by scripts/ci/cluster-tunnel.sh's probes instead.
+  it("keeps serviceAuth401Redirect off, so an admin's cloudflared access tcp still gets the login redirect", () => {
+    expect(accessApplicationArgs(args, ["p"]).serviceAuth401Redirect).toBe(false);
   });
 
   it("attaches the token policy first and the admins' second", () => {

@@ -487,18 +487,51 @@ describe("Cloudflare configuration", () => {
 
   // cloudflared ingress/middleware/jwtvalidator.go fetches keys from https://<teamName>.cloudflareaccess.com;
   // the provider's default team_name is a placeholder sentence, so it must be set.
-  it("fails when Grafana is behind Access and cloudflare.accessTeamName is missing", () => {
+  it("fails when Grafana is behind Access and cloudflare.accessTeamName is missing, naming both reasons", () => {
     const project = mutate((c) => delete (c.cloudflare as Json).accessTeamName);
     expect(problemsOf(project)).toEqual([
-      expect.stringMatching(
-        /^enclii-infra:cloudflare\.accessTeamName: is required: Grafana is behind Cloudflare Access/,
-      ),
+      "enclii-infra:cloudflare.accessTeamName: is required: SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access, and Grafana is behind Cloudflare Access, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) (got nothing)",
     ]);
-    const noMonitoring = mutate((c) => {
+    // An existing cluster gets no TCP routes; without Grafana nothing is behind Access.
+    const existingNoMonitoring = mutate((c) => {
+      delete (c.cloudflare as Json).accessTeamName;
+      c.monitoring = { enabled: false };
+      c.nodes = [{ name: "k3s-1", kind: "existing", role: "server" }];
+    });
+    expect(parse(existingNoMonitoring).cloudflare.accessTeamName).toBeUndefined();
+  });
+
+  // Every provisioned node gets TCP routes (ssh://<node>:22, tcp://<server>:6443) behind Access
+  // apps, each with originRequest.access, which cloudflared validates against
+  // https://<teamName>.cloudflareaccess.com (cloudflare/cloudflared ingress/middleware/jwtvalidator.go).
+  // Without monitoring there is no Grafana, yet the team name is still required.
+  it("fails when monitoring is off but a node is provisioned and cloudflare.accessTeamName is missing", () => {
+    const project = mutate((c) => {
       delete (c.cloudflare as Json).accessTeamName;
       c.monitoring = { enabled: false };
     });
-    expect(parse(noMonitoring).cloudflare.accessTeamName).toBeUndefined();
+    expect(problemsOf(project)).toEqual([
+      "enclii-infra:cloudflare.accessTeamName: is required: SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) (got nothing)",
+    ]);
+  });
+
+  it("exits 1 from the plan when monitoring is off and a provisioned node has no accessTeamName", () => {
+    const bad = join(mkdtempSync(join(tmpdir(), "team-")), "Pulumi.staging.yaml");
+    const text = readFileSync(join(root, "Pulumi.staging.yaml"), "utf8")
+      .replace("    accessTeamName: enclii\n", "")
+      .replace(
+        "  enclii-infra:monitoring:\n    enabled: true\n",
+        "  enclii-infra:monitoring:\n    enabled: false\n",
+      );
+    expect(text).not.toContain("accessTeamName");
+    writeFileSync(bad, text);
+    const run = runPlanCli(["--stack", "staging", "--config-file", bad]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      "enclii-infra:cloudflare.accessTeamName: is required: SSH and the Kubernetes API of the provisioned nodes",
+    );
+    // The config says it first: the Tunnel component never gets to refuse the routes.
+    expect(run.stderr).not.toContain("enclii:edge:Tunnel");
   });
 
   it("fails when accessTeamName is the whole team domain instead of the team name", () => {
@@ -519,6 +552,87 @@ describe("Cloudflare configuration", () => {
       ),
     ]);
   });
+});
+
+// components/edge/node-names.ts puts DNS-only A records <node>.<domain> and k3s.apiHostname in the
+// zone, and every one of them gets a TCP route <label>-tunnel.<domain> (a proxied CNAME,
+// components/edge/cluster-access.ts tunnelHostnameOf). A CNAME shares its name with no other
+// record (RFC 1034 §3.6.2); Cloudflare's API refuses the second record with "A CNAME record with
+// that host already exists" (developers.cloudflare.com/dns/manage-dns-records/troubleshooting/records-with-same-name/).
+describe("node names in the zone", () => {
+  const CNAME = "a CNAME shares its name with no other record (RFC 1034 §3.6.2) and Cloudflare refuses it";
+  const named = (name: string) => mutate((c) => ((c.nodes[0] as Json).name = name));
+
+  it.each([
+    ["grafana", "Grafana's tunnel route (monitoring.grafanaHostname)"],
+    ["api", "the control plane API's tunnel route (controlPlane.apiHostname)"],
+    ["app", "the control plane UI's tunnel route (controlPlane.uiHostname)"],
+    ["auth", "Janua's tunnel route (janua.hostname)"],
+    ["origin", "the Cloudflare for SaaS fallback origin (a CNAME to the tunnel) (cloudflare.fallbackOrigin)"],
+    ["acme", "tenant acme's tunnel route (tenants[0].slug)"],
+    ["auth-globex", "tenant globex's Janua route (tenants[1].slug)"],
+    ["kube-tunnel", "the tunnel route of kube.enclii.dev (a CNAME) (k3s.apiHostname)"],
+  ])("fails when a node named %s puts an A record on a routed name", (name, clash) => {
+    expect(problemsOf(named(name))).toEqual([
+      `enclii-infra:nodes[0].name: gives the DNS-only A record of node ${name} (SSH), ${name}.enclii.dev, which is also ${clash}; ${CNAME}, so rename the node (got "${name}")`,
+    ]);
+  });
+
+  it("fails when a node's -tunnel route is also a tenant's route", () => {
+    const project = mutate((c) => {
+      (c.nodes[0] as Json).name = "acme";
+      (c.tenants[0] as Json).slug = "acme-tunnel";
+    });
+    expect(problemsOf(project)).toEqual([
+      `enclii-infra:nodes[0].name: gives the tunnel route of acme.enclii.dev (a CNAME), acme-tunnel.enclii.dev, which is also tenant acme-tunnel's tunnel route (tenants[0].slug); ${CNAME}, so rename the node (got "acme")`,
+    ]);
+  });
+
+  it("fails when a node is named like the API's stable name", () => {
+    expect(problemsOf(named("kube"))).toEqual([
+      'enclii-infra:nodes[0].name: gives the DNS-only A record of node kube (SSH), kube.enclii.dev, which is also the DNS-only A record of the Kubernetes API (k3s.apiHostname); enclii:edge:NodeNames creates one A record per name, so rename the node (got "kube")',
+    ]);
+  });
+
+  it("fails on k3s.apiHostname when the API name is a routed name", () => {
+    const project = mutate((c) => (c.k3s = { apiHostname: "grafana.enclii.dev" }));
+    expect(problemsOf(project)).toEqual([
+      `enclii-infra:k3s.apiHostname: gives the DNS-only A record of the Kubernetes API, grafana.enclii.dev, which is also Grafana's tunnel route (monitoring.grafanaHostname); ${CNAME}, so choose another k3s.apiHostname (got "grafana.enclii.dev")`,
+    ]);
+  });
+
+  it("lets an existing cluster's nodes carry any name (no records, no TCP routes)", () => {
+    const project = mutate((c) => (c.nodes = [{ name: "grafana", kind: "existing", role: "server" }]));
+    expect(parse(project).nodes[0]?.name).toBe("grafana");
+  });
+
+  it.each(["production", "staging"])(
+    "the routed names the rule checks are exactly the tunnel's routes and the fallback origin in %s",
+    async (stack) => {
+      const { platformRoutes } = await import("../../stacks/tenants");
+      const { routedZoneNames, nodeZoneNames } = await import("../../stacks/config-rules");
+      const { clusterAccessEndpoints } = await import("../../components/edge/cluster-access");
+      const file = readStackFile(join(root, `Pulumi.${stack}.yaml`), "enclii-infra");
+      const config = parseStackConfig(file.config, stack, { checkSecrets: false });
+      const inZone = (h: string) => h.endsWith(`.${config.domain}`);
+      const routed = platformRoutes(config)
+        .map((r) => r.hostname)
+        .filter(inZone);
+      expect(
+        routedZoneNames(config)
+          .map((n) => n.name)
+          .sort(),
+      ).toEqual([...routed, config.cloudflare.fallbackOrigin].sort());
+      const endpoints = clusterAccessEndpoints({
+        domain: config.domain,
+        apiHostname: config.k3s.apiHostname,
+        nodeNames: config.nodes.map((n) => n.name),
+      });
+      const names = nodeZoneNames(config);
+      expect(names.records.map((n) => n.name).sort()).toEqual(endpoints.map((e) => e.name).sort());
+      expect(names.tunnels.map((n) => n.name).sort()).toEqual(endpoints.map((e) => e.tunnelHostname).sort());
+    },
+  );
 });
 
 describe("advisory rules", () => {

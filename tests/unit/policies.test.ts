@@ -393,6 +393,62 @@ describe("stack policies", () => {
     ]);
   });
 
+  // cloudflare/cloudflared ingress/ingress.go validateIngress: a service that is not http(s)/ws(s)
+  // becomes a raw TCP stream (newTCPOverWSService), and proxy/proxy.go runs the rule's Access JWT
+  // check (applyIngressMiddleware) for stream routes too; so an ssh:// or tcp:// route is open to
+  // anyone who knows the hostname unless Access covers it and cloudflared checks the token.
+  it.each([
+    ["ssh://10.0.1.1:22", "ax41-1-tunnel.enclii.dev"],
+    ["tcp://10.0.1.1:6443", "kube-tunnel.enclii.dev"],
+    ["rdp://10.0.1.9:3389", "desk-tunnel.enclii.dev"],
+  ])(
+    "cloudflare-tunnel-require-access-for-admin: fails when the raw route %s has no Access application or no cloudflared check",
+    (service, host) => {
+      const name = "cloudflare-tunnel-require-access-for-admin";
+      const checked = { access: { required: true, teamName: "enclii", audTags: ["aud"] } };
+      const config = (originRequest?: Obj) =>
+        resource("cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig", {
+          config: {
+            ingresses: [
+              { hostname: host, service, ...(originRequest ? { originRequest } : {}) },
+              { service: "http_status:404" },
+            ],
+          },
+        });
+      const app = resource("cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication", {
+        name: "CI",
+        domain: host,
+        destinations: [{ type: "public", uri: host }],
+        policies: [{ id: "p", precedence: 1 }],
+      });
+      expect(runStack(name, [config(checked), app])).toEqual([]);
+      expect(runStack(name, [config(checked)])).toEqual([
+        `tunnel route ${host} -> ${service} is a raw TCP/SSH route without a Cloudflare Access application`,
+      ]);
+      expect(runStack(name, [config(), app])).toEqual([
+        `tunnel route ${host} -> ${service} is a raw TCP/SSH route without originRequest.access (required, teamName): cloudflared does not check the Access token`,
+      ]);
+      expect(runStack(name, [config({ access: { required: true, audTags: ["aud"] } }), app])).toHaveLength(1);
+    },
+  );
+
+  it("cloudflare-tunnel-require-access-for-admin: leaves public http(s) routes and the http_status catch-all alone", () => {
+    const config = resource(
+      "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
+      {
+        config: {
+          ingresses: [
+            { hostname: "auth.enclii.dev", service: "http://janua.janua.svc.cluster.local:80" },
+            { hostname: "acme.enclii.dev", service: "https://gateway.tenant-acme.svc.cluster.local:443" },
+            { hostname: "gone.enclii.dev", service: "http_status:410" },
+            { service: "http_status:404" },
+          ],
+        },
+      },
+    );
+    expect(runStack("cloudflare-tunnel-require-access-for-admin", [config])).toEqual([]);
+  });
+
   it("stack-production-require-alert-receivers: production monitoring must send alerts somewhere", () => {
     const name = "stack-production-require-alert-receivers";
     const ns = (env: string) =>

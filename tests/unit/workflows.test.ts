@@ -17,6 +17,7 @@ const PULUMI_SDK = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.
 ] as string;
 
 type Step = {
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -208,6 +209,9 @@ describe("CI reaches the cluster through the tunnel", () => {
       expect(steps[tunnel]?.env).toEqual({
         TUNNEL_SERVICE_TOKEN_ID: "${{ secrets.TUNNEL_SERVICE_TOKEN_ID }}",
         TUNNEL_SERVICE_TOKEN_SECRET: "${{ secrets.TUNNEL_SERVICE_TOKEN_SECRET }}",
+        // It compares the config's nodes with the deployed clusterAccess output.
+        PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+        PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
       });
       // The token reaches only the proxy step, never Pulumi's.
       expect(JSON.stringify(steps[pulumi]?.env)).not.toContain("TUNNEL_SERVICE_TOKEN");
@@ -221,6 +225,38 @@ describe("CI reaches the cluster through the tunnel", () => {
     expect(script).toContain("npm run -s cluster:access -- --stack");
     // It waits for every listener before Pulumi dials.
     expect(script).toMatch(/until ss -ltnH \| grep -q " \$loopback:\$port "/);
+  });
+});
+
+// README "Secrets provider" recommends `--secrets-provider passphrase` for teams: the CLI then
+// reads the passphrase from PULUMI_CONFIG_PASSPHRASE and, without it and without a terminal, fails
+// with "passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE"
+// (pulumi/pulumi pkg/secrets/passphrase/manager.go readPassphrase), for `up`/`preview` and for
+// `pulumi stack output --show-secrets` alike (r2:check, backup:check). A set but empty value is
+// never read by a stack on Pulumi Cloud's default provider or a KMS key.
+describe("a passphrase-encrypted stack decrypts in CI", () => {
+  const PASSPHRASE = "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}";
+  const needsSecrets = (s: Step) =>
+    s.uses?.startsWith("pulumi/actions@") === true ||
+    /npm run (r2:check|backup:check)|cluster-tunnel\.sh/.test(s.run ?? "");
+
+  it.each(["deploy.yml", "drift.yml", "pull-request.yml"])(
+    "%s passes PULUMI_CONFIG_PASSPHRASE to every step that runs Pulumi or reads stack outputs",
+    (file) => {
+      const steps = allSteps(load(file)).filter(needsSecrets);
+      expect(steps.length).toBeGreaterThan(0);
+      for (const step of steps) {
+        expect(step.env?.PULUMI_CONFIG_PASSPHRASE, step.name ?? step.uses ?? step.run).toBe(PASSPHRASE);
+        expect(step.env?.PULUMI_ACCESS_TOKEN, step.name ?? step.uses ?? step.run).toBe(
+          "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+        );
+      }
+    },
+  );
+
+  it("docs/deploy.md lists PULUMI_CONFIG_PASSPHRASE among the environment secrets", () => {
+    const deploy = readFileSync(join(ROOT, "docs", "deploy.md"), "utf8");
+    expect(deploy).toMatch(/`PULUMI_CONFIG_PASSPHRASE`/);
   });
 });
 
