@@ -129,19 +129,19 @@ export class Tunnel extends pulumi.ComponentResource {
     this.tunnelId = tunnel.id;
     this.cnameTarget = pulumi.interpolate`${tunnel.id}.cfargotunnel.com`;
     // Access first: an admin hostname is never published without it.
-    this.accessApplications = adminRoutes.map(
-      (route) =>
-        new AccessApplication(
-          `${name}-access-${route.hostname}`,
-          {
-            accountId: args.accountId,
-            hostname: route.hostname,
-            displayName: `${route.hostname.split(".")[0]} (${args.environment ?? args.tunnelName})`,
-            allowedEmails: args.adminEmails ?? [],
-          },
-          { parent: this },
-        ),
-    );
+    const accessFor = (hostname: string, serviceTokenId?: pulumi.Input<string>) =>
+      new AccessApplication(
+        `${name}-access-${hostname}`,
+        {
+          accountId: args.accountId,
+          hostname,
+          displayName: `${hostname.split(".")[0]} (${args.environment ?? args.tunnelName})`,
+          allowedEmails: args.adminEmails ?? [],
+          ...(serviceTokenId !== undefined ? { serviceTokenId } : {}),
+        },
+        { parent: this },
+      );
+    this.accessApplications = adminRoutes.map((route) => accessFor(route.hostname));
     // SSH and the API for CI: only the service token (non_identity) and the admins pass.
     if (tcpRoutes.length > 0) {
       const token = new cloudflare.ZeroTrustAccessServiceToken(
@@ -151,19 +151,7 @@ export class Tunnel extends pulumi.ComponentResource {
       );
       this.serviceToken = { clientId: token.clientId, clientSecret: pulumi.secret(token.clientSecret) };
       for (const route of tcpRoutes) {
-        this.accessApplications.push(
-          new AccessApplication(
-            `${name}-access-${route.hostname}`,
-            {
-              accountId: args.accountId,
-              hostname: route.hostname,
-              displayName: `${route.hostname.split(".")[0]} (${args.environment ?? args.tunnelName})`,
-              allowedEmails: args.adminEmails ?? [],
-              serviceTokenId: token.id,
-            },
-            { parent: this },
-          ),
-        );
+        this.accessApplications.push(accessFor(route.hostname, token.id));
       }
     }
     // Every Access-protected route: cloudflared checks the token too, so Access holds even when
