@@ -91,7 +91,11 @@ export const CHARTS = {
   },
 } as const satisfies Record<string, ChartPin>;
 
-/** The Plan CRD shipped with the pinned system-upgrade-controller release. */
+/**
+ * The Plan CRD shipped with the pinned system-upgrade-controller release: the schema the tests
+ * validate the Plans against (scripts/lib/crd-sources.ts). The program does not apply it: the
+ * controller registers its own copy at start (components/k3s/upgrade-plans.ts).
+ */
 export const SYSTEM_UPGRADE_CRD_URL = `https://github.com/rancher/system-upgrade-controller/releases/download/${IMAGES.systemUpgradeController.tag}/crd.yaml`;
 
 /** Image reference as a container spec wants it: `repo:tag` or `repo:tag@sha256:...`. */

@@ -4,6 +4,7 @@
  */
 import { stringify } from "yaml";
 import { K3S_PATHS, serviceEnvFile } from "./k3s-config";
+import { INSTALLED_VERSION_LABEL, installedVersionLabelValue } from "./upgrade-plans";
 
 /** The unit k3s runs as for a role. */
 export const k3sService = (role: "server" | "agent") => (role === "server" ? "k3s" : "k3s-agent");
@@ -103,10 +104,19 @@ export const INSTALL_COMMANDS = {
   update: "ENCLII_WHEN_INSTALLED=ensure-running bash -s",
 } as const;
 
+/** The config drop-in that labels a node with the release it was installed with. */
+export const INSTALLED_VERSION_DROP_IN = "/etc/rancher/k3s/config.yaml.d/50-enclii-installed-version.yaml";
+
 /**
  * Installs k3s at `version` unless it is installed already: later version changes go through
  * the system-upgrade-controller Plans, never through a reinstall. An installed node restarts k3s
  * or only makes sure it runs, by `ENCLII_WHEN_INSTALLED` (see {@link INSTALL_COMMANDS}).
+ *
+ * Before the first install it writes {@link INSTALLED_VERSION_DROP_IN}: `node-label+` appends
+ * {@link INSTALLED_VERSION_LABEL} to config.yaml's labels (k3s "Multiple config files"). It is
+ * written only here, so it keeps the install-time release for good; k3s re-applies it at each
+ * start, and the Plans skip a node whose label is their target (no job, no cordon on a node
+ * that just joined).
  */
 export function renderInstallScript(options: {
   readonly version: string;
@@ -128,6 +138,12 @@ export function renderInstallScript(options: {
     "  fi",
     "  exit 0",
     "fi",
+    "# The release this node is installed with, once: the upgrade Plans skip nodes installed at their target.",
+    "install -d -m 0700 /etc/rancher/k3s/config.yaml.d",
+    `cat > "${INSTALLED_VERSION_DROP_IN}" <<'ENCLII_EOF'`,
+    "node-label+:",
+    `  - "${INSTALLED_VERSION_LABEL}=${installedVersionLabelValue(options.version)}"`,
+    "ENCLII_EOF",
     "installer=$(mktemp)",
     "trap 'rm -f \"$installer\"' EXIT",
     `curl -sfL --retry 5 --retry-delay 5 -o "$installer" "${installScriptUrl(options.version)}"`,

@@ -2,10 +2,9 @@
  * `enclii:k3s:UpgradeController`: system-upgrade-controller with least-privilege RBAC and the
  * k3s upgrade Plans. Upgrading k3s = changing `k3s.version` and running `pulumi up`.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createObjects } from "../shared/objects";
-import { SYSTEM_UPGRADE_CRD_URL } from "../versions";
 import {
   renderControllerRbac,
   renderControllerWorkload,
@@ -25,15 +24,21 @@ export class UpgradeController extends pulumi.ComponentResource {
   constructor(name: string, args: UpgradeControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:k3s:UpgradeController", name, {}, opts);
     const base = { parent: this, provider: args.provider };
-    const crd = new k8s.yaml.v2.ConfigFile(`${name}-crd`, { file: SYSTEM_UPGRADE_CRD_URL }, base);
+    // No Plan CRD here: the controller registers it at every start and replaces whatever is there
+    // with its embedded copy (upstream pkg/upgrade/controller.go 147-149, 184-195; wrangler
+    // pkg/crd/crd.go 79-106), and nothing turns that off (main.go 37-88). One owner: the controller.
     const created = createObjects(
       name,
       [...renderControllerRbac(), ...renderControllerWorkload()],
       base,
       args.namespace,
     );
-    // The Plans name their CRD's kind: they wait for the CRD and the controller.
-    createObjects(name, renderUpgradePlans(args), { ...base, dependsOn: [crd, ...created] }, args.namespace);
+    // The Plans wait for the controller's Deployment to be ready; the controller registers the CRD
+    // (and waits until it is Established) as the first thing it does. A Plan created in the short
+    // window before that fails with "no matches for kind", which pulumi-kubernetes retries for
+    // about 30 s (provider/pkg/await/await.go 164-274:
+    // 6 tries, 1 s doubling, on IsNoMatchError; a new client per try sees the new CRD).
+    createObjects(name, renderUpgradePlans(args), { ...base, dependsOn: created }, args.namespace);
     this.registerOutputs({});
   }
 }

@@ -3,7 +3,22 @@
  * upstream cluster-admin binding) and the two k3s upgrade Plans. Pure renderers.
  *
  * Changing `k3s.version` in the stack config changes the Plans' `version`; the controller then
- * upgrades servers one at a time (cordoned), and agents only after every server is done.
+ * upgrades servers one at a time, and agents only after every server is done. Each node is
+ * cordoned, not drained (`cordon: true`, no `drain`): its pods keep running while k3s restarts
+ * on the new binary, and the controller uncordons it when the job completes.
+ *
+ * Upstream facts (rancher/system-upgrade-controller v0.20.1, commit 0d144460):
+ * - The controller registers the Plan CRD itself at every start and returns the error when it
+ *   cannot (`pkg/upgrade/controller.go` 147-149 and 184-195, `main.go` 114-116: fatal). It
+ *   creates the CRD or *replaces* it with a full Update of its embedded copy
+ *   (`rancher/wrangler` v3.7.0-rc.1 `pkg/crd/crd.go` 79-106); there is no flag or variable that
+ *   turns this off (`main.go` 37-88). So the controller owns the CRD and this program does not
+ *   apply it (two writers would fight over every field on each controller restart).
+ * - A node gets a job whenever it matches `spec.nodeSelector`, has `kubernetes.io/hostname`, and
+ *   its `plan.upgrade.cattle.io/<plan>` label is not the plan's latest hash
+ *   (`pkg/upgrade/plan/plan.go` 143-168); the version the node already runs is never looked at.
+ *   A fresh node has no such label, so without {@link INSTALLED_VERSION_LABEL} it would get a
+ *   job (and a cordon) right after joining, in the middle of the deploy that installed it.
  */
 
 import { commonLabels } from "../shared/labels";
@@ -35,6 +50,29 @@ export interface UpgradePlanOptions {
 
 const CONTROL_PLANE = "node-role.kubernetes.io/control-plane";
 
+/**
+ * Node label with the k3s release a node was installed with (`+` as `-`: label values allow no
+ * `+`). The install script sets it once, when it installs k3s, through a config drop-in
+ * (`renderInstallScript`); it never changes afterwards. The Plans skip nodes whose label is the
+ * target version: a node freshly installed at the target gets no job, no cordon.
+ */
+export const INSTALLED_VERSION_LABEL = "enclii.dev/k3s-installed-version";
+
+/** The {@link INSTALLED_VERSION_LABEL} value of a k3s release (upstream `MungeVersion`, plan.go 97-99). */
+export function installedVersionLabelValue(version: string): string {
+  return version.replaceAll("+", "-");
+}
+
+/** The Plans' node selector: the role's nodes, except those installed at the target version. */
+function planNodeSelector(role: { key: string; operator: string; values?: string[] }, version: string) {
+  return {
+    matchExpressions: [
+      role,
+      { key: INSTALLED_VERSION_LABEL, operator: "NotIn", values: [installedVersionLabelValue(version)] },
+    ],
+  };
+}
+
 /** The server Plan and the agent Plan (which waits for the server Plan through `prepare`). */
 export function renderUpgradePlans(options: UpgradePlanOptions): Obj[] {
   const upgrade = { image: IMAGES.k3sUpgrade.repository };
@@ -44,8 +82,12 @@ export function renderUpgradePlans(options: UpgradePlanOptions): Obj[] {
     metadata: { name: "k3s-server", namespace: SUC.namespace, labels },
     spec: {
       concurrency: 1, // servers one by one: etcd keeps its quorum
+      // Cordon, no drain: on one node a drain has nowhere to move pods to (runbook k3s-upgrade.md).
       cordon: true,
-      nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE, operator: "In", values: ["true"] }] },
+      nodeSelector: planNodeSelector(
+        { key: CONTROL_PLANE, operator: "In", values: ["true"] },
+        options.version,
+      ),
       tolerations: [
         { key: "CriticalAddonsOnly", operator: "Exists" },
         { key: CONTROL_PLANE, operator: "Exists", effect: "NoSchedule" },
@@ -62,7 +104,7 @@ export function renderUpgradePlans(options: UpgradePlanOptions): Obj[] {
     spec: {
       concurrency: options.concurrency,
       cordon: true,
-      nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE, operator: "DoesNotExist" }] },
+      nodeSelector: planNodeSelector({ key: CONTROL_PLANE, operator: "DoesNotExist" }, options.version),
       // Runs once the k3s-server Plan has upgraded every server.
       prepare: { image: IMAGES.k3sUpgrade.repository, args: ["prepare", "k3s-server"] },
       serviceAccountName: SUC.serviceAccount,
@@ -73,7 +115,13 @@ export function renderUpgradePlans(options: UpgradePlanOptions): Obj[] {
   return [server, agent];
 }
 
-/** RBAC of the controller, from upstream's least-privilege roles (no cluster-admin). */
+/**
+ * RBAC of the controller: exactly upstream's least-privilege roles of v0.20.1
+ * (`manifests/clusterrole.yaml`: ClusterRole lines 1-76, Role 78-103, drainer ClusterRole
+ * 105-144), bound to the controller's ServiceAccount instead of cluster-admin. The
+ * `customresourcedefinitions` rule (lines 14-24) is required: the controller registers its CRD
+ * at every start and exits without it.
+ */
 export function renderControllerRbac(): Obj[] {
   const meta = (name: string, namespaced = false) => ({
     name,
@@ -101,6 +149,11 @@ export function renderControllerRbac(): Obj[] {
       metadata: meta(SUC.name),
       rules: rules([
         [["batch"], ["jobs"], ["get", "list", "watch"]],
+        [
+          ["apiextensions.k8s.io"],
+          ["customresourcedefinitions"],
+          ["get", "list", "watch", "create", "patch", "update"],
+        ],
         [[""], ["namespaces", "nodes"], ["get", "list", "watch"]],
         [[""], ["nodes"], ["update"]],
         [[""], ["events"], ["get", "create", "patch", "update"]],
