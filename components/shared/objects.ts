@@ -1,9 +1,10 @@
 /**
  * Creates Kubernetes objects from rendered manifests (plain data), one Pulumi resource each,
- * named `<prefix>-<kind>-<name>` so names stay stable and readable in plans.
+ * named `<prefix>-<kind>-<name>` so names stay stable and readable in plans. Each object gets the
+ * class its apiVersion/kind calls for (see `./kinds`): typed classes for built-in kinds.
  */
-import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { createObject } from "./kinds";
 
 type Obj = Record<string, unknown>;
 
@@ -22,16 +23,12 @@ export function createObjects(
   objects: readonly Obj[],
   opts: pulumi.CustomResourceOptions,
   namespace?: pulumi.Input<string>,
-): k8s.apiextensions.CustomResource[] {
+): pulumi.CustomResource[] {
   return objects.map((object) => {
     const meta = (object.metadata ?? {}) as Obj;
     const withNamespace =
       namespace && meta.namespace ? { ...object, metadata: { ...meta, namespace } } : object;
-    return new k8s.apiextensions.CustomResource(
-      objectResourceName(prefix, object),
-      withNamespace as unknown as k8s.apiextensions.CustomResourceArgs,
-      opts,
-    );
+    return createObject(objectResourceName(prefix, object), withNamespace, opts);
   });
 }
 

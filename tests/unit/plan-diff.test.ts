@@ -162,18 +162,22 @@ describe("plan diff", () => {
     ]);
   });
 
-  it("applies the core/v1 rules to objects typed kubernetes:v1 (declared as generic objects)", () => {
-    const pvc = (storageClassName: string) =>
-      res("kubernetes:v1:PersistentVolumeClaim", "data", {
-        metadata: { name: "data" },
-        spec: { storageClassName },
-      });
-    const d = diffPlans(plan([pvc("longhorn")]), plan([pvc("local-path")]));
+  it("applies the PVC rules to kubernetes:core/v1 tokens and does not rewrite kubernetes:v1 tokens", () => {
+    const pvc = (type: string, storageClassName: string) =>
+      res(type, "data", { metadata: { name: "data" }, spec: { storageClassName } });
+    const core = "kubernetes:core/v1:PersistentVolumeClaim";
+    const d = diffPlans(plan([pvc(core, "longhorn")]), plan([pvc(core, "local-path")]));
     expect(d.resources[0]).toMatchObject({
       op: "replace",
       replaceReasons: ["spec.storageClassName"],
       dataLoss: "a volume: its data is lost",
     });
+    // `kubernetes:v1:` is a token the provider rejects (gvkFromURN: no group); the program no longer
+    // declares one (tests/stack/type-tokens.test.ts), so the diff has no rules for it.
+    const broken = "kubernetes:v1:PersistentVolumeClaim";
+    const b = diffPlans(plan([pvc(broken, "longhorn")]), plan([pvc(broken, "local-path")]));
+    expect(b.resources[0]).toMatchObject({ op: "update", replaceReasons: [] });
+    expect(b.resources[0]?.dataLoss).toBeUndefined();
   });
 
   it("marks a change of an immutable field as a replacement and names the field", () => {

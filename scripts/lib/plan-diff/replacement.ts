@@ -128,24 +128,13 @@ export const STATEFUL: Readonly<Record<string, string>> = {
     "an OAuth client: a new client id and secret, every login flow breaks until redeployed",
 };
 
-/**
- * Objects declared through generic custom resources (`apiVersion: v1`) have types such as
- * `kubernetes:v1:Secret`; the provider's own types say `kubernetes:core/v1:Secret`. Same rules.
- */
-export function canonicalType(type: string): string {
-  return type.replace(/^kubernetes:v1:/, "kubernetes:core/v1:");
-}
-
 function under(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 }
 
 /** The changed paths that force a replacement of a resource of `type`. */
 export function replaceReasons(type: string, changedPaths: readonly string[]): string[] {
-  const rules = [
-    ...(REPLACE_ON[canonicalType(type)] ?? []),
-    ...(type.startsWith("kubernetes:") ? KUBERNETES_IDENTITY : []),
-  ];
+  const rules = [...(REPLACE_ON[type] ?? []), ...(type.startsWith("kubernetes:") ? KUBERNETES_IDENTITY : [])];
   const reasons = new Set<string>();
   for (const path of changedPaths) {
     for (const rule of rules) if (under(path, rule)) reasons.add(rule);
@@ -155,5 +144,5 @@ export function replaceReasons(type: string, changedPaths: readonly string[]): s
 
 /** What is lost when a resource of `type` goes away, or undefined when it holds no state. */
 export function statefulReason(type: string): string | undefined {
-  return STATEFUL[canonicalType(type)];
+  return STATEFUL[type];
 }
