@@ -48,6 +48,8 @@ export function buildJanua(config: StackConfig, secrets: StackSecrets, inputs: A
     dataNamespace: "data",
     tenantAccess: true,
     resendApiKey: secrets.resendApiKey,
+    // The shared database Ready and Redis ready before Janua starts.
+    dependsOn: [inputs.postgres.cluster, ...inputs.redis.statefulSets],
   });
   return shared;
 }
@@ -84,6 +86,7 @@ export function buildControlPlane(
       tunnelId: inputs.tunnelId,
     },
     tunnelReady: inputs.tunnelReady,
+    dataReady: [inputs.postgres.cluster, ...inputs.redis.statefulSets],
     stack: config.stack,
   });
 }

@@ -144,6 +144,8 @@ export class DedicatedJanua extends pulumi.ComponentResource {
         redisUrl: redis.connections.janua.url,
         dataNamespace: nsName,
         clientNamespaces: ["enclii", `tenant-${args.slug}`],
+        // Its own database Ready and Redis ready before it starts (see Janua's dependsOn).
+        dependsOn: [postgres.cluster, ...redis.statefulSets],
       },
       { parent: this },
     );

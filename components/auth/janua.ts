@@ -49,9 +49,20 @@ export interface JanuaArgs {
   /** Namespaces that call Janua in-cluster. @default ["enclii"] */
   readonly clientNamespaces?: readonly string[];
   readonly resendApiKey?: pulumi.Input<string>;
-  /** Wait for these (its database and cache). */
+  /**
+   * Wait for these: its database's CNPG `Cluster` (awaited until Ready) and its Redis StatefulSets
+   * (awaited until every pod is ready), so a first `up` on an empty node does not start Janua
+   * against a database that is still in initdb.
+   */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
+
+/**
+ * How long the provider may wait for Janua's Deployment to become available (the deployment
+ * awaiter, 10 minutes by default). It starts only once its database and Redis are ready; the rest is
+ * the image pull and the schema migrations of a first start before `/api/v1/health/ready` answers.
+ */
+export const JANUA_TIMEOUTS = { create: "15m", update: "15m" } as const;
 
 /** A Janua instance. */
 export class Janua extends pulumi.ComponentResource {
@@ -160,7 +171,7 @@ export class Janua extends pulumi.ComponentResource {
     [this.deployment] = createObjects(
       name,
       [deployment],
-      { ...base, dependsOn: [secret, ...(args.dependsOn ?? [])] },
+      { ...base, dependsOn: [secret, ...(args.dependsOn ?? [])], customTimeouts: JANUA_TIMEOUTS },
       args.namespace,
     );
     createObjects(

@@ -48,6 +48,11 @@ export interface EncliiArgs {
   };
   /** The tunnel and its DNS: Janua must be reachable at its issuer URL before clients are registered. */
   readonly tunnelReady: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Its database's CNPG `Cluster` (awaited until Ready) and the Redis StatefulSets (awaited until
+   * every pod is ready): switchyard starts after them.
+   */
+  readonly dataReady: pulumi.Input<pulumi.Resource>[];
   readonly stack: string;
 }
 
@@ -146,7 +151,7 @@ export class Enclii extends pulumi.ComponentResource {
           [TUNNEL_ID]: args.cloudflare.tunnelId,
         }) as Record<string, unknown>,
     );
-    createObjects(name, rendered, { ...base, dependsOn: [secret] }, args.namespace);
+    createObjects(name, rendered, { ...base, dependsOn: [secret, ...args.dataReady] }, args.namespace);
     this.registerOutputs({ oauthClientId: this.oauthClientId });
   }
 }

@@ -50,10 +50,37 @@ export interface PostgresArgs extends Omit<PostgresOptions, "backup" | "namespac
   readonly protect?: boolean;
 }
 
+/**
+ * What makes the provider wait until the CNPG `Cluster` can serve. pulumi-kubernetes awaits a
+ * custom resource only when asked: `metadata.ReadyCondition` (provider/pkg/metadata/overrides.go)
+ * returns an immediate no-op for a CR without the `pulumi.com/waitFor` annotation (unless
+ * PULUMI_K8S_AWAIT_ALL=true in the provider's environment); `condition=Ready` waits for
+ * `status.conditions[type=Ready].status == "True"` (provider/pkg/await/condition/custom.go, the
+ * `kubectl wait --for=condition=` syntax). CNPG sets that condition on the Cluster
+ * (cloudnative-pg api/v1/cluster_types.go, `ConditionClusterReady ClusterConditionType = "Ready"`)
+ * once its instances are up. Consumers depend on the Cluster, so they start after it is Ready.
+ */
+export const CLUSTER_READY_AWAIT = { "pulumi.com/waitFor": "condition=Ready" } as const;
+
+/**
+ * How long the provider may wait for the Cluster (the await's context timeout, 10 minutes by
+ * default: provider/pkg/await/await.go; `customTimeouts` reach it as the request's timeout). On a
+ * fresh node the first Ready needs, in sequence: Longhorn to provision and attach a new volume
+ * (its instance-manager and engine images pulled on first use: a few minutes), the CNPG initdb
+ * Job (the PostgreSQL image pulled, initdb, a first checkpoint), the primary pod started with the
+ * barman-cloud sidecar, and the first WAL archived. That is typically 5 to 15 minutes on a cold
+ * node, longer when the registry is slow; a `bootstrap.recovery` from R2 adds the base backup's
+ * download and the WAL replay on top. 45 minutes covers a recovery of a few tens of GB at R2's
+ * usual throughput; an update (a rolling restart of the instances) is bounded at 20.
+ */
+export const CLUSTER_TIMEOUTS = { create: "45m", update: "20m" } as const;
+
 /** A PostgreSQL cluster and a connection per consumer. */
 export class Postgres extends pulumi.ComponentResource {
   public readonly connections: Record<string, PostgresConnection>;
   public readonly clusterName: string;
+  /** The CNPG `Cluster`: created when the provider has seen it Ready ({@link CLUSTER_READY_AWAIT}). */
+  public readonly cluster: pulumi.Resource;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:data:Postgres", name, {}, opts);
@@ -125,16 +152,28 @@ export class Postgres extends pulumi.ComponentResource {
       { ...base, dependsOn: [...args.dependsOn, r2Secret] },
       args.namespace,
     );
+    const rendered = renderCluster(options);
+    const meta = rendered.metadata as Record<string, unknown>;
     const [cluster] = createObjects(
       name,
-      [renderCluster(options)],
+      [
+        {
+          ...rendered,
+          metadata: {
+            ...meta,
+            annotations: { ...((meta.annotations ?? {}) as Record<string, string>), ...CLUSTER_READY_AWAIT },
+          },
+        },
+      ],
       {
         ...base,
         dependsOn: [...args.dependsOn, objectStore as pulumi.Resource, ...roleSecrets],
         protect: args.protect ?? false,
+        customTimeouts: CLUSTER_TIMEOUTS,
       },
       args.namespace,
     );
+    this.cluster = cluster as pulumi.Resource;
     createObjects(
       name,
       [renderScheduledBackup(options), ...renderDatabases(options)],

@@ -52,9 +52,22 @@ export interface RedisArgs {
   readonly protect?: boolean;
 }
 
+/**
+ * How long the provider may wait for a Redis StatefulSet. Its built-in awaiter (pulumi-kubernetes
+ * provider/pkg/await/statefulset.go) holds the create until `.status.readyReplicas` (and
+ * `currentReplicas`) reach `.spec.replicas`, i.e. every pod passed its readiness probe; the default
+ * bound is 10 minutes (provider/pkg/await/await.go). On a fresh node each pod first waits for
+ * Longhorn to provision and attach its volume (engine images pulled on first use) and for the
+ * Redis image; with `podManagementPolicy: Parallel` the pods do this together, so 20 minutes
+ * leaves room for a slow registry without hiding a pod that never becomes ready for long.
+ */
+export const REDIS_TIMEOUTS = { create: "20m", update: "20m" } as const;
+
 /** Redis and one connection per consumer. */
 export class Redis extends pulumi.ComponentResource {
   public readonly connections: Record<RedisConsumer, RedisConnection>;
+  /** The StatefulSets (data pods, and Sentinels in sentinel mode): created once every pod is ready. */
+  public readonly statefulSets: pulumi.Resource[];
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:data:Redis", name, {}, opts);
@@ -116,10 +129,15 @@ export class Redis extends pulumi.ComponentResource {
       exporter: args.exporter ?? false,
     });
     const workloads = manifests.filter((m) => m.kind === "StatefulSet");
-    createObjects(
+    this.statefulSets = createObjects(
       name,
       workloads,
-      { ...base, dependsOn: [auth, config, ...(args.dependsOn ?? [])], protect: args.protect ?? false },
+      {
+        ...base,
+        dependsOn: [auth, config, ...(args.dependsOn ?? [])],
+        protect: args.protect ?? false,
+        customTimeouts: REDIS_TIMEOUTS,
+      },
       args.namespace,
     );
     createObjects(

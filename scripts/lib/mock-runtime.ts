@@ -29,6 +29,8 @@ export interface RecordedResource {
   readonly dependencies: string[];
   readonly protect: boolean;
   readonly provider: string | null;
+  /** `customTimeouts` as the engine receives them (Go durations, "" when unset); absent when none. */
+  readonly customTimeouts?: { readonly create: string; readonly update: string; readonly delete: string };
   /** Inputs with secrets replaced by "[secret]" and resource references by their URN. */
   readonly inputs: Props;
   /** Inputs with secret values kept in clear, for assertions in tests only. */
@@ -76,6 +78,7 @@ interface RegisterRequest {
   getProvider(): string;
   getDependenciesList(): string[];
   getObject(): StructLike | undefined;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -163,7 +166,17 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
         // A dynamic resource carries its whole serialized provider; the plan names it instead.
         if (typeof serialized.__provider === "string")
           serialized.__provider = "[serialized dynamic provider]";
+        const timeouts = req.getCustomtimeouts();
         recorder.resources.push({
+          ...(timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+            ? {
+                customTimeouts: {
+                  create: timeouts.getCreate(),
+                  update: timeouts.getUpdate(),
+                  delete: timeouts.getDelete(),
+                },
+              }
+            : {}),
           urn: resp.getUrn(),
           type: req.getType(),
           name: req.getName(),

@@ -1,0 +1,125 @@
+/**
+ * Issue 15 item 4: the order of a first `up` on an empty node, read from the recorded dependencies
+ * of both offline plans. Janua (shared and dedicated) and the control plane wait for their CNPG
+ * `Cluster` (awaited until Ready) and their Redis StatefulSets (awaited until every pod is ready);
+ * the Janua API resources wait for the Janua they call.
+ *
+ * Upstream: pulumi-kubernetes (commit 94977969) provider/pkg/metadata/overrides.go `ReadyCondition`:
+ * a custom resource without `pulumi.com/waitFor` is not awaited (unless PULUMI_K8S_AWAIT_ALL=true);
+ * provider/pkg/await/condition/custom.go: `condition=Ready` waits for that condition to be "True";
+ * provider/pkg/await/statefulset.go: a StatefulSet is awaited until readyReplicas == spec.replicas;
+ * provider/pkg/await/await.go: the await is bounded by the resource's timeout, 10 minutes by default.
+ * cloudnative-pg api/v1/cluster_types.go: `ConditionClusterReady ClusterConditionType = "Ready"`.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { JANUA_TIMEOUTS } from "../../components/auth/janua";
+import { CLUSTER_READY_AWAIT, CLUSTER_TIMEOUTS } from "../../components/data/postgres";
+import { REDIS_TIMEOUTS } from "../../components/data/redis";
+import type { PlanDocument, PlanResource } from "../../scripts/lib/plan-document";
+import { readPlan, runPlanCli } from "../helpers/plan-cli";
+
+const STACKS = ["production", "staging"] as const;
+const plans = new Map<string, PlanDocument>();
+
+beforeAll(() => {
+  for (const stack of STACKS) {
+    const run = runPlanCli(["--stack", stack]);
+    if (run.status !== 0) throw new Error(`plan ${stack} failed: ${run.stderr}`);
+    plans.set(stack, readPlan(run.outDir));
+  }
+}, 240_000);
+
+// biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
+type Inputs = Record<string, any>;
+const meta = (r: PlanResource) => ((r.inputs as Inputs).metadata ?? {}) as Inputs;
+/** Minutes of a Go duration as the SDK sends it ("45m", "1h30m"). */
+const minutes = (d: string | undefined) => {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?$/.exec(d ?? "");
+  return m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : 0;
+};
+
+describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
+  const resources = () => (plans.get(stack) as PlanDocument).resources;
+  const ofKind = (kind: string, namespace?: string) =>
+    resources().filter(
+      (r) =>
+        (r.inputs as Inputs).kind === kind && (namespace === undefined || meta(r).namespace === namespace),
+    );
+  const clusterIn = (ns: string) => {
+    const found = ofKind("Cluster", ns).filter((r) => r.type.startsWith("kubernetes:postgresql.cnpg.io/"));
+    expect(found, `CNPG Cluster in ${ns}`).toHaveLength(1);
+    return found[0] as PlanResource;
+  };
+  const redisIn = (ns: string) => {
+    const found = ofKind("StatefulSet", ns).filter((r) => String(meta(r).name).startsWith("redis"));
+    expect(found.length, `Redis StatefulSets in ${ns}`).toBeGreaterThan(0);
+    return found;
+  };
+  const januaNamespaces = () =>
+    ofKind("Deployment")
+      .filter((r) => meta(r).name === "janua")
+      .map((r) => meta(r).namespace);
+  const januaIn = (ns: string) =>
+    ofKind("Deployment", ns).find((r) => meta(r).name === "janua") as PlanResource;
+
+  it("awaits every CNPG Cluster until its Ready condition, with a timeout past Longhorn + initdb", () => {
+    const clusters = ofKind("Cluster").filter((r) => r.type.startsWith("kubernetes:postgresql.cnpg.io/"));
+    expect(clusters.length).toBeGreaterThan(0);
+    for (const c of clusters) {
+      expect(meta(c).annotations?.["pulumi.com/waitFor"], c.name).toBe("condition=Ready");
+      expect(c.customTimeouts?.create, c.name).toBe(CLUSTER_TIMEOUTS.create);
+      // Past the provider's 10-minute default, which a cold node's first initdb can exceed.
+      expect(minutes(c.customTimeouts?.create)).toBeGreaterThan(10);
+    }
+    expect(CLUSTER_READY_AWAIT).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+  });
+
+  it("gives every Redis StatefulSet a timeout past the 10-minute default (the awaiter waits for readyReplicas)", () => {
+    const sets = ofKind("StatefulSet").filter((r) => String(meta(r).name).startsWith("redis"));
+    expect(sets.length).toBeGreaterThan(0);
+    for (const s of sets) {
+      expect(s.customTimeouts?.create, s.name).toBe(REDIS_TIMEOUTS.create);
+      expect(minutes(s.customTimeouts?.create)).toBeGreaterThan(10);
+      // No skipAwait: the built-in StatefulSet awaiter must run.
+      expect(meta(s).annotations?.["pulumi.com/skipAwait"]).toBeUndefined();
+    }
+  });
+
+  it("starts every Janua (shared and dedicated) after its own database Cluster and Redis", () => {
+    const namespaces = januaNamespaces();
+    expect(namespaces).toContain("janua");
+    expect(namespaces.some((ns) => String(ns).startsWith("janua-"))).toBe(true);
+    for (const ns of namespaces) {
+      const janua = januaIn(ns);
+      // The shared Janua's data is in `data`; a dedicated one keeps its own beside it.
+      const dataNs = ns === "janua" ? "data" : ns;
+      expect(janua.dependencies, `${ns}: Cluster`).toContain(clusterIn(dataNs).urn);
+      for (const redis of redisIn(dataNs))
+        expect(janua.dependencies, `${ns}: ${redis.name}`).toContain(redis.urn);
+      expect(janua.customTimeouts?.create).toBe(JANUA_TIMEOUTS.create);
+    }
+  });
+
+  it("starts the control plane after the shared database Cluster and Redis", () => {
+    const deployments = ofKind("Deployment", "enclii");
+    expect(deployments.map((d) => meta(d).name).sort()).toEqual(["switchyard-api", "switchyard-ui"]);
+    for (const d of deployments) {
+      expect(d.dependencies, d.name).toContain(clusterIn("data").urn);
+      for (const redis of redisIn("data")) expect(d.dependencies, d.name).toContain(redis.urn);
+    }
+  });
+
+  it("calls Janua's API (organizations, OAuth clients) only after the Janua it calls is ready", () => {
+    const calls = resources().filter((r) =>
+      /^pulumi-nodejs:dynamic\/enclii:Janua(Organization|OAuthClient)$/.test(r.type),
+    );
+    expect(calls.length).toBeGreaterThan(0);
+    const dedicated = new Set(januaNamespaces().filter((ns) => ns !== "janua"));
+    for (const call of calls) {
+      // tenant-<slug>-... calls its dedicated Janua when it has one, else the shared one.
+      const slug = /^tenant-(.+)-(organization|oauth-client)$/.exec(call.name)?.[1];
+      const ns = slug && dedicated.has(`janua-${slug}`) ? `janua-${slug}` : "janua";
+      expect(call.dependencies, call.name).toContain(januaIn(ns).urn);
+    }
+  });
+});
