@@ -49,6 +49,14 @@ export const IMAGES = {
    * scratch that runs as any non-root user.
    */
   redisExporter: { repository: "oliver006/redis_exporter", tag: "v1.91.1" },
+  /**
+   * cert-manager's startupapicheck (`cmctl check api`) at the pinned chart's appVersion: the image
+   * the chart's post-install hook Job would run (cert-manager v1.20.2
+   * deploy/charts/cert-manager/values.yaml: `imageRegistry: quay.io`, `imageNamespace: jetstack`,
+   * `startupapicheck.image.name: cert-manager-startupapicheck`, tag = appVersion). Follows
+   * `CHARTS.certManager`; components/storage/cert-manager-check.ts runs it as a Job the program owns.
+   */
+  certManagerStartupApiCheck: { repository: "quay.io/jetstack/cert-manager-startupapicheck", tag: "v1.20.2" },
   /** PostgreSQL operand image for CloudNativePG clusters. */
   postgres: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.6" },
 } as const satisfies Record<string, ImagePin>;

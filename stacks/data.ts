@@ -86,7 +86,7 @@ export function buildData(
   const cnpg = new CnpgOperator("cnpg", {
     provider,
     namespace: ns("cnpg-system"),
-    certManager: certManager.chart,
+    certManager: certManager.ready,
   });
   const postgres = new Postgres("postgres", {
     provider,

@@ -34,7 +34,7 @@ export function buildMonitoring(
   inputs: {
     provider: k8s.Provider;
     namespaces: Record<string, pulumi.Output<string>>;
-    /** cert-manager and Longhorn charts. */
+    /** cert-manager's readiness gate (webhook certificates) and the Longhorn chart. */
     dependsOn: pulumi.Resource[];
     /** Tenants (their dedicated Janua namespaces hold monitors). */
     tenants: Tenant[];

@@ -96,7 +96,7 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
   const monitoring = buildMonitoring(config, secrets, {
     provider: cluster.provider,
     namespaces: namespaces.names,
-    dependsOn: [data.certManager.chart, data.longhorn.chart],
+    dependsOn: [data.certManager.ready, data.longhorn.chart],
     tenants,
   });
   return {

@@ -44,7 +44,7 @@ export interface CnpgOperatorArgs {
   readonly provider: k8s.Provider;
   /** `cnpg-system`. */
   readonly namespace: pulumi.Input<string>;
-  /** The cert-manager chart the plugin's certificates need. */
+  /** cert-manager's readiness gate (CertManager.ready): the plugin's chart creates an Issuer and Certificates. */
   readonly certManager: pulumi.Resource;
 }
 

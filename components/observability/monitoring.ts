@@ -41,7 +41,7 @@ export interface MonitoringArgs {
   readonly targets: Omit<ScrapeTargetOptions, "interval">;
   /** The cluster's Service CIDR. */
   readonly serviceCidr: string;
-  /** What must exist first: cert-manager (webhook certificates), Longhorn (volumes). */
+  /** What must exist first: cert-manager's readiness gate (webhook certificates), Longhorn (volumes). */
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
   /**
    * Namespaces created after the platform's (dedicated Janua namespaces), as Outputs that wait

@@ -3,8 +3,12 @@
  * `helm template --dry-run=server`) and every object becomes its own Pulumi resource. Previews
  * and plan diffs show each object, the policy pack inspects each one, there is no in-cluster
  * release state to drift, and CRDs are applied before the objects that use them.
- * The cost: Helm hooks run as ordinary resources, so charts are configured without the hooks
- * they do not need (e.g. Longhorn's pre-upgrade checker).
+ * The cost: Helm hooks never run. The provider renders with `DisableHooks = true` and applies only
+ * the release manifest (pulumi/pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go, 94977969
+ * lines 230 and 255-269), so a hook Job is neither created nor awaited. Nothing may rely on one:
+ * cert-manager's startupapicheck is replaced by a Job the program owns
+ * (components/storage/cert-manager-check.ts); Longhorn's pre-upgrade checker is off and its
+ * uninstall Job is a manual step (docs/runbooks/longhorn-uninstall.md).
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";

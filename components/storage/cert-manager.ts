@@ -1,11 +1,14 @@
 /**
  * `enclii:storage:CertManager`: cert-manager (pinned chart), needed by the CloudNativePG
- * barman-cloud plugin for its webhook and plugin certificates.
+ * barman-cloud plugin for its webhook and plugin certificates and by kube-prometheus-stack for its
+ * admission webhook's. {@link CertManager.ready} is the API readiness gate (./cert-manager-check.ts):
+ * whatever creates a Certificate, Issuer or ClusterIssuer depends on it, not on the chart.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { installChart } from "../shared/chart";
 import { CHARTS } from "../versions";
+import { createCertManagerCheck } from "./cert-manager-check";
 
 /** Typed values of the cert-manager chart (only what this platform sets). */
 export interface CertManagerValues {
@@ -14,6 +17,8 @@ export interface CertManagerValues {
   readonly podDisruptionBudget: { readonly enabled: boolean };
   readonly prometheus: { readonly enabled: boolean };
   readonly resources: object;
+  /** The chart's check is a post-install hook, which helm.v4.Chart never applies: off, see ./cert-manager-check.ts. */
+  readonly startupapicheck: { readonly enabled: boolean };
 }
 
 /** The chart values. */
@@ -24,6 +29,7 @@ export function certManagerValues(): CertManagerValues {
     podDisruptionBudget: { enabled: false },
     prometheus: { enabled: true },
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+    startupapicheck: { enabled: false },
   };
 }
 
@@ -31,17 +37,26 @@ export function certManagerValues(): CertManagerValues {
 export interface CertManagerArgs {
   readonly provider: k8s.Provider;
   readonly namespace: pulumi.Input<string>;
+  /** Its name (the gate's Role is namespaced). @default "cert-manager" */
+  readonly namespaceName?: string;
 }
 
 /** cert-manager. */
 export class CertManager extends pulumi.ComponentResource {
   public readonly chart: k8s.helm.v4.Chart;
+  /** The readiness gate: a Job that completes once the API accepts a CertificateRequest (dry run). */
+  public readonly ready: pulumi.CustomResource;
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:storage:CertManager", name, {}, opts);
     this.chart = installChart(name, CHARTS.certManager, args.namespace, certManagerValues(), {
       parent: this,
       provider: args.provider,
+    });
+    this.ready = createCertManagerCheck(name, args.namespaceName ?? "cert-manager", args.namespace, {
+      parent: this,
+      provider: args.provider,
+      dependsOn: [this.chart],
     });
     this.registerOutputs({});
   }

@@ -68,7 +68,7 @@ export function longhornValues(o: LonghornOptions): LonghornValues {
       backupTarget: longhornBackupTarget(o.backupBucket),
       backupTargetCredentialSecret: LONGHORN_BACKUP_SECRET,
     },
-    // A Helm hook: with helm.v4.Chart it would run as an ordinary Job on every change.
+    // A pre-upgrade Helm hook: helm.v4.Chart never runs hooks (components/shared/chart.ts), so off.
     preUpgradeChecker: { jobEnabled: false },
     ingress: { enabled: false },
     service: { ui: { type: "ClusterIP" } },
