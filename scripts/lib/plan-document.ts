@@ -19,8 +19,6 @@ export interface PlanResource {
    * are null). Older plans have none.
    */
   readonly provider?: string | null;
-  /** `customTimeouts` the program set (Go durations, "" when unset); absent when none. */
-  readonly customTimeouts?: { readonly create: string; readonly update: string; readonly delete: string };
   readonly inputs: Props;
 }
 

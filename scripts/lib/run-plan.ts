@@ -144,7 +144,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     project,
     stack: options.stack,
     resources: recorder.resources.map(
-      ({ urn, type, name, parent, custom, dependencies, protect, provider, customTimeouts, inputs }) => ({
+      ({ urn, type, name, parent, custom, dependencies, protect, provider, inputs }) => ({
         urn,
         type,
         name,
@@ -153,7 +153,6 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
         dependencies,
         protect,
         provider,
-        ...(customTimeouts ? { customTimeouts } : {}),
         inputs,
       }),
     ),

@@ -12,9 +12,7 @@
  * cloudnative-pg api/v1/cluster_types.go: `ConditionClusterReady ClusterConditionType = "Ready"`.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { JANUA_TIMEOUTS } from "../../components/auth/janua";
-import { CLUSTER_READY_AWAIT, CLUSTER_TIMEOUTS } from "../../components/data/postgres";
-import { REDIS_TIMEOUTS } from "../../components/data/redis";
+import { CLUSTER_READY_AWAIT } from "../../components/data/postgres";
 import type { PlanDocument, PlanResource } from "../../scripts/lib/plan-document";
 import { readPlan, runPlanCli } from "../helpers/plan-cli";
 
@@ -32,11 +30,6 @@ beforeAll(() => {
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Inputs = Record<string, any>;
 const meta = (r: PlanResource) => ((r.inputs as Inputs).metadata ?? {}) as Inputs;
-/** Minutes of a Go duration as the SDK sends it ("45m", "1h30m"). */
-const minutes = (d: string | undefined) => {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?$/.exec(d ?? "");
-  return m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : 0;
-};
 
 describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
   const resources = () => (plans.get(stack) as PlanDocument).resources;
@@ -62,26 +55,19 @@ describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
   const januaIn = (ns: string) =>
     ofKind("Deployment", ns).find((r) => meta(r).name === "janua") as PlanResource;
 
-  it("awaits every CNPG Cluster until its Ready condition, with a timeout past Longhorn + initdb", () => {
+  it("awaits every CNPG Cluster until its Ready condition, and every Redis StatefulSet by its awaiter", () => {
     const clusters = ofKind("Cluster").filter((r) => r.type.startsWith("kubernetes:postgresql.cnpg.io/"));
     expect(clusters.length).toBeGreaterThan(0);
     for (const c of clusters) {
       expect(meta(c).annotations?.["pulumi.com/waitFor"], c.name).toBe("condition=Ready");
-      expect(c.customTimeouts?.create, c.name).toBe(CLUSTER_TIMEOUTS.create);
-      // Past the provider's 10-minute default, which a cold node's first initdb can exceed.
-      expect(minutes(c.customTimeouts?.create)).toBeGreaterThan(10);
     }
     expect(CLUSTER_READY_AWAIT).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
-  });
-
-  it("gives every Redis StatefulSet a timeout past the 10-minute default (the awaiter waits for readyReplicas)", () => {
     const sets = ofKind("StatefulSet").filter((r) => String(meta(r).name).startsWith("redis"));
     expect(sets.length).toBeGreaterThan(0);
+    // No skipAwait and no waitFor override: the built-in StatefulSet awaiter (readyReplicas) runs.
     for (const s of sets) {
-      expect(s.customTimeouts?.create, s.name).toBe(REDIS_TIMEOUTS.create);
-      expect(minutes(s.customTimeouts?.create)).toBeGreaterThan(10);
-      // No skipAwait: the built-in StatefulSet awaiter must run.
-      expect(meta(s).annotations?.["pulumi.com/skipAwait"]).toBeUndefined();
+      expect(meta(s).annotations?.["pulumi.com/skipAwait"], s.name).toBeUndefined();
+      expect(meta(s).annotations?.["pulumi.com/waitFor"], s.name).toBeUndefined();
     }
   });
 
@@ -96,7 +82,6 @@ describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
       expect(janua.dependencies, `${ns}: Cluster`).toContain(clusterIn(dataNs).urn);
       for (const redis of redisIn(dataNs))
         expect(janua.dependencies, `${ns}: ${redis.name}`).toContain(redis.urn);
-      expect(janua.customTimeouts?.create).toBe(JANUA_TIMEOUTS.create);
     }
   });
 
