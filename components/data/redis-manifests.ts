@@ -9,6 +9,7 @@
  */
 import { commonLabels, selectorLabels } from "../shared/labels";
 import { podDefaults, restrictedContainerSecurityContext } from "../shared/pod";
+import { LONGHORN_BACKUP_LABELS } from "../storage/longhorn-values";
 import { IMAGES, imageRef } from "../versions";
 
 type Obj = Record<string, unknown>;
@@ -158,7 +159,12 @@ function statefulSet(
       },
       volumeClaimTemplates: [
         {
-          metadata: { name: "data" },
+          // The data pods' AOF and RDB are backed up by Longhorn's RecurringJobs (group
+          // volume-backup); a Sentinel's state is rebuilt by its init container, not backed up.
+          metadata: {
+            name: "data",
+            ...(name === REDIS.sentinel ? {} : { labels: { ...LONGHORN_BACKUP_LABELS } }),
+          },
           spec: {
             accessModes: ["ReadWriteOnce"],
             storageClassName: o.storageClass ?? "longhorn",

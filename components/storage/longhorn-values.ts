@@ -75,7 +75,32 @@ export function longhornValues(o: LonghornOptions): LonghornValues {
   };
 }
 
-/** Daily snapshot and backup RecurringJobs for every volume (group `default`). */
+/**
+ * The one Longhorn recurring-job group the snapshot and backup jobs run for. Not `default`:
+ * Longhorn puts every volume that has no recurring-job label into `default` ("Longhorn will
+ * automatically add a volume to the `default` group when the volume has no recurring job",
+ * longhorn/website content/docs/<1.x>/snapshots-and-backups/scheduling-backups-and-snapshots.md),
+ * so jobs in `default` would back up the CNPG volumes (backed up by barman-cloud, and a block copy
+ * of a running PostgreSQL is not a consistent backup) and Prometheus (disposable) as well.
+ */
+export const LONGHORN_BACKUP_GROUP = "volume-backup";
+
+/**
+ * Labels that put a PVC's volume into {@link LONGHORN_BACKUP_GROUP}. A volume joins a group by the
+ * label `recurring-job-group.longhorn.io/<group>: enabled`; on a PVC it takes effect only with
+ * `recurring-job.longhorn.io/source: enabled`, which makes Longhorn sync the PVC's recurring-job
+ * labels onto its volume (same page, "With PersistentVolumeClaim"; longhorn/longhorn
+ * enhancements "Set RecurringJob to PersistentVolumeClaims", issue #5791).
+ */
+export const LONGHORN_BACKUP_LABELS: Readonly<Record<string, string>> = {
+  "recurring-job.longhorn.io/source": "enabled",
+  [`recurring-job-group.longhorn.io/${LONGHORN_BACKUP_GROUP}`]: "enabled",
+};
+
+/**
+ * Daily snapshot and backup RecurringJobs for the volumes that carry {@link LONGHORN_BACKUP_LABELS}
+ * (group {@link LONGHORN_BACKUP_GROUP}), never for every volume.
+ */
 export function renderRecurringJobs(
   namespace: string,
   o: { snapshot: { cron: string; retain: number }; backup: { cron: string; retain: number } },
@@ -94,7 +119,7 @@ export function renderRecurringJobs(
       cron: job.cron,
       retain: job.retain,
       concurrency: 1,
-      groups: ["default"],
+      groups: [LONGHORN_BACKUP_GROUP],
       labels: {},
     },
   }));

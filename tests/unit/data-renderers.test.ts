@@ -18,6 +18,7 @@ import {
   renderSentinelInitScript,
 } from "../../components/data/redis-manifests";
 import {
+  LONGHORN_BACKUP_GROUP,
   longhornBackupTarget,
   longhornValues,
   renderRecurringJobs,
@@ -278,6 +279,8 @@ describe("Longhorn values", () => {
       ["snapshot", 7],
       ["backup", 14],
     ]);
+    // Not `default`: Longhorn puts every unlabelled volume (CNPG, Prometheus) into that group.
+    for (const job of jobs) expect(job.spec.groups).toEqual([LONGHORN_BACKUP_GROUP]);
     const { schemas, missing } = loadCrdSchemas();
     if (missing) {
       if (process.env.CI === "true") throw new Error(missing);
