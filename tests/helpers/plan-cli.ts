@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { beforeAll, expect } from "vitest";
 import type { PlanDocument } from "../../scripts/lib/plan-document";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -47,4 +48,28 @@ export function listFiles(dir: string): string[] {
     const full = join(dir, entry);
     return statSync(full).isDirectory() ? listFiles(full).map((f) => join(entry, f)) : [relative(dir, full)];
   });
+}
+
+/** The committed stacks. */
+export const STACKS = ["production", "staging"] as const;
+
+/**
+ * Plans every committed stack once for the calling test file (in a `beforeAll`) and returns a
+ * getter that fails the test with the plan's stderr when that stack did not plan.
+ */
+export function planCommittedStacks(): (stack: (typeof STACKS)[number]) => PlanDocument {
+  const runs = new Map<string, PlanRun>();
+  const plans = new Map<string, PlanDocument>();
+  beforeAll(() => {
+    for (const stack of STACKS) {
+      const run = runPlanCli(["--stack", stack]);
+      runs.set(stack, run);
+      if (run.status === 0) plans.set(stack, readPlan(run.outDir));
+    }
+  }, 240_000);
+  return (stack) => {
+    const run = runs.get(stack) as PlanRun;
+    expect(run.status, run.stderr).toBe(0);
+    return plans.get(stack) as PlanDocument;
+  };
 }

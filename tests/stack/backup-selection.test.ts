@@ -10,21 +10,12 @@
  * longhorn/website PR #1010 ("any retention policy directly on the backup store is strictly
  * prohibited"); barman-cloud needs its `*.history` files and the base backup before the window.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LONGHORN_BACKUP_GROUP, LONGHORN_BACKUP_LABELS } from "../../components/storage/longhorn-values";
-import type { PlanDocument, PlanResource } from "../../scripts/lib/plan-document";
-import { readPlan, runPlanCli } from "../helpers/plan-cli";
+import type { PlanResource } from "../../scripts/lib/plan-document";
+import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
 
-const STACKS = ["production", "staging"] as const;
-const plans = new Map<string, PlanDocument>();
-
-beforeAll(() => {
-  for (const stack of STACKS) {
-    const run = runPlanCli(["--stack", stack]);
-    if (run.status !== 0) throw new Error(`plan ${stack} failed: ${run.stderr}`);
-    plans.set(stack, readPlan(run.outDir));
-  }
-}, 240_000);
+const planOf = planCommittedStacks();
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Inputs = Record<string, any>;
@@ -35,7 +26,7 @@ const mentionsRecurringLabels = (r: PlanResource) =>
   /recurring-job(-group)?\.longhorn\.io\//.test(JSON.stringify(r.inputs));
 
 describe.each(STACKS)("backups that stay restorable, %s plan", (stack) => {
-  const resources = () => (plans.get(stack) as PlanDocument).resources;
+  const resources = () => planOf(stack).resources;
   const ofKind = (kind: string) => resources().filter((r) => (r.inputs as Inputs).kind === kind);
 
   it("runs the snapshot and backup RecurringJobs for the explicit group only, never `default`", () => {

@@ -4,21 +4,11 @@
  * own startupapicheck is a hook, and helm.v4.Chart never runs hooks (pulumi/pulumi-kubernetes
  * provider/pkg/provider/helm/v4/chart.go 94977969 line 230).
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CERT_MANAGER_CHECK } from "../../components/storage/cert-manager-check";
-import type { PlanDocument } from "../../scripts/lib/plan-document";
-import { readPlan, runPlanCli } from "../helpers/plan-cli";
+import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
 
-const STACKS = ["production", "staging"] as const;
-const plans = new Map<string, PlanDocument>();
-
-beforeAll(() => {
-  for (const stack of STACKS) {
-    const run = runPlanCli(["--stack", stack]);
-    if (run.status !== 0) throw new Error(`plan ${stack} failed: ${run.stderr}`);
-    plans.set(stack, readPlan(run.outDir));
-  }
-}, 240_000);
+const planOf = planCommittedStacks();
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Inputs = Record<string, any>;
@@ -30,7 +20,7 @@ const CHART_CONSUMERS: Record<string, (values: Inputs) => boolean> = {
 };
 
 describe.each(STACKS)("cert-manager readiness gate in the %s plan", (stack) => {
-  const resources = () => (plans.get(stack) as PlanDocument).resources;
+  const resources = () => planOf(stack).resources;
   const gate = () =>
     resources().find(
       (r) =>

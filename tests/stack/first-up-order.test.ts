@@ -11,28 +11,19 @@
  * provider/pkg/await/await.go: the await is bounded by the resource's timeout, 10 minutes by default.
  * cloudnative-pg api/v1/cluster_types.go: `ConditionClusterReady ClusterConditionType = "Ready"`.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CLUSTER_READY_AWAIT } from "../../components/data/postgres";
-import type { PlanDocument, PlanResource } from "../../scripts/lib/plan-document";
-import { readPlan, runPlanCli } from "../helpers/plan-cli";
+import type { PlanResource } from "../../scripts/lib/plan-document";
+import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
 
-const STACKS = ["production", "staging"] as const;
-const plans = new Map<string, PlanDocument>();
-
-beforeAll(() => {
-  for (const stack of STACKS) {
-    const run = runPlanCli(["--stack", stack]);
-    if (run.status !== 0) throw new Error(`plan ${stack} failed: ${run.stderr}`);
-    plans.set(stack, readPlan(run.outDir));
-  }
-}, 240_000);
+const planOf = planCommittedStacks();
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Inputs = Record<string, any>;
 const meta = (r: PlanResource) => ((r.inputs as Inputs).metadata ?? {}) as Inputs;
 
 describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
-  const resources = () => (plans.get(stack) as PlanDocument).resources;
+  const resources = () => planOf(stack).resources;
   const ofKind = (kind: string, namespace?: string) =>
     resources().filter(
       (r) =>

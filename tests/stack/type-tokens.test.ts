@@ -1,7 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import type { PlanDocument } from "../../scripts/lib/plan-document";
+import { describe, expect, it } from "vitest";
 import { apiVersionOf, gvkFromType } from "../helpers/gvk";
-import { type PlanRun, readPlan, runPlanCli } from "../helpers/plan-cli";
+import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
 
 // What a real `pulumi preview` does with each Kubernetes resource: pulumi-kubernetes
 // provider/pkg/provider/provider.go at commit 94977969: Check (lines 1158-1403) calls gvkFromURN at
@@ -9,26 +8,12 @@ import { type PlanRun, readPlan, runPlanCli } from "../helpers/plan-cli";
 // unless its module is `group/version` (`core/v1` for the core group). The offline plan has no provider, so this test
 // applies that rule to every token of both plans (see tests/helpers/gvk.ts).
 
-const STACKS = ["production", "staging"] as const;
-const runs = new Map<string, PlanRun>();
-const plans = new Map<string, PlanDocument>();
-
-beforeAll(() => {
-  for (const stack of STACKS) {
-    const run = runPlanCli(["--stack", stack]);
-    runs.set(stack, run);
-    if (run.status === 0) plans.set(stack, readPlan(run.outDir));
-  }
-});
+const planOf = planCommittedStacks();
 
 type Obj = Record<string, unknown>;
 
 describe.each(STACKS)("Kubernetes type tokens of the %s plan", (stack) => {
-  const plan = () => {
-    const run = runs.get(stack) as PlanRun;
-    expect(run.status, run.stderr).toBe(0);
-    return plans.get(stack) as PlanDocument;
-  };
+  const plan = () => planOf(stack);
   const kubernetes = () => plan().resources.filter((r) => r.type.startsWith("kubernetes:"));
 
   it("parse the way gvkFromURN parses them: a module with both a group and a version", () => {

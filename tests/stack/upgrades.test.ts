@@ -3,28 +3,18 @@
  * for, and that a node installed by this plan is not one the Plans would upgrade (and cordon).
  * Upstream: rancher/system-upgrade-controller v0.20.1 (commit 0d144460).
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { INSTALLED_VERSION_LABEL, installedVersionLabelValue } from "../../components/k3s/upgrade-plans";
 import { SYSTEM_UPGRADE_CRD_URL } from "../../components/versions";
-import type { PlanDocument } from "../../scripts/lib/plan-document";
-import { readPlan, runPlanCli } from "../helpers/plan-cli";
+import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
 
-const STACKS = ["production", "staging"] as const;
-const plans = new Map<string, PlanDocument>();
-
-beforeAll(() => {
-  for (const stack of STACKS) {
-    const run = runPlanCli(["--stack", stack]);
-    if (run.status !== 0) throw new Error(`plan ${stack} failed: ${run.stderr}`);
-    plans.set(stack, readPlan(run.outDir));
-  }
-}, 240_000);
+const planOf = planCommittedStacks();
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Inputs = Record<string, any>;
 
 describe.each(STACKS)("system-upgrade-controller in the %s plan", (stack) => {
-  const plan = () => plans.get(stack) as PlanDocument;
+  const plan = () => planOf(stack);
   const resources = () => plan().resources;
   const upgradePlans = () =>
     resources().filter((r) => r.type.endsWith(":Plan") && r.type.includes("upgrade.cattle.io"));
