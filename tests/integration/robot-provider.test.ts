@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { canonicalCidr } from "../../components/hetzner/admin-cidrs";
 import { renderRobotFirewall } from "../../components/hetzner/firewall-rules";
 import { evaluateRobotFirewall, type StoredFirewall } from "../../components/hetzner/robot-firewall-eval";
 import {
@@ -172,6 +173,18 @@ describe("Robot firewall provider", () => {
     expect(normalizeRobotIp("2001:db8:0:0:1:0:0:1/128")).toBe("2001:db8::1:0:0:1/128");
     expect(normalizeRobotIp("::ffff:192.0.2.1")).toBe("::ffff:c000:201/128");
     expect(normalizeRobotIp("not an address")).toBe("not an address");
+    // The serialized provider keeps its own copy of the RFC 5952 rule (it may import nothing of
+    // the project's); it must spell every canonical network as admin-cidrs.ts does.
+    for (const cidr of [
+      "2001:db8:100::/48",
+      "2001:0:0:1::/64",
+      "fe80::/10",
+      "2a01:4f8:c0c:1234::/64",
+      "::/0",
+      "203.0.113.0/24",
+    ]) {
+      expect(normalizeRobotIp(cidr), cidr).toBe(canonicalCidr(cidr));
+    }
     const created = await p.create({ serverNumber: SERVER, firewall, connection: conn });
     const fw = robot.firewalls.get(SERVER) as { rules: { input: Outs[] } };
     // Robot reads the same addresses back in another spelling.
