@@ -9,6 +9,7 @@
  * and rules are off (otherwise they fire `TargetDown` forever).
  */
 import { quantityToGiB } from "../cost/estimate";
+import { commonLabels } from "../shared/labels";
 import { type AlertmanagerConfigOptions, renderAlertmanagerConfig } from "./alertmanager-config";
 
 type Obj = Record<string, unknown>;
@@ -19,6 +20,11 @@ export const MONITORING = {
   grafana: "grafana",
   grafanaPort: 3000,
   grafanaAdminSecret: "grafana-admin",
+  /**
+   * The Role Grafana's sidecars run with (bound by the chart's RoleBinding through
+   * `rbac.useExistingRole`): ConfigMaps of the monitoring namespace, nothing else.
+   */
+  grafanaSidecarRole: "grafana-sidecar",
   receiversSecret: "alertmanager-receivers",
   prometheusPort: 9090,
   /** The operator's admission webhook (called by the API server from the node address). */
@@ -53,6 +59,11 @@ export interface MonitoringValuesOptions {
   readonly alerting: AlertmanagerConfigOptions;
   /** Scrape and rule evaluation interval. @default "30s" */
   readonly interval?: string;
+  /**
+   * The namespace the chart is installed in: Grafana's sidecars read ConfigMaps there and only
+   * there (the platform dashboard, the chart's dashboards and its datasource). @default "monitoring"
+   */
+  readonly namespace?: string;
 }
 
 /**
@@ -79,6 +90,7 @@ const volume = (storageClass: string, size: string) => ({
 export function monitoringValues(o: MonitoringValuesOptions): Obj {
   const storageClass = o.storageClass ?? "longhorn";
   const interval = o.interval ?? "30s";
+  const namespace = o.namespace ?? "monitoring";
   const r = MONITORING_RESOURCES;
   return {
     fullnameOverride: MONITORING.fullname,
@@ -149,7 +161,30 @@ export function monitoringValues(o: MonitoringValuesOptions): Obj {
       // A helm test Pod would become an ordinary resource under helm.v4.Chart.
       testFramework: { enabled: false },
       resources: r.grafana,
-      sidecar: { resources: r.grafanaSidecar, dashboards: { enabled: true, label: "grafana_dashboard" } },
+      // Namespaced RBAC, no cluster-wide Secret reads (grafana-community/helm-charts grafana
+      // 12.11.1, the chart kube-prometheus-stack 88.5.3 depends on; the pinned 92.9.0 could not be
+      // read here). templates/clusterrole.yaml and clusterrolebinding.yaml render only when
+      // `rbac.namespaced` is false or `extraClusterRoleRules` is set (line 1); templates/role.yaml
+      // lines 15-21 would grant configmaps AND secrets get/list/watch whenever a sidecar is on, so
+      // the chart's Role is replaced by {@link renderGrafanaSidecarRole} (`useExistingRole`: role.yaml
+      // line 1 skips it, rolebinding.yaml line 19 binds the named Role in the release namespace).
+      rbac: { create: true, namespaced: true, useExistingRole: MONITORING.grafanaSidecarRole },
+      sidecar: {
+        resources: r.grafanaSidecar,
+        // kube-prometheus-stack sets `searchNamespace: ALL` (values.yaml grafana.sidecar.dashboards),
+        // which makes kiwigrid/k8s-sidecar 2.10.1 call list_config_map_for_all_namespaces
+        // (src/resources.py lines 28-34): cluster-wide. Only this namespace, and only ConfigMaps:
+        // `resource: both` (the chart's default) would also list Secrets (src/sidecar.py line 69).
+        dashboards: {
+          enabled: true,
+          label: "grafana_dashboard",
+          searchNamespace: [namespace],
+          resource: "configmap",
+        },
+        // The chart's datasource is a ConfigMap in the release namespace
+        // (kube-prometheus-stack templates/grafana/configmaps-datasources.yaml).
+        datasources: { searchNamespace: [namespace], resource: "configmap" },
+      },
       "grafana.ini": {
         server: { domain: o.grafanaHostname, root_url: `https://${o.grafanaHostname}` },
         security: { cookie_secure: true, disable_gravatar: true },
@@ -160,5 +195,25 @@ export function monitoringValues(o: MonitoringValuesOptions): Obj {
     },
     "kube-state-metrics": { resources: r.kubeStateMetrics },
     "prometheus-node-exporter": { resources: r.nodeExporter },
+  };
+}
+
+/**
+ * The Role of Grafana's ServiceAccount (the chart binds it, see `rbac.useExistingRole` above):
+ * read ConfigMaps of the monitoring namespace, which is all the dashboard and datasource sidecars
+ * list and watch with `resource: configmap` and a `searchNamespace` of that namespace. No Secrets,
+ * nothing cluster-wide. The chart's own Role would add Secrets (grafana templates/role.yaml
+ * lines 17-20). Pure.
+ */
+export function renderGrafanaSidecarRole(namespace: string): Obj {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "Role",
+    metadata: {
+      name: MONITORING.grafanaSidecarRole,
+      namespace,
+      labels: commonLabels({ name: MONITORING.grafanaSidecarRole, component: "monitoring" }),
+    },
+    rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
   };
 }

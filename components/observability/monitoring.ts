@@ -15,7 +15,7 @@ import { alertRules, renderPrometheusRule } from "./alert-rules";
 import { type AlertEmail, RECEIVER_SECRET_KEYS } from "./alertmanager-config";
 import { renderDashboardConfigMap } from "./dashboard";
 import { renderMonitoringNetworkPolicies } from "./monitoring-network";
-import { MONITORING, monitoringValues } from "./monitoring-values";
+import { MONITORING, monitoringValues, renderGrafanaSidecarRole } from "./monitoring-values";
 import { blackboxValues, type ProbeTargets, renderProbes } from "./probes";
 import { renderScrapeTargets, type ScrapeTargetOptions } from "./scrape-targets";
 
@@ -111,7 +111,10 @@ export class Monitoring extends pulumi.ComponentResource {
       base,
     );
 
+    // Before the chart: Grafana's sidecars list ConfigMaps at start (the chart binds this Role).
+    const [grafanaRole] = createObjects(name, [renderGrafanaSidecarRole(nsName)], base, args.namespace);
     const values = monitoringValues({
+      namespace: nsName,
       retention: args.retention,
       storageSize: args.storageSize,
       grafanaHostname: args.grafanaHostname,
@@ -130,7 +133,7 @@ export class Monitoring extends pulumi.ComponentResource {
     });
     this.chart = installChart(name, CHARTS.kubePrometheusStack, args.namespace, values, {
       ...base,
-      dependsOn: [receivers, grafanaAdmin, ...args.dependsOn],
+      dependsOn: [receivers, grafanaAdmin, grafanaRole as pulumi.Resource, ...args.dependsOn],
     });
     this.grafanaUrl = `https://${args.grafanaHostname}`;
     const blackbox = installChart(
