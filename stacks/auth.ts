@@ -11,6 +11,7 @@ import type { Postgres } from "../components/data/postgres";
 import type { Redis } from "../components/data/redis";
 import type { R2Buckets } from "../components/edge/r2-buckets";
 import type { Longhorn } from "../components/storage/longhorn";
+import { tenantNamespace } from "../components/tenancy/tenant-manifests";
 import { IMAGES } from "../components/versions";
 import type { StackConfig, StackSecrets } from "./config";
 
@@ -23,6 +24,11 @@ export interface AuthInputs {
   readonly cnpg: CnpgOperator;
   readonly longhorn: Longhorn;
   readonly r2: R2Buckets;
+}
+
+/** The namespaces of the tenants that use the shared Janua. */
+export function sharedAuthTenantNamespaces(config: StackConfig): string[] {
+  return config.tenants.filter((t) => t.auth === "shared").map((t) => tenantNamespace(t.slug));
 }
 
 /** Builds the shared Janua. */
@@ -46,7 +52,8 @@ export function buildJanua(config: StackConfig, secrets: StackSecrets, inputs: A
     databaseUrl: (inputs.postgres.connections.janua as { url: pulumi.Output<string> }).url,
     redisUrl: inputs.redis.connections.janua.url,
     dataNamespace: "data",
-    tenantAccess: true,
+    // The control plane and the tenants that sign in with the shared instance, by name.
+    clientNamespaces: ["enclii", ...sharedAuthTenantNamespaces(config)],
     resendApiKey: secrets.resendApiKey,
     // The shared database Ready and Redis ready before Janua starts.
     dependsOn: [inputs.postgres.cluster, ...inputs.redis.statefulSets],
@@ -80,6 +87,8 @@ export function buildControlPlane(
     database: { url: (inputs.postgres.connections.enclii as { url: pulumi.Output<string> }).url },
     redis: { host: redis.host, port: redis.port, password: redis.password },
     dataNamespace: "data",
+    tenantNamespaces: config.tenants.map((t) => tenantNamespace(t.slug)),
+    serviceCidr: config.k3s.serviceCidr,
     cloudflare: {
       accountId: config.cloudflare.accountId,
       zoneId: config.cloudflare.zoneId,

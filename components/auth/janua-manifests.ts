@@ -12,11 +12,6 @@ import { IMAGES, type ImagePin, imageRef } from "../versions";
 
 type Obj = Record<string, unknown>;
 
-/** Selects every tenant namespace (they carry the `enclii.dev/tenant` label). */
-export const TENANT_NAMESPACES = {
-  namespaceSelector: { matchExpressions: [{ key: "enclii.dev/tenant", operator: "Exists" }] },
-} as const;
-
 /** Fixed names and ports. */
 export const JANUA = {
   name: "janua",
@@ -78,12 +73,14 @@ export interface JanuaManifestOptions {
   readonly features: Record<string, boolean>;
   /** Whether `RESEND_API_KEY` is in the Secret. */
   readonly email: boolean;
-  /** Namespaces whose pods call Janua's API in-cluster (the control plane). */
+  /**
+   * Namespaces whose pods call Janua's API in-cluster: the control plane and, for the shared
+   * instance, every tenant namespace that signs in with it (tokens are validated in-cluster).
+   * Selected by name, never by a label a namespace creator could set.
+   */
   readonly clientNamespaces: readonly string[];
   /** Namespace of its PostgreSQL and Redis. */
   readonly dataNamespace: string;
-  /** Admit every tenant namespace (the shared instance; tenants validate tokens in-cluster). @default false */
-  readonly tenantAccess?: boolean;
 }
 
 /** Problems with the options (empty when valid). */
@@ -200,7 +197,6 @@ export function renderJanuaManifests(o: JanuaManifestOptions): Obj[] {
               nsSelector("cloudflare-tunnel"),
               ...o.clientNamespaces.map(nsSelector),
               nsSelector("monitoring"),
-              ...(o.tenantAccess ? [TENANT_NAMESPACES] : []),
             ],
             ports: [{ protocol: "TCP", port: JANUA.port }],
           },

@@ -44,9 +44,10 @@ export interface JanuaArgs {
   readonly redisUrl: pulumi.Input<string>;
   /** Namespace of its database and Redis. */
   readonly dataNamespace: string;
-  /** Admit every tenant namespace (the shared instance). @default false */
-  readonly tenantAccess?: boolean;
-  /** Namespaces that call Janua in-cluster. @default ["enclii"] */
+  /**
+   * Namespaces that call Janua in-cluster, by name: the control plane and, for the shared
+   * instance, the tenant namespaces that use it. @default ["enclii"]
+   */
   readonly clientNamespaces?: readonly string[];
   readonly resendApiKey?: pulumi.Input<string>;
   /**
@@ -159,7 +160,6 @@ export class Janua extends pulumi.ComponentResource {
       email: args.resendApiKey !== undefined,
       clientNamespaces: args.clientNamespaces ?? ["enclii"],
       dataNamespace: args.dataNamespace,
-      tenantAccess: args.tenantAccess ?? false,
     });
     // The key id is known once the key exists: put the Output where the renderer left the placeholder.
     const deployment = fillPlaceholders(

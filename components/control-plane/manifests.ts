@@ -1,13 +1,17 @@
 /**
  * The Enclii control plane as plain manifests: switchyard-api (port 4200) and switchyard-ui
  * (port 4201), their Services (80 -> port), PodDisruptionBudgets and NetworkPolicies. Pure;
- * secrets only through secretKeyRef to the `switchyard-api` Secret.
+ * secrets only through secretKeyRef to the `switchyard-api` Secret. switchyard-api runs as its own
+ * ServiceAccount with a mounted token and may reach the API server (./rbac.ts says what it may
+ * do there); switchyard-ui has no token.
  */
 import type { TunnelRoute } from "../edge/routes";
 import { commonLabels, selectorLabels } from "../shared/labels";
+import { byNames, renderAllowApiServer } from "../shared/namespace";
 import { internetIpv4 } from "../shared/network";
 import { httpProbe, podDefaults, restrictedContainerSecurityContext, spreadAcrossNodes } from "../shared/pod";
 import { IMAGES, type ImagePin, imageRef } from "../versions";
+import { CONTROL_PLANE_IDENTITY, renderControlPlaneIdentity } from "./rbac";
 
 type Obj = Record<string, unknown>;
 
@@ -44,6 +48,10 @@ export interface ControlPlaneOptions {
   readonly cloudflare: { readonly accountId: string; readonly zoneId: string; readonly tunnelId: string };
   readonly dataNamespace: string;
   readonly januaNamespace: string;
+  /** Tenant namespaces whose apps call the API (selected by name, never by a label). */
+  readonly tenantNamespaces: readonly string[];
+  /** The cluster's Service CIDR (the `kubernetes` Service address lives in it). */
+  readonly serviceCidr: string;
 }
 
 /**
@@ -67,6 +75,8 @@ export function controlPlaneSizingOptions(overrides: Partial<ControlPlaneOptions
     cloudflare: { accountId: "a", zoneId: "z", tunnelId: "t" },
     dataNamespace: "data",
     januaNamespace: "janua",
+    tenantNamespaces: [],
+    serviceCidr: "10.43.0.0/16",
     ...overrides,
   };
 }
@@ -156,7 +166,9 @@ function workload(o: ControlPlaneOptions, which: "api" | "ui"): Obj[] {
         template: {
           metadata: { labels: { ...labels, ...selector } },
           spec: {
-            ...podDefaults({ uid: CONTROL_PLANE.uid }),
+            // switchyard-api deploys tenants' apps through the API server with this identity.
+            ...podDefaults({ uid: CONTROL_PLANE.uid, needsApiAccess: which === "api" }),
+            ...(which === "api" ? { serviceAccountName: CONTROL_PLANE_IDENTITY.serviceAccount } : {}),
             topologySpreadConstraints: spreadAcrossNodes(selector),
             containers: [
               {
@@ -200,15 +212,7 @@ function workload(o: ControlPlaneOptions, which: "api" | "ui"): Obj[] {
                 namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
               })),
               // Tenants' apps call the control plane API.
-              ...(which === "api"
-                ? [
-                    {
-                      namespaceSelector: {
-                        matchExpressions: [{ key: "enclii.dev/tenant", operator: "Exists" }],
-                      },
-                    },
-                  ]
-                : []),
+              ...(which === "api" && o.tenantNamespaces.length > 0 ? [byNames(o.tenantNamespaces)] : []),
             ],
             ports: [{ protocol: "TCP", port: spec.port }],
           },
@@ -234,6 +238,11 @@ export function renderControlPlane(o: ControlPlaneOptions): Obj[] {
   const nsSelector = (ns: string) => ({
     namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
   });
+  // Only switchyard-api calls the API server (the UI has no token).
+  const apiEgress = renderAllowApiServer(o.namespace, o.serviceCidr, {
+    name: "switchyard-api-server",
+    podSelector: { matchLabels: selectorLabels({ name: CONTROL_PLANE.api.name }) },
+  }) as Obj;
   const egress: Obj = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -259,7 +268,13 @@ export function renderControlPlane(o: ControlPlaneOptions): Obj[] {
       ],
     },
   };
-  return [...workload(o, "api"), ...workload(o, "ui"), egress];
+  return [
+    ...renderControlPlaneIdentity({ namespace: o.namespace }),
+    ...workload(o, "api"),
+    ...workload(o, "ui"),
+    egress,
+    apiEgress,
+  ];
 }
 
 /** The control plane's tunnel routes (known before the component exists). */

@@ -128,3 +128,59 @@ export function renderAllowDns(namespace: string): k8s.types.input.networking.v1
     },
   };
 }
+
+/**
+ * A NetworkPolicy peer for the namespaces named, by `kubernetes.io/metadata.name`: the API server
+ * sets that label to the namespace's name and nobody can change it, unlike any other label a
+ * namespace creator chooses.
+ */
+export function byNames(names: readonly string[]): Record<string, unknown> {
+  return {
+    namespaceSelector: {
+      matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...names] }],
+    },
+  };
+}
+
+/** Where the Kubernetes API answers a pod, as a NetworkPolicy sees the connection. */
+export const API_SERVER_PORTS = {
+  /** The `kubernetes` Service port (in the Service CIDR), before kube-proxy's DNAT. */
+  service: 443,
+  /**
+   * The API server on the node address after the DNAT: k3s runs it in the host network namespace
+   * and advertises `advertise-address` (the node IP) on 6443 as the Service's endpoint.
+   */
+  node: 6443,
+} as const;
+
+/**
+ * Lets the selected pods (every pod by default) reach the API server: the `kubernetes` Service
+ * address on 443 and, after DNAT, the node address on 6443. Which side of the DNAT a network plugin
+ * filters on differs (kube-router filters after it), so both are allowed. 6443 is allowed to any
+ * address: the node addresses are deploy-time Outputs the pure renderers do not take (the same
+ * rule the data and monitoring namespaces always had), so a host on the internet listening on 6443
+ * is reachable from these pods too; 443 is limited to the Service CIDR.
+ */
+export function renderAllowApiServer(
+  namespace: string,
+  serviceCidr: string,
+  options: { readonly name?: string; readonly podSelector?: Record<string, unknown> } = {},
+): k8s.types.input.networking.v1.NetworkPolicy {
+  const name = options.name ?? "allow-api-server";
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace, labels: commonLabels({ name, component: "network-policy" }) },
+    spec: {
+      podSelector: options.podSelector ?? {},
+      policyTypes: ["Egress"],
+      egress: [
+        { ports: [{ protocol: "TCP", port: API_SERVER_PORTS.node }] },
+        {
+          to: [{ ipBlock: { cidr: serviceCidr } }],
+          ports: [{ protocol: "TCP", port: API_SERVER_PORTS.service }],
+        },
+      ],
+    },
+  };
+}

@@ -1,8 +1,10 @@
 /**
  * A tenant's namespace and its boundaries as plain manifests: namespace (PodSecurity
- * `restricted`), ResourceQuota and LimitRange from the tier, and four NetworkPolicies. Pure.
+ * `restricted`), ResourceQuota and LimitRange from the tier, four NetworkPolicies, and the Role
+ * that lets the control plane deploy the tenant's apps there. Pure.
  */
 import { isIPv4 } from "node:net";
+import { renderControlPlaneTenantAccess } from "../control-plane/rbac";
 import { commonLabels } from "../shared/labels";
 import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
 import { internetIpv4, internetIpv6 } from "../shared/network";
@@ -58,6 +60,21 @@ export function egressExceptionsV6(ranges: ClusterRanges): string[] {
   return internetIpv6(ranges.nodeIps.map(asCidr).filter((c) => !isV4Cidr(c))).ipBlock.except;
 }
 
+/**
+ * Labels switchyard-api requires on a namespace it deploys into. Its `EnsureNamespace`
+ * (madfam-org/enclii `apps/switchyard-api/internal/k8s/client.go`) gets the namespace and, when one
+ * of these is missing, updates it, which the control plane's RBAC does not allow (the platform
+ * owns namespaces): set here, the update is never needed. No NetworkPolicy of the platform selects
+ * on them (policies select namespaces by name).
+ */
+export const SWITCHYARD_NAMESPACE_LABELS = {
+  "managed-by": "enclii",
+  platform: "enclii",
+  "enclii.dev/type": "application",
+  "enclii.dev/verify-signatures": "true",
+  "enclii.dev/data-access": "true",
+} as const;
+
 /** Every object of a tenant stamp except auth and routes. */
 export function renderTenant(o: TenantManifestOptions): Obj[] {
   const ns = tenantNamespace(o.slug);
@@ -79,6 +96,7 @@ export function renderTenant(o: TenantManifestOptions): Obj[] {
         "enclii.dev/tenant": o.slug,
         "enclii.dev/tier": o.tier,
         "enclii.dev/environment": o.environment,
+        ...SWITCHYARD_NAMESPACE_LABELS,
       },
       description: `tenant ${o.slug} (${o.tier})`,
     }) as Obj,
@@ -103,6 +121,10 @@ export function renderTenant(o: TenantManifestOptions): Obj[] {
         ],
       },
     },
+    ...renderControlPlaneTenantAccess({
+      tenantNamespace: ns,
+      controlPlaneNamespace: o.controlPlane.namespace,
+    }),
     renderDefaultDeny(ns) as Obj,
     renderAllowDns(ns) as Obj,
     {

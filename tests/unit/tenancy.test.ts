@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  januaSizingOptions,
-  renderJanuaManifests,
-  TENANT_NAMESPACES,
-} from "../../components/auth/janua-manifests";
+import { januaSizingOptions, renderJanuaManifests } from "../../components/auth/janua-manifests";
 import { capacityReport } from "../../components/cost/capacity";
 import { renderAllowDns, renderDefaultDeny } from "../../components/shared/namespace";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
@@ -68,7 +64,7 @@ describe("tiers", () => {
 describe("tenant stamp", () => {
   const objects = tenant("acme");
 
-  it("has a restricted, labelled namespace, a quota, a limit range and four policies", () => {
+  it("has a restricted, labelled namespace, a quota, a limit range, four policies and the control plane's Role", () => {
     const ns = objects.find((o) => o.kind === "Namespace");
     expect(ns?.metadata.name).toBe("tenant-acme");
     expect(ns?.metadata.labels).toMatchObject({
@@ -87,6 +83,8 @@ describe("tenant stamp", () => {
         "NetworkPolicy",
         "NetworkPolicy",
         "ResourceQuota",
+        "Role",
+        "RoleBinding",
       ].sort(),
     );
   });
@@ -121,7 +119,9 @@ describe("tenant stamp", () => {
 });
 
 describe("network isolation, evaluated", () => {
-  const janua = renderJanuaManifests(januaSizingOptions({ tenantAccess: true })) as Manifest[];
+  const janua = renderJanuaManifests(
+    januaSizingOptions({ clientNamespaces: ["enclii", "tenant-acme", "tenant-globex"] }),
+  ) as Manifest[];
   const policies = [
     ...tenant("acme"),
     ...tenant("globex"),
@@ -196,9 +196,14 @@ describe("network isolation, evaluated", () => {
     expect(mayConnect(policies, acme, pod("kube-system", { app: "metrics-server" }), 443)).toBe(false);
   });
 
-  it("Janua admits tenants through the tenant label, not one policy per tenant", () => {
+  it("Janua admits the tenants it serves by namespace name, not by a label a namespace creator could set", () => {
+    // A namespace that copies every tenant label is still not a tenant Janua admits.
+    const impostor = pod("tenant-evil", { "enclii.dev/tenant": "evil", "enclii.dev/tier": "growth" });
+    expect(mayConnect(policies, impostor, januaPod, 8080)).toBe(false);
+    expect(mayConnect(policies, acme, januaPod, 8080)).toBe(true);
     const ingress = janua.find((o) => o.metadata.name === "janua-ingress");
-    expect(ingress?.spec.ingress[0].from).toContainEqual(TENANT_NAMESPACES);
+    const selectors = JSON.stringify(ingress?.spec.ingress[0].from);
+    expect(selectors).not.toContain("enclii.dev/tenant");
   });
 });
 
