@@ -73,7 +73,14 @@ export function buildData(
 ) {
   const { provider, namespaces, r2 } = options;
   const ns = (name: string) => namespaces[name] as pulumi.Output<string>;
-  const certManager = new CertManager("cert-manager", { provider, namespace: ns("cert-manager") });
+  const monitoringNamespace = config.monitoring.enabled ? "monitoring" : undefined;
+  const serviceCidr = config.k3s.serviceCidr;
+  const certManager = new CertManager("cert-manager", {
+    provider,
+    namespace: ns("cert-manager"),
+    serviceCidr,
+    monitoringNamespace,
+  });
   const longhorn = new Longhorn("longhorn", {
     provider,
     namespace: ns("longhorn-system"),
@@ -82,11 +89,16 @@ export function buildData(
     backup: r2.credentials.longhorn,
     snapshot: config.storage.snapshot,
     backupJob: config.storage.backup,
+    serviceCidr,
+    monitoringNamespace,
   });
   const cnpg = new CnpgOperator("cnpg", {
     provider,
     namespace: ns("cnpg-system"),
     certManager: certManager.ready,
+    serviceCidr,
+    // Every namespace holding a CloudNativePG cluster: the shared one and each dedicated Janua's.
+    clusterNamespaces: ["data", ...dedicatedJanuaNamespaces(config)],
   });
   const postgres = new Postgres("postgres", {
     provider,
@@ -118,8 +130,8 @@ export function buildData(
     namespace: "data",
     namespaceRef: ns("data"),
     clientNamespaces: DATA_CLIENT_NAMESPACES,
-    serviceCidr: config.k3s.serviceCidr,
-    monitoringNamespace: config.monitoring.enabled ? "monitoring" : undefined,
+    serviceCidr,
+    monitoringNamespace,
   });
   return { postgres, redis, longhorn, cnpg, certManager };
 }

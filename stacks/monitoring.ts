@@ -47,6 +47,7 @@ export function buildMonitoring(
   return new Monitoring("monitoring", {
     provider: inputs.provider,
     namespace: inputs.namespaces.monitoring as pulumi.Output<string>,
+    nodeExporterNamespace: inputs.namespaces["monitoring-node"] as pulumi.Output<string>,
     retention: m.retention,
     storageSize: m.storageSize,
     grafanaHostname: m.grafanaHostname,

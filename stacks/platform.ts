@@ -67,6 +67,7 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
       namespace: upgradeNamespace,
       version: config.k3s.version,
       concurrency: config.k3s.upgrades.concurrency,
+      serviceCidr: config.k3s.serviceCidr,
     });
   }
   const data = buildData(config, { provider: cluster.provider, namespaces: namespaces.names, r2 });

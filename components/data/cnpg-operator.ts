@@ -5,7 +5,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { installChart } from "../shared/chart";
+import { createObjects } from "../shared/objects";
 import { CHARTS } from "../versions";
+import { renderCnpgNetworkPolicies } from "./cnpg-network";
 
 /** Typed values of the cloudnative-pg chart (only what this platform sets). */
 export interface CnpgOperatorValues {
@@ -46,6 +48,12 @@ export interface CnpgOperatorArgs {
   readonly namespace: pulumi.Input<string>;
   /** cert-manager's readiness gate (CertManager.ready): the plugin's chart creates an Issuer and Certificates. */
   readonly certManager: pulumi.Resource;
+  /** Its name. @default "cnpg-system" */
+  readonly namespaceName?: string;
+  /** The cluster's Service CIDR (API server egress). */
+  readonly serviceCidr: string;
+  /** Namespaces holding CloudNativePG clusters: the operator calls their instances' status port. */
+  readonly clusterNamespaces: readonly string[];
 }
 
 /** The operator and its backup plugin. */
@@ -56,12 +64,23 @@ export class CnpgOperator extends pulumi.ComponentResource {
   constructor(name: string, args: CnpgOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:data:CnpgOperator", name, {}, opts);
     const base = { parent: this, provider: args.provider };
+    // The allows exist before the pods, beside the namespace's default deny.
+    const network = createObjects(
+      name,
+      renderCnpgNetworkPolicies({
+        namespace: args.namespaceName ?? "cnpg-system",
+        serviceCidr: args.serviceCidr,
+        clusterNamespaces: args.clusterNamespaces,
+      }),
+      base,
+      args.namespace,
+    );
     this.operator = installChart(
       `${name}-operator`,
       CHARTS.cloudnativePg,
       args.namespace,
       cnpgOperatorValues(),
-      base,
+      { ...base, dependsOn: network },
     );
     this.plugin = installChart(
       `${name}-barman-cloud`,
@@ -70,7 +89,7 @@ export class CnpgOperator extends pulumi.ComponentResource {
       barmanPluginValues(),
       {
         ...base,
-        dependsOn: [this.operator, args.certManager],
+        dependsOn: [this.operator, args.certManager, ...network],
       },
     );
     this.registerOutputs({});

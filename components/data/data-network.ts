@@ -40,6 +40,14 @@ const nsSelector = (name: string) => ({
 });
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
+/**
+ * Labels of the CloudNativePG operator pods: the cloudnative-pg chart's selector labels (chart
+ * 0.29.0 templates/_helpers.tpl `cloudnative-pg.selectorLabels`, name = the chart name).
+ */
+export const CNPG_OPERATOR_LABELS: Readonly<Record<string, string>> = {
+  "app.kubernetes.io/name": "cloudnative-pg",
+};
+
 /** Labels CloudNativePG puts on every instance pod. */
 export const CNPG_INSTANCE_SELECTOR = { "cnpg.io/podRole": "instance" };
 /** Every pod of a CloudNativePG cluster: instances and its jobs (initdb, join, full recovery). */
@@ -64,7 +72,16 @@ export function renderDataNetworkPolicies(o: DataNetworkOptions): Obj[] {
   });
   const postgresIngress: Obj[] = [
     { from: [{ podSelector: {} }, ...clients], ports: tcp(DATA_PORTS.postgres) },
-    { from: [nsSelector(o.operatorNamespace ?? "cnpg-system")], ports: tcp(DATA_PORTS.cnpgStatus) },
+    {
+      // The operator only, not every pod of its namespace (the barman-cloud plugin never calls it).
+      from: [
+        {
+          ...nsSelector(o.operatorNamespace ?? "cnpg-system"),
+          podSelector: { matchLabels: CNPG_OPERATOR_LABELS },
+        },
+      ],
+      ports: tcp(DATA_PORTS.cnpgStatus),
+    },
   ];
   const redisIngress: Obj[] = [
     { from: [{ podSelector: {} }, ...clients], ports: tcp(REDIS.port, REDIS.sentinelPort) },

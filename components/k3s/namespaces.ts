@@ -1,6 +1,6 @@
 /**
- * `enclii:k3s:Namespaces`: the platform namespaces with PodSecurity labels and baseline
- * network policies. Other components receive their namespace from here.
+ * `enclii:k3s:Namespaces`: the platform namespaces with PodSecurity labels and, in every one, a
+ * default deny of ingress and egress plus the DNS allow. Other components receive their namespace from here.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -44,19 +44,19 @@ export class Namespaces extends pulumi.ComponentResource {
       const manifest = renderNamespace({ ...spec, labels: { "enclii.dev/environment": args.environment } });
       const ns = new k8s.core.v1.Namespace(`${name}-${spec.name}`, manifest, childOpts);
       this.names[spec.name] = ns.metadata.name;
-      if (spec.networkPolicy === "default-deny") {
-        const nsOpts = { ...childOpts, dependsOn: [ns] };
-        new k8s.networking.v1.NetworkPolicy(
-          `${name}-${spec.name}-default-deny`,
-          renderDefaultDeny(spec.name),
-          nsOpts,
-        );
-        new k8s.networking.v1.NetworkPolicy(
-          `${name}-${spec.name}-allow-dns`,
-          renderAllowDns(spec.name),
-          nsOpts,
-        );
-      }
+      // Every namespace, platform ones included, starts closed: deny all and allow DNS; the
+      // component in `spec.allows` adds its pods' allows beside these.
+      const nsOpts = { ...childOpts, dependsOn: [ns] };
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${spec.name}-default-deny`,
+        renderDefaultDeny(spec.name),
+        nsOpts,
+      );
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${spec.name}-allow-dns`,
+        renderAllowDns(spec.name),
+        nsOpts,
+      );
     }
     this.registerOutputs({ names: this.names });
   }

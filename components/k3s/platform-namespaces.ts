@@ -4,20 +4,19 @@
  */
 import type { NamespaceSpec } from "../shared/namespace";
 
-/** A platform namespace and whether it starts with a default-deny network policy. */
+/**
+ * A platform namespace. Every one starts with a default deny of ingress and egress and an allow of
+ * DNS (./namespaces.ts); the component named in {@link PlatformNamespace.allows} adds exactly the
+ * allows its pods need beside them.
+ */
 export interface PlatformNamespace extends NamespaceSpec {
-  /**
-   * `default-deny`: deny all plus allow DNS, the owning component adds its allows.
-   * `chart`: the chart installed there ships its own policies (operators that must reach the
-   * API server on the node address); the reason says why.
-   */
-  readonly networkPolicy: "default-deny" | "chart";
-  readonly networkPolicyReason?: string;
+  /** The renderer of the namespace's allows (a path under components/), for docs and reviews. */
+  readonly allows: string;
 }
 
 /** Options that decide which optional namespaces exist. */
 export interface PlatformNamespaceOptions {
-  /** kube-prometheus-stack is installed. */
+  /** kube-prometheus-stack is installed (namespaces `monitoring` and `monitoring-node`). */
   readonly monitoring: boolean;
   /** system-upgrade-controller manages k3s upgrades. */
   readonly managedUpgrades: boolean;
@@ -30,41 +29,37 @@ export function platformNamespaces(options: PlatformNamespaceOptions): PlatformN
       name: "cloudflare-tunnel",
       podSecurity: "restricted",
       description: "cloudflared, the only way into the cluster",
-      networkPolicy: "default-deny",
+      allows: "components/edge/cloudflared-manifests.ts",
     },
     {
       name: "janua",
       podSecurity: "restricted",
       description: "shared Janua auth service",
-      networkPolicy: "default-deny",
+      allows: "components/auth/janua-manifests.ts",
     },
     {
       name: "enclii",
       podSecurity: "restricted",
       description: "Enclii control plane (switchyard-api, switchyard-ui)",
-      networkPolicy: "default-deny",
+      allows: "components/control-plane/manifests.ts",
     },
     {
       name: "data",
       podSecurity: "restricted",
       description: "shared PostgreSQL (CloudNativePG) and Redis",
-      networkPolicy: "default-deny",
+      allows: "components/data/data-network.ts",
     },
     {
       name: "cert-manager",
       podSecurity: "restricted",
       description: "cert-manager, for the CNPG barman-cloud plugin certificates",
-      networkPolicy: "chart",
-      networkPolicyReason:
-        "cert-manager talks to the API server on the node address; its chart owns its policies",
+      allows: "components/storage/cert-manager-network.ts",
     },
     {
       name: "cnpg-system",
       podSecurity: "restricted",
       description: "CloudNativePG operator and barman-cloud plugin",
-      networkPolicy: "chart",
-      networkPolicyReason:
-        "the operator reaches the API server and every Postgres pod; its chart owns its policies",
+      allows: "components/data/cnpg-network.ts",
     },
     {
       name: "longhorn-system",
@@ -72,9 +67,8 @@ export function platformNamespaces(options: PlatformNamespaceOptions): PlatformN
       exemptionReason:
         "Longhorn's manager, instance managers and CSI plugin run privileged with host paths (/dev, /var/lib/longhorn) to attach iSCSI block devices",
       description: "Longhorn distributed block storage",
-      networkPolicy: "chart",
-      networkPolicyReason:
-        "Longhorn components use host networking for iSCSI; a pod policy cannot describe that traffic",
+      // The chart's own internal-traffic policies (networkPolicies.*) plus these.
+      allows: "components/storage/longhorn-network.ts",
     },
   ];
   if (options.managedUpgrades) {
@@ -84,19 +78,31 @@ export function platformNamespaces(options: PlatformNamespaceOptions): PlatformN
       exemptionReason:
         "upgrade jobs replace the k3s binary on the host and restart it: they need hostPID, host mounts and privilege",
       description: "system-upgrade-controller and k3s upgrade plans",
-      networkPolicy: "chart",
-      networkPolicyReason: "upgrade jobs run on the host network",
+      // The upgrade Job pods run on the host network, where no NetworkPolicy applies; these
+      // allows are the controller's.
+      allows: "components/k3s/upgrade-network.ts",
     });
   }
   if (options.monitoring) {
-    namespaces.push({
-      name: "monitoring",
-      podSecurity: "privileged",
-      exemptionReason:
-        "node-exporter reads host metrics through hostNetwork, hostPID and a read-only hostPath of / (the only privileged pod in it)",
-      description: "kube-prometheus-stack, Grafana, Alertmanager",
-      networkPolicy: "default-deny",
-    });
+    namespaces.push(
+      {
+        name: "monitoring",
+        podSecurity: "restricted",
+        description: "kube-prometheus-stack, Grafana, Alertmanager, the blackbox exporter",
+        allows: "components/observability/monitoring-network.ts",
+      },
+      {
+        name: "monitoring-node",
+        podSecurity: "privileged",
+        exemptionReason:
+          "node-exporter reads host metrics through hostNetwork, hostPID and a read-only hostPath of / (the only pod in it)",
+        description:
+          "prometheus-node-exporter (kube-prometheus-stack's DaemonSet, moved here by namespaceOverride)",
+        // node-exporter runs on the host network, where no NetworkPolicy applies: the default
+        // deny and DNS allow are all this namespace has.
+        allows: "components/k3s/namespaces.ts",
+      },
+    );
   }
   return namespaces;
 }

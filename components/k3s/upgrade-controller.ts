@@ -5,10 +5,12 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createObjects } from "../shared/objects";
+import { renderUpgradeNetworkPolicies } from "./upgrade-network";
 import {
   renderControllerRbac,
   renderControllerWorkload,
   renderUpgradePlans,
+  SUC,
   type UpgradePlanOptions,
 } from "./upgrade-plans";
 
@@ -17,6 +19,8 @@ export interface UpgradeControllerArgs extends UpgradePlanOptions {
   readonly provider: k8s.Provider;
   /** The `system-upgrade` namespace (from the platform namespaces). */
   readonly namespace: pulumi.Input<string>;
+  /** The cluster's Service CIDR (the controller's API server egress). */
+  readonly serviceCidr: string;
 }
 
 /** Installs the controller and its Plans. */
@@ -27,10 +31,16 @@ export class UpgradeController extends pulumi.ComponentResource {
     // No Plan CRD here: the controller registers it at every start and replaces whatever is there
     // with its embedded copy (upstream pkg/upgrade/controller.go 147-149, 184-195; wrangler
     // pkg/crd/crd.go 79-106), and nothing turns that off (main.go 37-88). One owner: the controller.
+    const network = createObjects(
+      name,
+      renderUpgradeNetworkPolicies({ namespace: SUC.namespace, serviceCidr: args.serviceCidr }),
+      base,
+      args.namespace,
+    );
     const created = createObjects(
       name,
       [...renderControllerRbac(), ...renderControllerWorkload()],
-      base,
+      { ...base, dependsOn: network },
       args.namespace,
     );
     // The Plans wait for the controller's Deployment to be ready; the controller registers the CRD

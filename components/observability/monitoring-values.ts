@@ -64,6 +64,11 @@ export interface MonitoringValuesOptions {
    * there (the platform dashboard, the chart's dashboards and its datasource). @default "monitoring"
    */
   readonly namespace?: string;
+  /**
+   * Where node-exporter runs: its own `privileged` namespace, so that `monitoring` is `restricted`
+   * (components/k3s/platform-namespaces.ts). @default "monitoring-node"
+   */
+  readonly nodeExporterNamespace?: string;
 }
 
 /**
@@ -158,6 +163,11 @@ export function monitoringValues(o: MonitoringValuesOptions): Obj {
       },
       // The data volume is owned through fsGroup; no root init container.
       initChownData: { enabled: false },
+      // PodSecurity `restricted`: the chart's pod securityContext (grafana 12.11.1 values.yaml
+      // 159-163) has runAsNonRoot but no seccompProfile, which it leaves to each container
+      // (containerSecurityContext 165-172, sidecar.securityContext 1055-1061). Set on the pod too,
+      // so a container added later without one still passes. Helm merges this into the chart's map.
+      securityContext: { seccompProfile: { type: "RuntimeDefault" } },
       // A helm test Pod would become an ordinary resource under helm.v4.Chart.
       testFramework: { enabled: false },
       resources: r.grafana,
@@ -194,7 +204,15 @@ export function monitoringValues(o: MonitoringValuesOptions): Obj {
       },
     },
     "kube-state-metrics": { resources: r.kubeStateMetrics },
-    "prometheus-node-exporter": { resources: r.nodeExporter },
+    "prometheus-node-exporter": {
+      // hostNetwork, hostPID and a hostPath of / (prometheus-node-exporter 4.56.1 values.yaml
+      // hostNetwork/hostPID/hostRootFsMount): privileged, so out of `monitoring`. The chart puts all
+      // its objects (DaemonSet, Service, ServiceMonitor) in `namespaceOverride` (templates/_helpers.tpl
+      // "prometheus-node-exporter.namespace"; kube-prometheus-stack 88.5.3 values.yaml
+      // prometheus-node-exporter.namespaceOverride); Prometheus selects monitors in every namespace.
+      namespaceOverride: o.nodeExporterNamespace ?? "monitoring-node",
+      resources: r.nodeExporter,
+    },
   };
 }
 

@@ -26,6 +26,11 @@ export interface MonitoringArgs {
   readonly namespace: pulumi.Input<string>;
   /** Its name. @default "monitoring" */
   readonly namespaceName?: string;
+  /**
+   * node-exporter's own privileged namespace (an Output that waits for the Namespace: the chart
+   * creates the DaemonSet there).
+   */
+  readonly nodeExporterNamespace: pulumi.Input<string>;
   /** Prometheus retention (`monitoring.retention`). */
   readonly retention: string;
   /** Prometheus volume (`monitoring.storageSize`). */
@@ -131,7 +136,13 @@ export class Monitoring extends pulumi.ComponentResource {
         secretName: MONITORING.receiversSecret,
       },
     });
-    this.chart = installChart(name, CHARTS.kubePrometheusStack, args.namespace, values, {
+    const nodeExporter = values["prometheus-node-exporter"] as Record<string, unknown>;
+    const chartValues = {
+      ...values,
+      // The Output, so the chart waits for the namespace (the pure values carry its name).
+      "prometheus-node-exporter": { ...nodeExporter, namespaceOverride: args.nodeExporterNamespace },
+    };
+    this.chart = installChart(name, CHARTS.kubePrometheusStack, args.namespace, chartValues, {
       ...base,
       dependsOn: [receivers, grafanaAdmin, grafanaRole as pulumi.Resource, ...args.dependsOn],
     });

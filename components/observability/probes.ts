@@ -61,6 +61,11 @@ export function blackboxValues(): Obj {
       },
     },
     resources: MONITORING_RESOURCES.blackbox,
+    // PodSecurity `restricted` needs a seccomp profile: the chart sets none (prometheus-blackbox-exporter
+    // 11.17.2 values.yaml `podSecurityContext: {}`; its container securityContext has runAsNonRoot,
+    // no privilege escalation, drop ALL, but no seccompProfile). Rendered as the pod's
+    // securityContext (templates/_helpers.tpl 138-141).
+    podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     serviceMonitor: { selfMonitor: { enabled: false } },
   };
 }

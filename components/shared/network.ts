@@ -22,3 +22,20 @@ export function internetIpv4(extra: readonly string[] = []): { ipBlock: { cidr: 
 export function internetIpv6(extra: readonly string[] = []): { ipBlock: { cidr: string; except: string[] } } {
   return { ipBlock: { cidr: "::/0", except: [...new Set([...PRIVATE_IPV6_RANGES, ...extra])] } };
 }
+
+/**
+ * Labels of the Prometheus server pods, set by prometheus-operator itself (v0.93.0
+ * pkg/prometheus/server/operator.go 61 and `makeSelectorLabels` 1696-1703:
+ * `app.kubernetes.io/name: prometheus`), whatever the chart's release name.
+ */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = {
+  "app.kubernetes.io/name": "prometheus",
+};
+
+/** A NetworkPolicy peer for the Prometheus pods of `namespace`, selected by its name label. */
+export function prometheusPeer(namespace: string): Record<string, unknown> {
+  return {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+    podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } },
+  };
+}

@@ -7,8 +7,10 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { installChart } from "../shared/chart";
+import { createObjects } from "../shared/objects";
 import { CHARTS } from "../versions";
 import { createCertManagerCheck } from "./cert-manager-check";
+import { renderCertManagerNetworkPolicies } from "./cert-manager-network";
 
 /** Typed values of the cert-manager chart (only what this platform sets). */
 export interface CertManagerValues {
@@ -39,6 +41,10 @@ export interface CertManagerArgs {
   readonly namespace: pulumi.Input<string>;
   /** Its name (the gate's Role is namespaced). @default "cert-manager" */
   readonly namespaceName?: string;
+  /** The cluster's Service CIDR (API server egress of the namespace's pods). */
+  readonly serviceCidr: string;
+  /** Where Prometheus runs (scrapes the controller); undefined when monitoring is off. */
+  readonly monitoringNamespace?: string;
 }
 
 /** cert-manager. */
@@ -49,11 +55,24 @@ export class CertManager extends pulumi.ComponentResource {
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:storage:CertManager", name, {}, opts);
+    const namespaceName = args.namespaceName ?? "cert-manager";
+    // The allows exist before the pods, beside the namespace's default deny.
+    const network = createObjects(
+      name,
+      renderCertManagerNetworkPolicies({
+        namespace: namespaceName,
+        serviceCidr: args.serviceCidr,
+        monitoringNamespace: args.monitoringNamespace,
+      }),
+      { parent: this, provider: args.provider },
+      args.namespace,
+    );
     this.chart = installChart(name, CHARTS.certManager, args.namespace, certManagerValues(), {
       parent: this,
       provider: args.provider,
+      dependsOn: network,
     });
-    this.ready = createCertManagerCheck(name, args.namespaceName ?? "cert-manager", args.namespace, {
+    this.ready = createCertManagerCheck(name, namespaceName, args.namespace, {
       parent: this,
       provider: args.provider,
       dependsOn: [this.chart],

@@ -25,6 +25,13 @@ export interface LonghornValues {
     readonly backupTargetCredentialSecret: string;
   };
   readonly preUpgradeChecker: { readonly jobEnabled: boolean };
+  /** The chart's policies (chart/templates/network-policies/*, see ./longhorn-network.ts). */
+  readonly networkPolicies: {
+    readonly enabled: boolean;
+    readonly type: "k3s" | "rke2" | "rke1";
+    readonly restrictInternalTraffic: boolean;
+    readonly kubeAPIServerSourceCIDRs: readonly string[];
+  };
   readonly ingress: { readonly enabled: boolean };
   readonly service: { readonly ui: { readonly type: "ClusterIP" } };
 }
@@ -70,6 +77,19 @@ export function longhornValues(o: LonghornOptions): LonghornValues {
     },
     // A pre-upgrade Helm hook: helm.v4.Chart never runs hooks (components/shared/chart.ts), so off.
     preUpgradeChecker: { jobEnabled: false },
+    // longhorn/longhorn v1.12.1 chart/values.yaml 35-43. `restrictInternalTraffic` renders the
+    // Ingress policies between Longhorn's own pods (manager, instance managers, backing images,
+    // recovery backend, webhook); `enabled` + `type` only add the UI policy for k3s's Traefik when
+    // `ingress.enabled` (ui-frontend-network-policy.yaml), which stays off. No
+    // kubeAPIServerSourceCIDRs: the API server calls the webhook from the node address, or from the
+    // node's flannel address when the manager runs on another node, so the webhook's 9501/9502 stay
+    // open to any source. What the chart leaves out is in ./longhorn-network.ts.
+    networkPolicies: {
+      enabled: true,
+      type: "k3s",
+      restrictInternalTraffic: true,
+      kubeAPIServerSourceCIDRs: [],
+    },
     ingress: { enabled: false },
     service: { ui: { type: "ClusterIP" } },
   };

@@ -10,6 +10,7 @@ import type { S3Credentials } from "../edge/r2-buckets";
 import { installChart } from "../shared/chart";
 import { createObjects } from "../shared/objects";
 import { CHARTS } from "../versions";
+import { renderLonghornNetworkPolicies } from "./longhorn-network";
 import { LONGHORN_BACKUP_SECRET, longhornValues, renderRecurringJobs } from "./longhorn-values";
 
 /** Arguments of {@link Longhorn}. */
@@ -22,6 +23,10 @@ export interface LonghornArgs {
   readonly backup: S3Credentials;
   readonly snapshot: { readonly cron: string; readonly retain: number };
   readonly backupJob: { readonly cron: string; readonly retain: number };
+  /** The cluster's Service CIDR (API server egress). */
+  readonly serviceCidr: string;
+  /** Where Prometheus runs (scrapes the manager); undefined when monitoring is off. */
+  readonly monitoringNamespace?: string;
 }
 
 /** Longhorn. */
@@ -46,6 +51,17 @@ export class Longhorn extends pulumi.ComponentResource {
       },
       base,
     );
+    // Beside the chart's own policies (networkPolicies in the values); before the pods start.
+    const network = createObjects(
+      name,
+      renderLonghornNetworkPolicies({
+        namespace: "longhorn-system",
+        serviceCidr: args.serviceCidr,
+        monitoringNamespace: args.monitoringNamespace,
+      }),
+      base,
+      args.namespace,
+    );
     this.chart = installChart(
       name,
       CHARTS.longhorn,
@@ -55,7 +71,7 @@ export class Longhorn extends pulumi.ComponentResource {
         replicaCount: args.replicaCount,
         backupBucket: args.backup.bucket,
       }),
-      { ...base, dependsOn: [credentials] },
+      { ...base, dependsOn: [credentials, ...network] },
     );
     createObjects(
       name,

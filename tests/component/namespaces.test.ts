@@ -59,12 +59,17 @@ describe("enclii:k3s:Namespaces", () => {
     }
   });
 
-  it("gives chart-managed namespaces no default-deny, and says why in the spec", () => {
+  it("gives every namespace, chart-installed ones included, a default deny and the DNS allow", () => {
     const policies = recorder.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-    expect(
-      policies.some((p) => (p.inputs.metadata as { namespace: string }).namespace === "longhorn-system"),
-    ).toBe(false);
-    expect(policies).toHaveLength(2 * 4);
+    for (const ns of recorder.ofType("kubernetes:core/v1:Namespace")) {
+      const name = (ns.inputs.metadata as { name: string }).name;
+      const own = policies.filter((p) => (p.inputs.metadata as { namespace: string }).namespace === name);
+      expect(own.map((p) => (p.inputs.metadata as { name: string }).name).sort(), name).toEqual([
+        "allow-dns",
+        "default-deny",
+      ]);
+    }
+    expect(policies).toHaveLength(2 * 8);
   });
 
   it("enforces privileged only where an exemption reason is recorded", () => {
