@@ -12,7 +12,7 @@ import { cloudflareTunnelRequireCatchAll } from "./rules/cloudflare-tunnel-requi
 import { cnpgClusterRequireBackups } from "./rules/cnpg-cluster-require-backups";
 import { hcloudFirewallForbidWorldAdminPorts } from "./rules/hcloud-firewall-forbid-world-admin-ports";
 import { kubernetesIngressForbidIngress } from "./rules/kubernetes-ingress-forbid-ingress";
-import { kubernetesJobRequireTtl } from "./rules/kubernetes-job-require-ttl";
+import { kubernetesJobRequireTtlByOwner } from "./rules/kubernetes-job-require-ttl-by-owner";
 import { kubernetesNamespaceRequireDefaultDeny } from "./rules/kubernetes-namespace-require-default-deny";
 import { kubernetesObjectForbidDefaultNamespace } from "./rules/kubernetes-object-forbid-default-namespace";
 import { kubernetesPodDisableServiceAccountToken } from "./rules/kubernetes-pod-disable-service-account-token";
@@ -52,7 +52,7 @@ export const POLICIES: Policy[] = [
   cnpgClusterRequireBackups,
   hcloudFirewallForbidWorldAdminPorts,
   kubernetesIngressForbidIngress,
-  kubernetesJobRequireTtl,
+  kubernetesJobRequireTtlByOwner,
   kubernetesNamespaceRequireDefaultDeny,
   kubernetesObjectForbidDefaultNamespace,
   kubernetesPodDisableServiceAccountToken,

@@ -5,6 +5,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { Janua } from "../components/auth/janua";
+import type { AccessServiceTokenArgs } from "../components/auth/janua-resources";
 import { Enclii } from "../components/control-plane/enclii";
 import type { CnpgOperator } from "../components/data/cnpg-operator";
 import type { Postgres } from "../components/data/postgres";
@@ -26,13 +27,24 @@ export interface AuthInputs {
   readonly r2: R2Buckets;
 }
 
+/** A consumer's CNPG Database (its consumer list is fixed in stacks/data.ts). */
+function databaseOf(postgres: Postgres, consumer: string): pulumi.Resource {
+  const db = postgres.databases[consumer];
+  if (!db) throw new Error(`the shared PostgreSQL has no database for ${consumer}`);
+  return db;
+}
+
 /** The namespaces of the tenants that use the shared Janua. */
 export function sharedAuthTenantNamespaces(config: StackConfig): string[] {
   return config.tenants.filter((t) => t.auth === "shared").map((t) => tenantNamespace(t.slug));
 }
 
-/** Builds the shared Janua. */
-export function buildJanua(config: StackConfig, secrets: StackSecrets, inputs: AuthInputs) {
+/** Builds the shared Janua; `apiAccess` is the tunnel's Access service token (its admin hostname). */
+export function buildJanua(
+  config: StackConfig,
+  secrets: StackSecrets,
+  inputs: AuthInputs & { readonly apiAccess: AccessServiceTokenArgs },
+) {
   const image = {
     ...IMAGES.janua,
     tag: config.janua.imageTag,
@@ -55,8 +67,9 @@ export function buildJanua(config: StackConfig, secrets: StackSecrets, inputs: A
     // The control plane and the tenants that sign in with the shared instance, by name.
     clientNamespaces: ["enclii", ...sharedAuthTenantNamespaces(config)],
     resendApiKey: secrets.resendApiKey,
+    apiAccess: inputs.apiAccess,
     // The shared database Ready and Redis ready before Janua starts.
-    dependsOn: [inputs.postgres.cluster, ...inputs.redis.statefulSets],
+    dependsOn: [inputs.postgres.cluster, databaseOf(inputs.postgres, "janua"), ...inputs.redis.statefulSets],
   });
   return shared;
 }
@@ -95,7 +108,7 @@ export function buildControlPlane(
       tunnelId: inputs.tunnelId,
     },
     tunnelReady: inputs.tunnelReady,
-    dataReady: [inputs.postgres.cluster, ...inputs.redis.statefulSets],
+    dataReady: [inputs.postgres.cluster, databaseOf(inputs.postgres, "enclii"), ...inputs.redis.statefulSets],
     stack: config.stack,
   });
 }

@@ -1,7 +1,8 @@
 /**
  * `enclii:auth:DedicatedJanua`: a tenant's own Janua: namespace `janua-<slug>` (restricted,
  * default deny), its own small CloudNativePG cluster with backups under `cnpg/janua-<slug>/`,
- * its own Redis, and Janua at `auth-<slug>.<domain>`.
+ * its own Redis, and Janua at `auth-<slug>.<domain>` (its API for the program at
+ * `auth-<slug>-admin.<domain>`, behind Access).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,6 +15,7 @@ import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/na
 import { createObjects } from "../shared/objects";
 import type { ImagePin } from "../versions";
 import { Janua } from "./janua";
+import type { AccessServiceTokenArgs } from "./janua-resources";
 
 /** The PostgreSQL cluster of a dedicated Janua (also what its restore drill recovers into). */
 export const DEDICATED_POSTGRES = {
@@ -48,6 +50,8 @@ export interface DedicatedJanuaArgs {
    * (`janua-<slug>`) takes its entry.
    */
   readonly archives?: Record<string, Pick<PostgresOptions, "archiveServerName" | "recovery">>;
+  /** The Access service token of its admin hostname `auth-<slug>-admin.<domain>` (the tunnel's). */
+  readonly apiAccess: AccessServiceTokenArgs;
 }
 
 /** A dedicated Janua with its own database and cache. */
@@ -115,6 +119,8 @@ export class DedicatedJanua extends pulumi.ComponentResource {
         provider: args.provider,
         namespace: ns.metadata.name,
         namespaceName: nsName,
+        // Its Redis serves only this Janua: `default` stays off, `janua` is the one application user.
+        consumers: ["janua"],
         mode: "standalone",
         nodeCount: 1,
         storageSize: "1Gi",
@@ -143,9 +149,10 @@ export class DedicatedJanua extends pulumi.ComponentResource {
         databaseUrl: (postgres.connections.janua as { url: pulumi.Output<string> }).url,
         redisUrl: redis.connections.janua.url,
         dataNamespace: nsName,
+        apiAccess: args.apiAccess,
         clientNamespaces: ["enclii", `tenant-${args.slug}`],
         // Its own database Ready and Redis ready before it starts (see Janua's dependsOn).
-        dependsOn: [postgres.cluster, ...redis.statefulSets],
+        dependsOn: [postgres.cluster, ...Object.values(postgres.databases), ...redis.statefulSets],
       },
       { parent: this },
     );

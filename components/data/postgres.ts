@@ -63,6 +63,21 @@ export interface PostgresArgs extends Omit<PostgresOptions, "backup" | "namespac
 export const CLUSTER_READY_AWAIT = { "pulumi.com/waitFor": "condition=Ready" } as const;
 
 /**
+ * What makes the provider wait until a CNPG `Database` exists in PostgreSQL. CNPG reconciles the
+ * managed roles and the `Database` objects after the Cluster is Ready, so a consumer started on
+ * Ready alone can find its database missing for a while (and restart). The Database reports
+ * `status.applied: true` once created (cloudnative-pg api/v1/database_types.go `DatabaseStatus`;
+ * the CRD's `Applied` printer column `.status.applied`); `jsonpath=` is the `kubectl wait
+ * --for=jsonpath=` syntax pulumi-kubernetes reads from `pulumi.com/waitFor`
+ * (provider/pkg/await/condition/jsonpath.go).
+ *
+ * Neither wait says anything on an update: CNPG's `Ready` condition carries no
+ * `observedGeneration` (nor does the Cluster's status), so after a change the old `True` satisfies
+ * the await at once, and a changed Database is `applied` already. The timeouts matter on create.
+ */
+export const DATABASE_APPLIED_AWAIT = { "pulumi.com/waitFor": "jsonpath={.status.applied}=true" } as const;
+
+/**
  * How long the provider may wait for the Cluster (the await's context timeout, 10 minutes by
  * default: provider/pkg/await/await.go; `customTimeouts` reach it as the request's timeout). On a
  * fresh node the first Ready needs, in sequence: Longhorn to provision and attach a new volume
@@ -81,6 +96,8 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly clusterName: string;
   /** The CNPG `Cluster`: created when the provider has seen it Ready ({@link CLUSTER_READY_AWAIT}). */
   public readonly cluster: pulumi.Resource;
+  /** Each consumer's `Database`, created when CNPG applied it ({@link DATABASE_APPLIED_AWAIT}). */
+  public readonly databases: Record<string, pulumi.Resource>;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("enclii:data:Postgres", name, {}, opts);
@@ -176,9 +193,22 @@ export class Postgres extends pulumi.ComponentResource {
     this.cluster = cluster as pulumi.Resource;
     createObjects(
       name,
-      [renderScheduledBackup(options), ...renderDatabases(options)],
+      [renderScheduledBackup(options)],
       { ...base, dependsOn: [cluster as pulumi.Resource] },
       args.namespace,
+    );
+    const databases = renderDatabases(options).map((db) => ({
+      ...db,
+      metadata: { ...(db.metadata as Record<string, unknown>), annotations: { ...DATABASE_APPLIED_AWAIT } },
+    }));
+    const created = createObjects(
+      name,
+      databases,
+      { ...base, dependsOn: [cluster as pulumi.Resource], customTimeouts: { create: "10m", update: "10m" } },
+      args.namespace,
+    );
+    this.databases = Object.fromEntries(
+      options.consumers.map((consumer, i) => [consumer, created[i] as pulumi.Resource]),
     );
     this.registerOutputs({ connections: this.connections });
   }

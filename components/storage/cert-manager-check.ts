@@ -76,7 +76,6 @@ export function renderCertManagerCheck(namespace: string): Obj[] {
       spec: {
         backoffLimit: CHECK_BACKOFF_LIMIT,
         activeDeadlineSeconds: CHECK_DEADLINE_SECONDS,
-        ttlSecondsAfterFinished: 24 * 3600,
         template: {
           metadata: { labels },
           spec: {

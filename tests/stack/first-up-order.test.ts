@@ -9,10 +9,12 @@
  * provider/pkg/await/condition/custom.go: `condition=Ready` waits for that condition to be "True";
  * provider/pkg/await/statefulset.go: a StatefulSet is awaited until readyReplicas == spec.replicas;
  * provider/pkg/await/await.go: the await is bounded by the resource's timeout, 10 minutes by default.
- * cloudnative-pg api/v1/cluster_types.go: `ConditionClusterReady ClusterConditionType = "Ready"`.
+ * cloudnative-pg api/v1/cluster_types.go: `ConditionClusterReady ClusterConditionType = "Ready"`;
+ * api/v1/database_types.go: a Database reports `status.applied: true` once CNPG created it, which
+ * happens after the Cluster is Ready (its roles and databases are reconciled then).
  */
 import { describe, expect, it } from "vitest";
-import { CLUSTER_READY_AWAIT } from "../../components/data/postgres";
+import { CLUSTER_READY_AWAIT, DATABASE_APPLIED_AWAIT } from "../../components/data/postgres";
 import type { PlanResource } from "../../scripts/lib/plan-document";
 import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
 
@@ -43,6 +45,11 @@ describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
     ofKind("Deployment")
       .filter((r) => meta(r).name === "janua")
       .map((r) => meta(r).namespace);
+  const databaseIn = (ns: string, name: string) => {
+    const found = ofKind("Database", ns).filter((r) => (r.inputs as Inputs).spec.name === name);
+    expect(found, `Database ${name} in ${ns}`).toHaveLength(1);
+    return found[0] as PlanResource;
+  };
   const januaIn = (ns: string) =>
     ofKind("Deployment", ns).find((r) => meta(r).name === "janua") as PlanResource;
 
@@ -53,6 +60,12 @@ describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
       expect(meta(c).annotations?.["pulumi.com/waitFor"], c.name).toBe("condition=Ready");
     }
     expect(CLUSTER_READY_AWAIT).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
+    // Every Database is awaited until CNPG applied it.
+    const databases = ofKind("Database");
+    expect(databases.length).toBeGreaterThan(0);
+    for (const d of databases)
+      expect(meta(d).annotations?.["pulumi.com/waitFor"], d.name).toBe("jsonpath={.status.applied}=true");
+    expect(DATABASE_APPLIED_AWAIT["pulumi.com/waitFor"]).toBe("jsonpath={.status.applied}=true");
     const sets = ofKind("StatefulSet").filter((r) => String(meta(r).name).startsWith("redis"));
     expect(sets.length).toBeGreaterThan(0);
     // No skipAwait and no waitFor override: the built-in StatefulSet awaiter (readyReplicas) runs.
@@ -71,6 +84,7 @@ describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
       // The shared Janua's data is in `data`; a dedicated one keeps its own beside it.
       const dataNs = ns === "janua" ? "data" : ns;
       expect(janua.dependencies, `${ns}: Cluster`).toContain(clusterIn(dataNs).urn);
+      expect(janua.dependencies, `${ns}: Database`).toContain(databaseIn(dataNs, "janua").urn);
       for (const redis of redisIn(dataNs))
         expect(janua.dependencies, `${ns}: ${redis.name}`).toContain(redis.urn);
     }
@@ -81,6 +95,7 @@ describe.each(STACKS)("first up on an empty node, %s plan", (stack) => {
     expect(deployments.map((d) => meta(d).name).sort()).toEqual(["switchyard-api", "switchyard-ui"]);
     for (const d of deployments) {
       expect(d.dependencies, d.name).toContain(clusterIn("data").urn);
+      expect(d.dependencies, d.name).toContain(databaseIn("data", "enclii").urn);
       for (const redis of redisIn("data")) expect(d.dependencies, d.name).toContain(redis.urn);
     }
   });

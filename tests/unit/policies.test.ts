@@ -165,15 +165,22 @@ describe("Kubernetes pod policies", () => {
 describe("Kubernetes object policies", () => {
   const cases: [string, string, Obj, Obj, string][] = [
     [
-      "kubernetes-job-require-ttl",
+      "kubernetes-job-require-ttl-by-owner",
       "kubernetes:batch/v1:Job",
+      { kind: "Job", metadata: { name: "j", namespace: "x" }, spec: { template: { spec: {} } } },
+      { spec: { ttlSecondsAfterFinished: 60, template: { spec: {} } } },
+      "the next refresh drops it",
+    ],
+    [
+      "kubernetes-job-require-ttl-by-owner",
+      "kubernetes:batch/v1:CronJob",
       {
-        kind: "Job",
-        metadata: { name: "j", namespace: "x" },
-        spec: { ttlSecondsAfterFinished: 60, template: { spec: {} } },
+        kind: "CronJob",
+        metadata: { name: "c", namespace: "x" },
+        spec: { jobTemplate: { spec: { ttlSecondsAfterFinished: 60, template: { spec: {} } } } },
       },
-      { spec: { template: { spec: {} } } },
-      "no ttlSecondsAfterFinished",
+      { spec: { jobTemplate: { spec: { template: { spec: {} } } } } },
+      "no ttlSecondsAfterFinished in the job template",
     ],
     [
       "kubernetes-service-forbid-external-types",
