@@ -3,6 +3,7 @@
  * Pure functions over the parsed config; `config.ts` runs them after the schema.
  */
 
+import { januaAdminHostname } from "../components/auth/janua-routes";
 import { capacityReport } from "../components/cost/capacity";
 import { tunnelHostnameOf } from "../components/edge/cluster-access";
 import { BUCKET_NAME_RE, cnpgConsumer } from "../components/edge/r2-plan";
@@ -308,12 +309,14 @@ function cloudflareRules(cfg: ParsedStackConfig): ConfigProblem[] {
       });
     }
   });
-  // Every Access-protected route needs it: Grafana (monitoring), and the TCP routes to SSH and the
-  // API that every provisioned node gets (stacks/edge.ts clusterAccess). The config says so here,
-  // before enclii:edge:Tunnel would refuse the same routes mid-plan.
+  // Every Access-protected route needs it: Janua's admin hostnames (always: the program's own Janua
+  // API calls use them, components/auth/janua-routes.ts), Grafana (monitoring), and the TCP routes
+  // to SSH and the API that every provisioned node gets (stacks/edge.ts clusterAccess). The config
+  // says so here, before enclii:edge:Tunnel would refuse the same routes mid-plan.
   const provisioned = cfg.nodes.some((n) => n.kind !== "existing");
-  if ((cfg.monitoring.enabled || provisioned) && cfg.cloudflare.accessTeamName === undefined) {
+  if (cfg.cloudflare.accessTeamName === undefined) {
     const reasons = [
+      "Janua's admin hostname (the program's own Janua API calls) is behind Cloudflare Access",
       ...(provisioned
         ? ["SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access"]
         : []),
@@ -347,14 +350,20 @@ export interface ZoneName {
 
 /**
  * The zone names the tunnel routes (proxied CNAMEs to `<tunnel>.cfargotunnel.com`): the platform's
- * routes (`stacks/tenants.ts` platformRoutes: Janua, the control plane, each tenant's
- * `<slug>.<domain>` and dedicated `auth-<slug>.<domain>`, Grafana) and the SaaS fallback origin.
+ * routes (`stacks/tenants.ts` platformRoutes: Janua and its admin hostname, the control plane, each
+ * tenant's `<slug>.<domain>` and dedicated `auth-<slug>.<domain>` with `auth-<slug>-admin.<domain>`,
+ * Grafana) and the SaaS fallback origin.
  * Tenant custom domains lie outside the zone (tenantRules). A stack test keeps this list equal to
  * what platformRoutes returns.
  */
 export function routedZoneNames(cfg: StackConfig): ZoneName[] {
   return [
     { name: cfg.janua.hostname, path: ["janua", "hostname"], what: "Janua's tunnel route" },
+    {
+      name: januaAdminHostname(cfg.janua.hostname),
+      path: ["janua", "hostname"],
+      what: "Janua's admin tunnel route (behind Access)",
+    },
     {
       name: cfg.controlPlane.apiHostname,
       path: ["controlPlane", "apiHostname"],
@@ -391,6 +400,11 @@ export function routedZoneNames(cfg: StackConfig): ZoneName[] {
               name: `auth-${t.slug}.${cfg.domain}`,
               path: ["tenants", i, "slug"],
               what: `tenant ${t.slug}'s Janua route`,
+            },
+            {
+              name: januaAdminHostname(`auth-${t.slug}.${cfg.domain}`),
+              path: ["tenants", i, "slug"],
+              what: `tenant ${t.slug}'s Janua admin route (behind Access)`,
             },
           ]
         : []),

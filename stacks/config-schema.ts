@@ -277,7 +277,7 @@ export function stackSchema(env: Environment) {
         })
         .optional()
         .describe(
-          "Zero Trust team name: `<team>` of `<team>.cloudflareaccess.com` (Zero Trust > Settings > Team domain). cloudflared checks the Access token of every Access-protected route against this team's keys (`originRequest.access`), so Access holds even if DNS or the tunnel config is changed elsewhere. Required when a route is behind Access: Grafana (monitoring) and the SSH and Kubernetes API routes of every provisioned node (`kind` dedicated or cloud).",
+          "Zero Trust team name: `<team>` of `<team>.cloudflareaccess.com` (Zero Trust > Settings > Team domain). cloudflared checks the Access token of every Access-protected route against this team's keys (`originRequest.access`), so Access holds even if DNS or the tunnel config is changed elsewhere. Required: Janua's admin hostnames (`<first label>-admin` of each Janua hostname, used by the program's own Janua API calls) are always behind Access, as are Grafana (monitoring) and the SSH and Kubernetes API routes of every provisioned node (`kind` dedicated or cloud).",
         ),
     }),
     nodes: z

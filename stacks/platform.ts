@@ -81,7 +81,11 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     routes: platformRoutes(config),
     clusterAccess: ciAccess,
   });
-  const janua = buildJanua(config, secrets, authInputs);
+  // The program's own Janua API calls go to the admin hostnames, behind Access with this token.
+  const apiAccess = edge.tunnel.serviceToken;
+  if (apiAccess === undefined)
+    throw new Error("enclii:edge:Tunnel has no Access service token for Janua's admin hostnames");
+  const janua = buildJanua(config, secrets, { ...authInputs, apiAccess });
   const controlPlane = buildControlPlane(config, {
     ...authInputs,
     janua,
@@ -93,6 +97,7 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     janua,
     nodeIps: cluster.nodeAddresses,
     tunnelReady: [edge.tunnel],
+    apiAccess,
   });
   const monitoring = buildMonitoring(config, secrets, {
     provider: cluster.provider,

@@ -5,7 +5,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Janua } from "../components/auth/janua";
-import { januaRoute } from "../components/auth/janua-manifests";
+import type { AccessServiceTokenArgs } from "../components/auth/janua-resources";
+import { januaRoutes } from "../components/auth/janua-routes";
 import { controlPlaneRoutes } from "../components/control-plane/manifests";
 import type { R2Buckets, S3Credentials } from "../components/edge/r2-buckets";
 import { cnpgConsumer } from "../components/edge/r2-plan";
@@ -19,7 +20,7 @@ import { clusterArchive, dedicatedJanuaNamespaces } from "./data";
 /** Every hostname the platform serves, with its in-cluster service. */
 export function platformRoutes(config: StackConfig): TunnelRoute[] {
   return [
-    januaRoute(config.janua.hostname, "janua"),
+    ...januaRoutes(config.janua.hostname, "janua"),
     ...controlPlaneRoutes("enclii", config.controlPlane.apiHostname, config.controlPlane.uiHostname),
     ...config.tenants.flatMap((t) => tenantRoutes(t, config.domain)),
     ...(config.monitoring.enabled ? [grafanaRoute(config.monitoring.grafanaHostname)] : []),
@@ -48,6 +49,8 @@ export function buildTenants(
     nodeIps: readonly pulumi.Input<string>[];
     tunnelReady: pulumi.Resource[];
     provider: k8s.Provider;
+    /** The tunnel's Access service token: dedicated Januas' admin hostnames admit it. */
+    apiAccess: AccessServiceTokenArgs;
   },
 ): Tenant[] {
   return config.tenants.map(
@@ -76,6 +79,7 @@ export function buildTenants(
           backupRetention: config.postgres.retention,
           backupSchedule: config.postgres.backupSchedule,
           dependsOn: [inputs.cnpg.operator, inputs.cnpg.plugin, inputs.longhorn.chart],
+          apiAccess: inputs.apiAccess,
           protect: config.protect,
           monitoringNamespace: config.monitoring.enabled ? "monitoring" : undefined,
           archives: Object.fromEntries(

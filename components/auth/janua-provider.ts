@@ -18,6 +18,13 @@ export interface JanuaConnection {
   readonly internalApiKey: string;
   readonly adminEmail: string;
   readonly adminPassword: string;
+  /**
+   * Cloudflare Access service token of the admin hostname `baseUrl` names: sent on every request
+   * as `CF-Access-Client-Id` and `CF-Access-Client-Secret`, the headers Access checks
+   * (Cloudflare API schema access_client_id/access_client_secret). Unset for a URL without Access.
+   */
+  readonly accessClientId?: string;
+  readonly accessClientSecret?: string;
   readonly timing?: {
     readonly baseDelayMs?: number;
     readonly maxDelayMs?: number;
@@ -74,6 +81,10 @@ export async function januaRequest(
   if (options.body) headers["content-type"] = "application/json";
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
   if (options.internalKey) headers["x-internal-api-key"] = conn.internalApiKey;
+  if (conn.accessClientId !== undefined && conn.accessClientSecret !== undefined) {
+    headers["cf-access-client-id"] = conn.accessClientId;
+    headers["cf-access-client-secret"] = conn.accessClientSecret;
+  }
   const url = `${conn.baseUrl.replace(/\/$/, "")}${path}`;
   let last = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -84,6 +95,9 @@ export async function januaRequest(
         method,
         headers,
         body: options.body ? JSON.stringify(options.body) : undefined,
+        // Access answers a request it does not admit with a redirect to its login page; followed,
+        // that page would read as a 200 with an empty body.
+        redirect: "manual",
       });
     } catch (e) {
       last = `Janua unreachable at ${conn.baseUrl}: ${(e as Error).message}`;
@@ -98,6 +112,12 @@ export async function januaRequest(
       body = {};
     }
     if (response.ok) return { status: response.status, body };
+    if (response.status >= 300 && response.status < 400) {
+      throw new JanuaError(
+        `Janua's URL ${conn.baseUrl} redirected ${what} to ${response.headers.get("location") ?? "elsewhere"} (${response.status}): Cloudflare Access did not admit the request; check the tunnel's Access service token`,
+        response.status,
+      );
+    }
     const detail = detailOf(body, text);
     if (response.status === 503) {
       last = `Janua not ready (503: ${detail}) for ${what}`;
@@ -106,7 +126,7 @@ export async function januaRequest(
     }
     if (response.status === 401 || response.status === 403) {
       throw new JanuaError(
-        `Janua refused ${what} (${response.status}: ${detail}); check the internal API key and the bootstrap admin credentials in the janua Secret`,
+        `Janua refused ${what} (${response.status}: ${detail}); check the internal API key and the bootstrap admin credentials in the janua Secret, and for a 403 from Cloudflare (no JSON detail) the tunnel's Access service token`,
         response.status,
       );
     }

@@ -1,28 +1,50 @@
 /**
  * Pulumi resources backed by the Janua API dynamic providers. The connection (internal API key,
- * admin credentials) is always passed as a secret; the client secret is a secret output.
+ * admin credentials, the Access service token) is always passed as a secret; the client secret is a
+ * secret output.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type JanuaConnection, januaOAuthClientProvider, januaOrganizationProvider } from "./janua-provider";
 
+/** A Cloudflare Access service token: what the provider sends as `CF-Access-Client-Id/Secret`. */
+export interface AccessServiceTokenArgs {
+  readonly clientId: pulumi.Input<string>;
+  readonly clientSecret: pulumi.Input<string>;
+}
+
 /** How to reach a Janua instance as its admin. */
 export interface JanuaConnectionArgs {
+  /** Its admin hostname behind Cloudflare Access (janua-routes.ts), e.g. `https://auth-admin.enclii.dev`. */
   readonly baseUrl: pulumi.Input<string>;
   readonly internalApiKey: pulumi.Input<string>;
   readonly adminEmail: pulumi.Input<string>;
   readonly adminPassword: pulumi.Input<string>;
+  /** The service token the Access application of `baseUrl` admits (the tunnel's). */
+  readonly accessToken?: AccessServiceTokenArgs;
 }
 
 function connection(args: JanuaConnectionArgs): pulumi.Output<JanuaConnection> {
   return pulumi.secret(
-    pulumi.all([args.baseUrl, args.internalApiKey, args.adminEmail, args.adminPassword]).apply(
-      ([baseUrl, internalApiKey, adminEmail, adminPassword]): JanuaConnection => ({
-        baseUrl,
-        internalApiKey,
-        adminEmail,
-        adminPassword,
-      }),
-    ),
+    pulumi
+      .all([
+        args.baseUrl,
+        args.internalApiKey,
+        args.adminEmail,
+        args.adminPassword,
+        args.accessToken?.clientId,
+        args.accessToken?.clientSecret,
+      ])
+      .apply(
+        ([baseUrl, internalApiKey, adminEmail, adminPassword, clientId, clientSecret]): JanuaConnection => ({
+          baseUrl,
+          internalApiKey,
+          adminEmail,
+          adminPassword,
+          ...(clientId !== undefined && clientSecret !== undefined
+            ? { accessClientId: clientId, accessClientSecret: clientSecret }
+            : {}),
+        }),
+      ),
   );
 }
 

@@ -13,7 +13,8 @@ import type { TunnelRoute } from "../edge/routes";
 import { createObjects, fillPlaceholders } from "../shared/objects";
 import type { ImagePin } from "../versions";
 import { JANUA, januaRoute, renderJanuaManifests } from "./janua-manifests";
-import type { JanuaConnectionArgs } from "./janua-resources";
+import type { AccessServiceTokenArgs, JanuaConnectionArgs } from "./janua-resources";
+import { januaAdminHostname } from "./janua-routes";
 
 /** The key id of a public key: first 16 hex characters of its SHA-256. */
 export function keyIdOf(publicKeyPem: string): string {
@@ -50,6 +51,12 @@ export interface JanuaArgs {
    */
   readonly clientNamespaces?: readonly string[];
   readonly resendApiKey?: pulumi.Input<string>;
+  /**
+   * The Access service token of its admin hostname (the tunnel's, `enclii:edge:Tunnel`
+   * serviceToken): the API providers call Janua there (janua-routes.ts), since the public
+   * hostname answers 404 to the admin and client-registration paths.
+   */
+  readonly apiAccess: AccessServiceTokenArgs;
   /**
    * Wait for these: its database's CNPG `Cluster` (awaited until Ready) and its Redis StatefulSets
    * (awaited until every pod is ready), so a first `up` on an empty node does not start Janua
@@ -115,7 +122,11 @@ export class Janua extends pulumi.ComponentResource {
     this.route = januaRoute(args.hostname, args.namespaceName);
     this.image = args.image;
     this.connection = {
-      baseUrl: this.issuer,
+      baseUrl: `https://${januaAdminHostname(args.hostname)}`,
+      accessToken: {
+        clientId: args.apiAccess.clientId,
+        clientSecret: pulumi.secret(args.apiAccess.clientSecret),
+      },
       // Marked secret here, not only by the provider: the values travel into outputs and state.
       internalApiKey: pulumi.secret(internalKey.result),
       adminEmail: args.adminEmail,

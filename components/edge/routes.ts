@@ -14,6 +14,27 @@ export interface TunnelRoute {
    * match the pod port after the Service translated it. @default the Service port
    */
   readonly targetPort?: number;
+  /**
+   * Paths this hostname answers with cloudflared's own 404 instead of passing them to the service:
+   * Go regular expressions (RE2) matched against the percent-decoded request path, anywhere unless
+   * anchored (cloudflare/cloudflared ingress/rule.go `Matches`, line 66). Rendered as
+   * `{hostname, path, service: "http_status:404"}` rules right before the route's own rule, so they
+   * match first (ingress/ingress.go `FindMatchingRule`: the first matching rule wins). @default []
+   */
+  readonly deniedPaths?: readonly string[];
+  /**
+   * Who may use the hostname, when not everyone: `operators` puts it behind a Cloudflare Access
+   * application that admits the tunnel's Access service token (the program's own API calls, CI)
+   * and `access.adminEmails`, and cloudflared checks the Access token (`originRequest.access`).
+   * Routes to {@link ADMIN_NAMESPACES} are behind Access whatever this says. @default everyone
+   */
+  readonly access?: "operators";
+  /**
+   * `Host` header cloudflared sends to the service (`originRequest.httpHostHeader`), e.g. the
+   * public hostname of the same service, so the service sees one hostname whichever route the
+   * request came by. @default the request's own
+   */
+  readonly hostHeader?: string;
 }
 
 /**
@@ -32,8 +53,10 @@ export interface OriginAccess<Aud = string> {
 /** One cloudflared ingress rule (`@pulumi/cloudflare` `config.ingresses[]`). */
 export interface IngressRule<Aud = string> {
   readonly hostname?: string;
+  /** Go regular expression on the request path (see {@link TunnelRoute.deniedPaths}). */
+  readonly path?: string;
   readonly service: string;
-  readonly originRequest?: { readonly access: OriginAccess<Aud> };
+  readonly originRequest?: { readonly access?: OriginAccess<Aud>; readonly httpHostHeader?: string };
 }
 
 /** The last rule: anything unmatched gets a 404 from cloudflared itself. */
@@ -68,10 +91,34 @@ export const ADMIN_NAMESPACES: readonly string[] = [
   "kube-system",
 ];
 
-/** Whether a route leads to an admin interface (its service lives in an admin namespace). */
-export function isAdminRoute(route: Pick<TunnelRoute, "service">): boolean {
+/**
+ * Whether a route leads to an admin interface: its service lives in an admin namespace, or the
+ * route is for operators only ({@link TunnelRoute.access}).
+ */
+export function isAdminRoute(
+  route: Pick<TunnelRoute, "service"> & Pick<Partial<TunnelRoute>, "access">,
+): boolean {
+  if (route.access === "operators") return true;
   const target = parseServiceUrl(route.service);
   return target !== undefined && ADMIN_NAMESPACES.includes(target.namespace);
+}
+
+/**
+ * A path pattern cloudflared compiles with Go's `regexp` and this program can also evaluate
+ * (components/edge/ingress-eval.ts): an optional leading `(?i)`, then JavaScript-compatible RE2.
+ * Undefined when valid, else why not.
+ */
+export function pathPatternProblem(pattern: string): string | undefined {
+  const body = pattern.startsWith("(?i)") ? pattern.slice(4) : pattern;
+  if (/\(\?[^:]/.test(body)) return "only a leading (?i) flag group and (?:...) groups are supported";
+  // RE2 escapes and classes JavaScript reads differently.
+  if (/\\[AzZpPQE]|\[\[:/.test(body)) return "\\A, \\z, \\p, \\Q and [[:class:]] are not supported";
+  try {
+    new RegExp(body);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
 }
 
 const within = (host: string, zone: string) => host === zone || host.endsWith(`.${zone}`);
@@ -110,6 +157,11 @@ export function validateRoutes(routes: readonly TunnelRoute[], options: RouteVal
         `route ${route.hostname}: service ${route.service} must be http(s)://<service>.<namespace>.svc.cluster.local:<port>`,
       );
     }
+    for (const path of route.deniedPaths ?? []) {
+      const problem = pathPatternProblem(path);
+      if (problem !== undefined)
+        problems.push(`route ${route.hostname}: denied path ${path} is no valid pattern: ${problem}`);
+    }
   }
   return problems;
 }
@@ -125,13 +177,16 @@ export function withAccessChecks<Aud>(
   audOf: (hostname: string) => Aud | undefined,
 ): IngressRule<Aud>[] {
   return rules.map((rule) => {
-    const aud = rule.hostname === undefined ? undefined : audOf(rule.hostname);
-    const plain: IngressRule<never> =
-      rule.hostname === undefined
-        ? { service: rule.service }
-        : { hostname: rule.hostname, service: rule.service };
-    if (aud === undefined) return plain;
-    return { ...plain, originRequest: { access: { required: true, teamName, audTags: [aud] } } };
+    // A denied path answers 404 before any origin: nothing to check there.
+    const aud =
+      rule.hostname === undefined || rule.service.startsWith("http_status:")
+        ? undefined
+        : audOf(rule.hostname);
+    const { originRequest, ...plain } = rule;
+    const httpHostHeader = originRequest?.httpHostHeader;
+    const kept = httpHostHeader !== undefined ? { httpHostHeader } : {};
+    if (aud === undefined) return Object.keys(kept).length > 0 ? { ...plain, originRequest: kept } : plain;
+    return { ...plain, originRequest: { ...kept, access: { required: true, teamName, audTags: [aud] } } };
   });
 }
 
@@ -144,7 +199,8 @@ export interface TcpRoute {
 
 /** Inserts TCP routes, sorted by hostname, before the catch-all. Pure. */
 export function withTcpRoutes(ingresses: readonly IngressRule[], tcp: readonly TcpRoute[]): IngressRule[] {
-  const head = ingresses.filter((i) => i !== CATCH_ALL && i.service !== CATCH_ALL.service);
+  // The catch-all is the rule without a hostname; a hostname's denied paths (also 404) stay.
+  const head = ingresses.filter((i) => i.hostname !== undefined);
   const sorted = [...tcp].sort((a, b) => a.hostname.localeCompare(b.hostname));
   return [...head, ...sorted.map((r) => ({ hostname: r.hostname, service: r.service })), CATCH_ALL];
 }
@@ -154,5 +210,20 @@ export function renderIngress(routes: readonly TunnelRoute[], options: RouteVali
   const problems = validateRoutes(routes, options);
   if (problems.length > 0) throw new Error(`tunnel routes: ${problems.join("; ")}`);
   const sorted = [...routes].sort((a, b) => a.hostname.localeCompare(b.hostname));
-  return [...sorted.map((r) => ({ hostname: r.hostname, service: r.service })), CATCH_ALL];
+  return [...sorted.flatMap(routeRules), CATCH_ALL];
+}
+
+/** A route's rules: its denied paths (404) first, then the route. */
+function routeRules(r: TunnelRoute): IngressRule[] {
+  const denied = (r.deniedPaths ?? []).map((path) => ({
+    hostname: r.hostname,
+    path,
+    service: CATCH_ALL.service,
+  }));
+  const own: IngressRule = {
+    hostname: r.hostname,
+    service: r.service,
+    ...(r.hostHeader !== undefined ? { originRequest: { httpHostHeader: r.hostHeader } } : {}),
+  };
+  return [...denied, own];
 }

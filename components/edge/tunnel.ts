@@ -78,7 +78,10 @@ export class Tunnel extends pulumi.ComponentResource {
   public readonly hostnames: string[];
   /** One Access application per admin route and per TCP route. */
   public readonly accessApplications: AccessApplication[];
-  /** The Access service token CI authenticates with, when there are TCP routes. */
+  /**
+   * The Access service token CI and the program's own Janua API calls authenticate with, when there
+   * are TCP routes or operator routes (`access: "operators"`).
+   */
   public readonly serviceToken?: { clientId: pulumi.Output<string>; clientSecret: pulumi.Output<string> };
 
   constructor(name: string, args: TunnelArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -90,9 +93,12 @@ export class Tunnel extends pulumi.ComponentResource {
       ...validateCloudflaredOptions({ namespace: "cloudflare-tunnel", replicas, routes: args.routes }),
     ];
     const adminRoutes = args.routes.filter(isAdminRoute);
-    if (adminRoutes.length > 0 && (args.adminEmails ?? []).length === 0) {
+    // Operator routes admit the service token, so the admins' emails are optional there.
+    const operatorRoutes = adminRoutes.filter((r) => r.access === "operators");
+    const emailRoutes = adminRoutes.filter((r) => r.access !== "operators");
+    if (emailRoutes.length > 0 && (args.adminEmails ?? []).length === 0) {
       problems.push(
-        `routes ${adminRoutes.map((r) => r.hostname).join(", ")} lead to admin namespaces (${ADMIN_NAMESPACES.join(", ")}) and need Cloudflare Access: set adminEmails (access.adminEmails)`,
+        `routes ${emailRoutes.map((r) => r.hostname).join(", ")} lead to admin namespaces (${ADMIN_NAMESPACES.join(", ")}) and need Cloudflare Access: set adminEmails (access.adminEmails)`,
       );
     }
     if (adminRoutes.length > 0 && !args.accessTeamName) {
@@ -141,16 +147,17 @@ export class Tunnel extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    this.accessApplications = adminRoutes.map((route) => accessFor(route.hostname));
-    // SSH and the API for CI: only the service token (non_identity) and the admins pass.
-    if (tcpRoutes.length > 0) {
+    this.accessApplications = emailRoutes.map((route) => accessFor(route.hostname));
+    // SSH and the API for CI, and the operator routes (Janua's admin hostnames, which the
+    // program's own API calls use): only the service token (non_identity) and the admins pass.
+    if (tcpRoutes.length > 0 || operatorRoutes.length > 0) {
       const token = new cloudflare.ZeroTrustAccessServiceToken(
         `${name}-ci-token`,
         { accountId: args.accountId, name: `${args.tunnelName} CI`, duration: "8760h" },
         { parent: this, additionalSecretOutputs: ["clientSecret"] },
       );
       this.serviceToken = { clientId: token.clientId, clientSecret: pulumi.secret(token.clientSecret) };
-      for (const route of tcpRoutes) {
+      for (const route of [...operatorRoutes, ...tcpRoutes]) {
         this.accessApplications.push(accessFor(route.hostname, token.id));
       }
     }

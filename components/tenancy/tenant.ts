@@ -7,8 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DedicatedJanua, type DedicatedJanuaArgs } from "../auth/dedicated-janua";
-import { januaRoute } from "../auth/janua-manifests";
 import { type JanuaConnectionArgs, JanuaOAuthClient, JanuaOrganization } from "../auth/janua-resources";
+import { januaRoutes } from "../auth/janua-routes";
 import type { TunnelRoute } from "../edge/routes";
 import { createObjects } from "../shared/objects";
 import { type ClusterRanges, renderTenant, TENANT_GATEWAY, tenantNamespace } from "./tenant-manifests";
@@ -27,7 +27,10 @@ export interface TenantSpec {
 /** The hostname a dedicated tenant's Janua serves. */
 export const dedicatedAuthHostname = (slug: string, domain: string) => `auth-${slug}.${domain}`;
 
-/** The routes of a tenant: `<slug>.<domain>`, each custom domain, and its dedicated Janua. */
+/**
+ * The routes of a tenant: `<slug>.<domain>`, each custom domain, and its dedicated Janua (public,
+ * without the admin paths, and its admin hostname for operators: janua-routes.ts).
+ */
 export function tenantRoutes(t: TenantSpec, domain: string): TunnelRoute[] {
   const service = `http://${TENANT_GATEWAY.name}.${tenantNamespace(t.slug)}.svc.cluster.local:${TENANT_GATEWAY.port}`;
   const routes: TunnelRoute[] = [`${t.slug}.${domain}`, ...t.domains].map((hostname) => ({
@@ -36,7 +39,7 @@ export function tenantRoutes(t: TenantSpec, domain: string): TunnelRoute[] {
     targetPort: TENANT_GATEWAY.targetPort,
   }));
   if (t.auth === "dedicated")
-    routes.push(januaRoute(dedicatedAuthHostname(t.slug, domain), `janua-${t.slug}`));
+    routes.push(...januaRoutes(dedicatedAuthHostname(t.slug, domain), `janua-${t.slug}`));
   return routes;
 }
 

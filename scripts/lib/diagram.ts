@@ -186,7 +186,9 @@ export function renderDiagram(plan: PlanDocument): string {
   const tunnelConfig = plan.resources.find((r) => r.type.endsWith(":ZeroTrustTunnelCloudflaredConfig"));
   const ingresses = (
     (((tunnelConfig?.inputs as Obj | undefined)?.config as Obj | undefined)?.ingresses ?? []) as Obj[]
-  ).filter((i) => typeof i.hostname === "string");
+  )
+  // A hostname's denied paths (cloudflared's own 404) lead nowhere.
+    .filter((i) => typeof i.hostname === "string" && !String(i.service).startsWith("http_status:"));
   if (tunnelConfig) {
     lines.push("  users --> tunnel");
     const routes = new Map<string, string[]>();

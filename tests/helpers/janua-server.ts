@@ -19,6 +19,19 @@ export interface JanuaServerOptions {
   readonly unavailableFor?: number;
   /** Whether the bootstrap admin exists yet. @default true */
   readonly adminExists?: boolean;
+  /**
+   * Stand in front of Janua as the Access application of its admin hostname and cloudflared's
+   * Access check do: a request without this service token's `CF-Access-Client-Id` and
+   * `CF-Access-Client-Secret` never reaches Janua. It gets a 403 (cloudflared
+   * ingress/middleware/jwtvalidator.go without an Access JWT, or Access refusing a token), or with
+   * `refusal: "login"` the 302 to the team's login page that Access sends when an app also admits
+   * people by email. @default no Access
+   */
+  readonly access?: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly refusal?: "403" | "login";
+  };
 }
 
 /** The fake Janua. */
@@ -60,6 +73,25 @@ export class FakeJanua {
       body = raw ? (JSON.parse(raw) as Json) : {};
     } catch {
       body = {};
+    }
+    const access = this.options.access;
+    if (
+      access &&
+      (req.headers["cf-access-client-id"] !== access.clientId ||
+        req.headers["cf-access-client-secret"] !== access.clientSecret)
+    ) {
+      const login = access.refusal === "login";
+      this.requests.push({ method, path, status: login ? 302 : 403 });
+      if (login) {
+        res.writeHead(302, {
+          location: "https://enclii.cloudflareaccess.com/cdn-cgi/access/login/auth-admin",
+        });
+        res.end();
+      } else {
+        res.writeHead(403, { "content-type": "text/html" });
+        res.end("<html><body>Forbidden</body></html>");
+      }
+      return;
     }
     const [status, answer] = this.route(req, method, path, body);
     this.requests.push({ method, path, status });

@@ -4,7 +4,7 @@ import {
   januaOAuthClientProvider,
   januaOrganizationProvider,
 } from "../../components/auth/janua-provider";
-import { FakeJanua } from "../helpers/janua-server";
+import { FakeJanua, type JanuaServerOptions } from "../helpers/janua-server";
 import { runSerialized, serializeProvider } from "../helpers/serialized";
 
 const KEY = "internal-key-0123456789";
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function start(
-  options: { unavailableFor?: number; adminExists?: boolean } = {},
+  options: { unavailableFor?: number; adminExists?: boolean; access?: JanuaServerOptions["access"] } = {},
 ): Promise<JanuaConnection> {
   janua = new FakeJanua({ internalApiKey: KEY, ...ADMIN, ...options });
   return { baseUrl: await janua.start(), internalApiKey: KEY, ...ADMIN, timing: FAST };
@@ -175,5 +175,73 @@ describe("serialized like the engine does", () => {
     ])) as { id: string }[];
     expect(second?.id).toBe(first?.id);
     expect(janua?.clients.size).toBe(1);
+  });
+});
+
+describe("through the Access-protected admin hostname", () => {
+  const TOKEN = { clientId: "0123abcd.access", clientSecret: "access-secret-0123456789" };
+  const withToken = (conn: JanuaConnection): JanuaConnection => ({
+    ...conn,
+    accessClientId: TOKEN.clientId,
+    accessClientSecret: TOKEN.clientSecret,
+  });
+
+  it("is refused with 403 without the service token headers, before Janua sees the request", async () => {
+    const conn = await start({ access: TOKEN });
+    await expect(clients.create(client(conn))).rejects.toThrow(
+      "Janua refused OAuth client enclii-control-plane (403: <html><body>Forbidden</body></html>)",
+    );
+    expect(janua?.clients.size).toBe(0);
+    expect(janua?.requests).toEqual([
+      { method: "POST", path: "/api/v1/oauth/clients/register", status: 403 },
+    ]);
+  });
+
+  it("is refused with a wrong client secret", async () => {
+    const conn = await start({ access: TOKEN });
+    await expect(clients.create(client({ ...withToken(conn), accessClientSecret: "wrong" }))).rejects.toThrow(
+      "(403: ",
+    );
+    expect(janua?.clients.size).toBe(0);
+  });
+
+  it("passes with the service token headers on every request: register, sign-in, rotate", async () => {
+    const conn = withToken(await start({ access: TOKEN }));
+    const first = await clients.create(client(conn));
+    const second = await clients.create(client(conn));
+    expect(second.id).toBe(first.id);
+    const paths = janua?.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(paths).toEqual([
+      "POST /api/v1/oauth/clients/register 201",
+      "POST /api/v1/oauth/clients/register 200",
+      "POST /api/v1/auth/signin 200",
+      `POST /api/v1/oauth/clients/${first.id}/rotate 200`,
+    ]);
+  });
+
+  it("passes for the organization provider too (sign-in, admin list, create, delete)", async () => {
+    const conn = withToken(await start({ access: TOKEN }));
+    const created = await orgs.create({ connection: conn, name: "Acme", slug: "acme" });
+    await orgs.delete(created.id, { connection: conn, name: "Acme", slug: "acme" });
+    expect(janua?.requests.every((r) => r.status < 300)).toBe(true);
+    expect(janua?.organizations.size).toBe(0);
+  });
+
+  it("fails at once on Access's login redirect instead of reading the login page as a success", async () => {
+    const conn = await start({ access: { ...TOKEN, refusal: "login" } });
+    await expect(orgs.create({ connection: conn, name: "Acme", slug: "acme" })).rejects.toThrow(
+      `Janua's URL ${conn.baseUrl} redirected the admin sign-in to https://enclii.cloudflareaccess.com/cdn-cgi/access/login/auth-admin (302): Cloudflare Access did not admit the request`,
+    );
+    expect(janua?.requests).toHaveLength(1);
+  });
+
+  it("sends the headers from the serialized provider text in a fresh Node process", async () => {
+    const conn = withToken(await start({ access: TOKEN }));
+    const { file, dir } = serializeProvider("components/auth/janua-provider.ts", "januaOAuthClientProvider");
+    const [created] = (await runSerialized(file, dir, [{ method: "create", args: [client(conn)] }])) as {
+      id: string;
+    }[];
+    expect(created?.id).toMatch(/^jnc_/);
+    expect(janua?.requests.map((r) => r.status)).toEqual([201]);
   });
 });

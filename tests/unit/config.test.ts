@@ -487,18 +487,21 @@ describe("Cloudflare configuration", () => {
 
   // cloudflared ingress/middleware/jwtvalidator.go fetches keys from https://<teamName>.cloudflareaccess.com;
   // the provider's default team_name is a placeholder sentence, so it must be set.
-  it("fails when Grafana is behind Access and cloudflare.accessTeamName is missing, naming both reasons", () => {
+  it("fails when cloudflare.accessTeamName is missing, naming every route behind Access (Janua's admin hostname always)", () => {
     const project = mutate((c) => delete (c.cloudflare as Json).accessTeamName);
     expect(problemsOf(project)).toEqual([
-      "enclii-infra:cloudflare.accessTeamName: is required: SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access, and Grafana is behind Cloudflare Access, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) (got nothing)",
+      "enclii-infra:cloudflare.accessTeamName: is required: Janua's admin hostname (the program's own Janua API calls) is behind Cloudflare Access, and SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access, and Grafana is behind Cloudflare Access, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) (got nothing)",
     ]);
-    // An existing cluster gets no TCP routes; without Grafana nothing is behind Access.
+    // An existing cluster gets no TCP routes and without Grafana there is no Grafana route, but
+    // Janua's admin hostname is always behind Access (components/auth/janua-routes.ts).
     const existingNoMonitoring = mutate((c) => {
       delete (c.cloudflare as Json).accessTeamName;
       c.monitoring = { enabled: false };
       c.nodes = [{ name: "k3s-1", kind: "existing", role: "server" }];
     });
-    expect(parse(existingNoMonitoring).cloudflare.accessTeamName).toBeUndefined();
+    expect(problemsOf(existingNoMonitoring)).toEqual([
+      "enclii-infra:cloudflare.accessTeamName: is required: Janua's admin hostname (the program's own Janua API calls) is behind Cloudflare Access, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) (got nothing)",
+    ]);
   });
 
   // Every provisioned node gets TCP routes (ssh://<node>:22, tcp://<server>:6443) behind Access
@@ -511,7 +514,7 @@ describe("Cloudflare configuration", () => {
       c.monitoring = { enabled: false };
     });
     expect(problemsOf(project)).toEqual([
-      "enclii-infra:cloudflare.accessTeamName: is required: SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) (got nothing)",
+      "enclii-infra:cloudflare.accessTeamName: is required: Janua's admin hostname (the program's own Janua API calls) is behind Cloudflare Access, and SSH and the Kubernetes API of the provisioned nodes are tunnel routes behind Cloudflare Access, and cloudflared checks the Access token against <team>.cloudflareaccess.com; set the team name (Zero Trust > Settings > Team domain) (got nothing)",
     ]);
   });
 
@@ -528,7 +531,7 @@ describe("Cloudflare configuration", () => {
     const run = runPlanCli(["--stack", "staging", "--config-file", bad]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      "enclii-infra:cloudflare.accessTeamName: is required: SSH and the Kubernetes API of the provisioned nodes",
+      "enclii-infra:cloudflare.accessTeamName: is required: Janua's admin hostname (the program's own Janua API calls) is behind Cloudflare Access, and SSH and the Kubernetes API of the provisioned nodes",
     );
     // The config says it first: the Tunnel component never gets to refuse the routes.
     expect(run.stderr).not.toContain("enclii:edge:Tunnel");

@@ -89,7 +89,7 @@ describe("tenant stamp", () => {
     );
   });
 
-  it("routes <slug>.<domain> and every custom domain, plus auth-<slug> for a dedicated tenant", () => {
+  it("routes <slug>.<domain> and every custom domain, plus auth-<slug> and its admin hostname for a dedicated tenant", () => {
     const t = {
       slug: "acme",
       tier: "starter" as const,
@@ -100,7 +100,12 @@ describe("tenant stamp", () => {
       "acme.enclii.dev",
       "app.acme.example",
       "auth-acme.enclii.dev",
+      "auth-acme-admin.enclii.dev",
     ]);
+    // The public Janua route denies the admin paths; the admin hostname is for operators only.
+    const [, , auth, admin] = tenantRoutes(t, "enclii.dev");
+    expect(auth?.deniedPaths?.length).toBeGreaterThan(0);
+    expect(admin).toMatchObject({ access: "operators", hostHeader: "auth-acme.enclii.dev" });
     expect(tenantRedirectUris(t, "enclii.dev")).toEqual([
       "https://acme.enclii.dev/auth/callback",
       "https://app.acme.example/auth/callback",
