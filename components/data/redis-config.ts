@@ -1,7 +1,17 @@
 /**
  * `redis.conf` and `sentinel.conf` rendered from typed options. Pure: the same functions feed the
- * Kubernetes Secrets and the tests that run real redis-server/redis-sentinel processes.
+ * Kubernetes Secrets and the tests that run real redis-server/redis-sentinel processes. Clients
+ * authenticate as ACL users (./redis-acl.ts), never with one shared `requirepass`; the only clear
+ * passwords in the files are the ones Redis must send itself (`masterauth`, `sentinel auth-pass`,
+ * `sentinel sentinel-pass`), and the files live in a Secret.
  */
+import { type RedisUser, renderUserLines } from "./redis-acl";
+
+/** A user name and password Redis or Sentinel sends to another node. */
+export interface RedisCredentials {
+  readonly user: string;
+  readonly password: string;
+}
 
 /** Options of one Redis data node. */
 export interface RedisNodeOptions {
@@ -9,8 +19,13 @@ export interface RedisNodeOptions {
   readonly port?: number;
   /** Addresses to listen on. @default "0.0.0.0 -::*" */
   readonly bind?: string;
-  /** Password for clients and replicas (`requirepass` and `masterauth`). */
-  readonly password: string;
+  /** ACL users of this node (consumers, replication, Sentinel, monitor); `default` is off unless listed. */
+  readonly users: readonly RedisUser[];
+  /**
+   * How this node authenticates to its master when it is (or becomes) a replica
+   * (`masteruser`/`masterauth`); set on every node of a replicated set.
+   */
+  readonly replication?: RedisCredentials;
   /** Working directory (AOF, RDB). @default "/data" */
   readonly dir?: string;
   /** Kubernetes memory quantity (`512Mi`) or Redis size (`512mb`). */
@@ -36,8 +51,12 @@ export interface SentinelOptions {
   readonly masterPort: number;
   /** Sentinels that must agree the master is down. */
   readonly quorum: number;
-  /** The data nodes' password (`sentinel auth-pass`), also required from Sentinel's clients. */
-  readonly password: string;
+  /** How Sentinel authenticates to the data nodes (`sentinel auth-user`/`auth-pass`). */
+  readonly auth: RedisCredentials;
+  /** How Sentinels authenticate to each other (`sentinel sentinel-user`/`sentinel-pass`). */
+  readonly peer: RedisCredentials;
+  /** ACL users of the Sentinel itself (the peer user, consumers' discovery users); `default` is off unless listed. */
+  readonly users: readonly RedisUser[];
   /** @default 5000 */
   readonly downAfterMilliseconds?: number;
   /** @default 60000 */
@@ -62,14 +81,18 @@ function q(value: string): string {
   return value;
 }
 
-/** Problems with a password (empty when usable in both files). */
-export function validatePassword(password: string): string[] {
-  return password.length < 16 ? ["password: at least 16 characters"] : [];
+/** Problems with credentials a node sends (empty when usable). */
+export function validateCredentials(c: RedisCredentials, field: string): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9_-]*$/.test(c.user)) problems.push(`${field}.user: ${c.user} is not an ACL user name`);
+  if (c.password.length < 16) problems.push(`${field}.password: at least 16 characters`);
+  return problems;
 }
 
-/** redis.conf of one data node: authenticated, AOF on, memory bounded. */
+/** redis.conf of one data node: ACL users, AOF on, memory bounded. */
 export function renderRedisConf(o: RedisNodeOptions): string {
-  const problems = validatePassword(o.password);
+  const problems = o.replication ? validateCredentials(o.replication, "replication") : [];
+  if (o.users.length === 0) problems.push("users: at least one user, or no client can connect");
   if (problems.length > 0) throw new Error(`redis.conf: ${problems.join("; ")}`);
   const lines = [
     "# Rendered by enclii-infra.",
@@ -82,11 +105,12 @@ export function renderRedisConf(o: RedisNodeOptions): string {
     "appendonly yes",
     "appendfsync everysec",
     "save 900 1 300 10 60 10000",
-    `requirepass ${q(o.password)}`,
-    `masterauth ${q(o.password)}`,
     `maxmemory ${redisMemory(o.maxMemory)}`,
     `maxmemory-policy ${o.maxMemoryPolicy}`,
+    ...renderUserLines(o.users, "users"),
   ];
+  if (o.replication)
+    lines.push(`masteruser ${o.replication.user}`, `masterauth ${q(o.replication.password)}`);
   if (o.announceHostname) lines.push(`replica-announce-ip ${o.announceHostname}`);
   if (o.replicaOf) lines.push(`replicaof ${o.replicaOf.host} ${o.replicaOf.port}`);
   return `${lines.join("\n")}\n`;
@@ -94,8 +118,13 @@ export function renderRedisConf(o: RedisNodeOptions): string {
 
 /** sentinel.conf of one Sentinel. Sentinel rewrites this file, so it must be a writable copy. */
 export function renderSentinelConf(o: SentinelOptions): string {
-  const problems = validatePassword(o.password);
+  const problems = [...validateCredentials(o.auth, "auth"), ...validateCredentials(o.peer, "peer")];
   if (o.quorum < 1) problems.push("quorum: at least 1");
+  if (!o.users.some((u) => u.name === o.peer.user)) {
+    problems.push(
+      `users: the peer user ${o.peer.user} must be one of the Sentinel's users, or the Sentinels cannot talk`,
+    );
+  }
   if (problems.length > 0) throw new Error(`sentinel.conf: ${problems.join("; ")}`);
   const name = o.masterName;
   const lines = [
@@ -110,11 +139,18 @@ export function renderSentinelConf(o: SentinelOptions): string {
   if (o.announceHostname) lines.push(`sentinel announce-ip ${o.announceHostname}`);
   lines.push(
     `sentinel monitor ${name} ${o.masterHost} ${o.masterPort} ${o.quorum}`,
-    `sentinel auth-pass ${name} ${q(o.password)}`,
+    // Sentinel -> data nodes as the Sentinel ACL user (7.0.15 src/sentinel.c
+    // sentinelSendAuthIfNeeded: AUTH <auth-user> <auth-pass> for masters and replicas).
+    `sentinel auth-user ${name} ${o.auth.user}`,
+    `sentinel auth-pass ${name} ${q(o.auth.password)}`,
     `sentinel down-after-milliseconds ${name} ${o.downAfterMilliseconds ?? 5000}`,
     `sentinel failover-timeout ${name} ${o.failoverTimeoutMilliseconds ?? 60000}`,
     `sentinel parallel-syncs ${name} 1`,
-    `requirepass ${q(o.password)}`,
+    // Sentinel -> Sentinel (same function: sentinel-user/sentinel-pass for SRI_SENTINEL links;
+    // without them it would send requirepass, which no longer exists).
+    `sentinel sentinel-user ${o.peer.user}`,
+    `sentinel sentinel-pass ${q(o.peer.password)}`,
+    ...renderUserLines(o.users, "users"),
   );
   return `${lines.join("\n")}\n`;
 }

@@ -1,6 +1,8 @@
 /**
- * Redis in the cluster as plain manifests, standalone or with Sentinel. Pure: the password and
- * rendered configs come in as (secret) values; the component wires them.
+ * Redis in the cluster as plain manifests, standalone or with Sentinel. Pure: the passwords and
+ * rendered configs come in as (secret) values; the component wires them. Probes and the exporter
+ * authenticate as the `monitor` ACL user, the init containers and Sentinel probes as `sentinel`
+ * (./redis-acl.ts), each with its password from the `redis-auth` Secret.
  *
  * Sentinel mode: StatefulSet `redis` (3 data pods) and StatefulSet `redis-sentinel` (3
  * Sentinels, quorum 2), each pod reachable by a stable DNS name through a headless Service.
@@ -11,6 +13,7 @@ import { commonLabels, selectorLabels } from "../shared/labels";
 import { podDefaults, restrictedContainerSecurityContext } from "../shared/pod";
 import { LONGHORN_BACKUP_LABELS } from "../storage/longhorn-values";
 import { IMAGES, imageRef } from "../versions";
+import { REDIS_SYSTEM_USERS } from "./redis-acl";
 
 type Obj = Record<string, unknown>;
 
@@ -21,6 +24,7 @@ export const REDIS_UID = 999;
 export const REDIS = {
   name: "redis",
   sentinel: "redis-sentinel",
+  /** Passwords of the system users (keys `replication`, `monitor`, `sentinel`). */
   secret: "redis-auth",
   config: "redis-config",
   masterName: "enclii",
@@ -66,7 +70,7 @@ export function renderRedisInitScript(namespace: string): string {
     'echo "replica-announce-ip $self" >> /data/conf/redis.conf',
     'master=""',
     `for s in ${sentinels.join(" ")}; do`,
-    `  master=$(redis-cli -h "$s" -p ${REDIS.sentinelPort} -a "$REDIS_PASSWORD" --no-auth-warning sentinel get-master-addr-by-name ${REDIS.masterName} 2>/dev/null | head -n 1 || true)`,
+    `  master=$(redis-cli -h "$s" -p ${REDIS.sentinelPort} --user ${REDIS_SYSTEM_USERS.sentinel} -a "$REDIS_SENTINEL_PASSWORD" --no-auth-warning sentinel get-master-addr-by-name ${REDIS.masterName} 2>/dev/null | head -n 1 || true)`,
     '  if [ -n "$master" ]; then break; fi',
     "done",
     `if [ -z "$master" ] && [ "$ordinal" != "0" ]; then master="${podHost(REDIS.name, 0, namespace)}"; fi`,
@@ -89,7 +93,7 @@ export function renderSentinelInitScript(namespace: string): string {
     'master=""',
     `for s in ${sentinels.join(" ")}; do`,
     '  if [ "$s" = "$self" ]; then continue; fi',
-    `  master=$(redis-cli -h "$s" -p ${REDIS.sentinelPort} -a "$REDIS_PASSWORD" --no-auth-warning sentinel get-master-addr-by-name ${REDIS.masterName} 2>/dev/null | head -n 1 || true)`,
+    `  master=$(redis-cli -h "$s" -p ${REDIS.sentinelPort} --user ${REDIS_SYSTEM_USERS.sentinel} -a "$REDIS_SENTINEL_PASSWORD" --no-auth-warning sentinel get-master-addr-by-name ${REDIS.masterName} 2>/dev/null | head -n 1 || true)`,
     '  if [ -n "$master" ]; then break; fi',
     "done",
     `if [ -z "$master" ]; then master="${podHost(REDIS.name, 0, namespace)}"; fi`,
@@ -98,16 +102,25 @@ export function renderSentinelInitScript(namespace: string): string {
   ].join("\n");
 }
 
-function passwordEnv(): Obj[] {
-  return [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: REDIS.secret, key: "password" } } }];
+/** Environment variable holding the password of a system user, from the `redis-auth` Secret. */
+export const PASSWORD_ENV = {
+  monitor: "REDIS_MONITOR_PASSWORD",
+  sentinel: "REDIS_SENTINEL_PASSWORD",
+} as const;
+
+function passwordEnv(user: keyof typeof PASSWORD_ENV): Obj[] {
+  return [{ name: PASSWORD_ENV[user], valueFrom: { secretKeyRef: { name: REDIS.secret, key: user } } }];
 }
 
 function authProbe(port: number, command: "ping" | "role", overrides: Obj): Obj {
-  // The probe authenticates: an unauthenticated PING would answer NOAUTH and look healthy.
+  // The probe authenticates: an unauthenticated PING would answer NOAUTH and look healthy. Data
+  // nodes are probed as `monitor` (PING, INFO), Sentinels as `sentinel`.
+  const user = port === REDIS.port ? "monitor" : "sentinel";
+  const cli = `redis-cli -p ${port} --user ${REDIS_SYSTEM_USERS[user]} -a "$${PASSWORD_ENV[user]}" --no-auth-warning`;
   const check =
     command === "ping"
-      ? `redis-cli -p ${port} -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG`
-      : `redis-cli -p ${port} -a "$REDIS_PASSWORD" --no-auth-warning ${port === REDIS.port ? "info replication" : "ping"} | grep -Eq "role:|PONG"`;
+      ? `${cli} ping | grep -q PONG`
+      : `${cli} ${port === REDIS.port ? "info replication" : "ping"} | grep -Eq "role:|PONG"`;
   return {
     exec: { command: ["sh", "-c", check] },
     periodSeconds: 10,
@@ -205,7 +218,11 @@ function pdb(o: RedisManifestOptions, name: string, minAvailable: number): Obj {
   };
 }
 
-/** redis_exporter: scrapes the Redis beside it over localhost with the same password. */
+/**
+ * redis_exporter: scrapes the Redis beside it over localhost as the `monitor` user
+ * (REDIS_USER/REDIS_PASSWORD, oliver006/redis_exporter main.go); CONFIG GET skipped
+ * (REDIS_EXPORTER_CONFIG_COMMAND `-`, exporter.go) since `monitor` may not read the config.
+ */
 function exporterContainer(): Obj {
   const tcpProbe = (overrides: Obj) => ({
     tcpSocket: { port: REDIS.metricsPort },
@@ -219,7 +236,9 @@ function exporterContainer(): Obj {
     image: imageRef(IMAGES.redisExporter),
     env: [
       { name: "REDIS_ADDR", value: `redis://localhost:${REDIS.port}` },
-      ...passwordEnv(),
+      { name: "REDIS_USER", value: REDIS_SYSTEM_USERS.monitor },
+      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: REDIS.secret, key: "monitor" } } },
+      { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
       { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `:${REDIS.metricsPort}` },
     ],
     ports: [{ name: "metrics", containerPort: REDIS.metricsPort }],
@@ -242,7 +261,7 @@ export function renderRedisManifests(o: RedisManifestOptions): Obj[] {
     name: "redis",
     image,
     command: ["redis-server", sentinel ? "/data/conf/redis.conf" : "/secret/redis.conf"],
-    env: passwordEnv(),
+    env: passwordEnv("monitor"),
     ports: [{ name: "redis", containerPort: REDIS.port }],
     livenessProbe: authProbe(REDIS.port, "ping", { initialDelaySeconds: 20, failureThreshold: 6 }),
     readinessProbe: authProbe(REDIS.port, "role", { periodSeconds: 5 }),
@@ -255,7 +274,7 @@ export function renderRedisManifests(o: RedisManifestOptions): Obj[] {
         name: "config",
         image,
         command: ["sh", "-c", renderRedisInitScript(o.namespace)],
-        env: passwordEnv(),
+        env: passwordEnv("sentinel"),
         securityContext: restrictedContainerSecurityContext(),
         resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
         volumeMounts,
@@ -280,7 +299,7 @@ export function renderRedisManifests(o: RedisManifestOptions): Obj[] {
     name: "sentinel",
     image,
     command: ["redis-sentinel", "/data/sentinel.conf"],
-    env: passwordEnv(),
+    env: passwordEnv("sentinel"),
     ports: [{ name: "sentinel", containerPort: REDIS.sentinelPort }],
     livenessProbe: authProbe(REDIS.sentinelPort, "ping", { initialDelaySeconds: 20, failureThreshold: 6 }),
     readinessProbe: authProbe(REDIS.sentinelPort, "role", { periodSeconds: 5 }),
@@ -292,7 +311,7 @@ export function renderRedisManifests(o: RedisManifestOptions): Obj[] {
     name: "config",
     image,
     command: ["sh", "-c", renderSentinelInitScript(o.namespace)],
-    env: passwordEnv(),
+    env: passwordEnv("sentinel"),
     securityContext: restrictedContainerSecurityContext(),
     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
     volumeMounts,

@@ -14,6 +14,7 @@ export const BINARY_PACKAGES: Record<string, string> = {
   promtool: "prometheus",
   amtool: "prometheus-alertmanager",
   "prometheus-blackbox-exporter": "prometheus-blackbox-exporter",
+  "prometheus-redis-exporter": "prometheus-redis-exporter",
 };
 
 /** True when `name` is on the PATH. */

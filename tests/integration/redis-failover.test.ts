@@ -5,10 +5,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { dataNodeUsers, type RedisPasswords, sentinelUsers } from "../../components/data/redis-acl";
 import { renderRedisConf, renderSentinelConf } from "../../components/data/redis-config";
 import { requireBinary } from "../helpers/binaries";
 
-const PASSWORD = "failover-test-password-0123456789";
+// Each user its own password, as the component renders them (components/data/redis.ts).
+const pw = (who: string) => `failover-test-${who}-password-0123456789`;
+const PASSWORDS: RedisPasswords = {
+  consumers: { enclii: pw("enclii"), janua: pw("janua") },
+  replication: pw("replication"),
+  monitor: pw("monitor"),
+  sentinel: pw("sentinel"),
+};
+const SENTINEL = { user: "sentinel", password: pw("sentinel") };
+const REPLICATION = { user: "replication", password: pw("replication") };
 const MASTER = "enclii";
 // The configured timing: what production uses (see components/data/redis.ts).
 const DOWN_AFTER_MS = 5000;
@@ -68,11 +78,14 @@ function listening(port: number): Promise<true> {
   });
 }
 
-function client(port: number): Redis {
+/** A client authenticated as `user` (the data nodes' janua/monitor users, the Sentinels' sentinel user). */
+function client(port: number, user: "janua" | "monitor" | "sentinel" = "janua"): Redis {
   const c = new Redis({
     host: "127.0.0.1",
     port,
-    password: PASSWORD,
+    username: user,
+    password: user === "janua" ? pw("janua") : user === "monitor" ? pw("monitor") : pw("sentinel"),
+    enableReadyCheck: false,
     lazyConnect: true,
     maxRetriesPerRequest: 1,
   });
@@ -83,7 +96,7 @@ function client(port: number): Redis {
 }
 
 describe("Redis standalone with the rendered redis.conf", () => {
-  it("requires AUTH and has AOF on", async (ctx) => {
+  it("requires AUTH as an ACL user and has AOF on", async (ctx) => {
     requireBinary("redis-server", ctx);
     const dir = mkdtempSync(join(tmpdir(), "redis-standalone-"));
     const port = await freePort();
@@ -93,7 +106,7 @@ describe("Redis standalone with the rendered redis.conf", () => {
         port,
         bind: "127.0.0.1",
         dir,
-        password: PASSWORD,
+        users: dataNodeUsers({ ...PASSWORDS, sentinel: undefined }),
         maxMemory: "64Mi",
         maxMemoryPolicy: "noeviction",
       }),
@@ -112,10 +125,14 @@ describe("Redis standalone with the rendered redis.conf", () => {
     clients.push(anonymous);
     await anonymous.connect();
     await expect(anonymous.get("k")).rejects.toThrow(/NOAUTH/);
+    // No user may read the config (CONFIG is @dangerous); INFO as monitor shows the settings.
+    const monitor = client(port, "monitor");
+    await monitor.connect();
+    const info = await monitor.info();
+    expect(info).toContain("aof_enabled:1");
+    expect(info).toContain(`maxmemory:${64 * 1024 * 1024}`);
     const authed = client(port);
     await authed.connect();
-    expect(await authed.config("GET", "appendonly")).toEqual(["appendonly", "yes"]);
-    expect(await authed.config("GET", "maxmemory")).toEqual(["maxmemory", String(64 * 1024 * 1024)]);
     expect(await authed.set("k", "v")).toBe("OK");
   });
 });
@@ -136,7 +153,12 @@ describe("Redis Sentinel with the rendered configs", () => {
           port,
           bind: "127.0.0.1",
           dir: nodeDir,
-          password: PASSWORD,
+          // A test-only admin reads ACL LOG afterwards (no rendered user may).
+          users: [
+            ...dataNodeUsers(PASSWORDS),
+            { name: "testadmin", password: pw("testadmin"), rules: ["~*", "+@all"] },
+          ],
+          replication: REPLICATION,
           maxMemory: "64Mi",
           maxMemoryPolicy: "noeviction",
           announceHostname: "127.0.0.1",
@@ -147,7 +169,7 @@ describe("Redis Sentinel with the rendered configs", () => {
       );
     });
     await Promise.all(ports.map(listening));
-    const masterClient = client(master);
+    const masterClient = client(master, "monitor");
     await masterClient.connect();
     await until("two replicas online", 10_000, async () => {
       const info = await masterClient.info("replication");
@@ -168,7 +190,9 @@ describe("Redis Sentinel with the rendered configs", () => {
           masterHost: "127.0.0.1",
           masterPort: master,
           quorum: 2,
-          password: PASSWORD,
+          auth: SENTINEL,
+          peer: SENTINEL,
+          users: sentinelUsers(PASSWORDS),
           downAfterMilliseconds: DOWN_AFTER_MS,
           failoverTimeoutMilliseconds: FAILOVER_TIMEOUT_MS,
           announceHostname: "127.0.0.1",
@@ -178,7 +202,7 @@ describe("Redis Sentinel with the rendered configs", () => {
       );
     });
     await Promise.all(sentinelPorts.map(listening));
-    const sentinel = client(sentinelPorts[0] as number);
+    const sentinel = client(sentinelPorts[0] as number, "sentinel");
     await sentinel.connect();
     await until("sentinels to see each other and the replicas", 20_000, async () => {
       const state = (await sentinel.call("SENTINEL", "MASTER", MASTER)) as string[];
@@ -189,8 +213,12 @@ describe("Redis Sentinel with the rendered configs", () => {
     const app = new Redis({
       sentinels: sentinelPorts.map((port) => ({ host: "127.0.0.1", port })),
       name: MASTER,
-      password: PASSWORD,
-      sentinelPassword: PASSWORD,
+      // The consumer's one user and password on both: discovery on the Sentinels, data on the nodes.
+      username: "janua",
+      password: pw("janua"),
+      sentinelUsername: "janua",
+      sentinelPassword: pw("janua"),
+      enableReadyCheck: false,
       maxRetriesPerRequest: 20,
     });
     app.on("error", () => {});
@@ -212,11 +240,30 @@ describe("Redis Sentinel with the rendered configs", () => {
     console.log(`redis sentinel failover: ${failoverMs} ms (down-after-milliseconds ${DOWN_AFTER_MS})`);
 
     expect(ports).toContain(promoted);
-    const role = await client(promoted).role();
-    expect(role[0]).toBe("master");
+    expect(await client(promoted, "monitor").info("replication")).toContain("role:master");
     expect(await app.get("key:42")).toBe("value-42");
     expect(await app.set("after-failover", "yes")).toBe("OK");
     expect(await client(promoted).get("after-failover")).toBe("yes");
     expect(failoverMs).toBeLessThan(15_000);
+    // The documented Sentinel and replication ACLs sufficed: no denial on any surviving node
+    // (Sentinel's SLAVEOF/CONFIG REWRITE/CLIENT KILL in MULTI would be logged here).
+    for (const port of ports.filter((p) => p !== master)) {
+      const admin = new Redis({
+        host: "127.0.0.1",
+        port,
+        username: "testadmin",
+        password: pw("testadmin"),
+        lazyConnect: true,
+      });
+      admin.on("error", () => {});
+      clients.push(admin);
+      await admin.connect();
+      expect(JSON.stringify(await admin.call("ACL", "LOG"))).toBe("[]");
+    }
+    // A consumer may only discover the master on the Sentinels.
+    const discovery = client(sentinelPorts[1] as number);
+    await discovery.connect();
+    await expect(discovery.call("SENTINEL", "FAILOVER", MASTER)).rejects.toThrow(/NOPERM/);
+    await expect(discovery.call("SENTINEL", "SET", MASTER, "quorum", "1")).rejects.toThrow(/NOPERM/);
   }, 90_000);
 });

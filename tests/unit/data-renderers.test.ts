@@ -10,6 +10,7 @@ import {
   renderObjectStore,
   renderScheduledBackup,
 } from "../../components/data/postgres-manifests";
+import { passwordHash, type RedisUser } from "../../components/data/redis-acl";
 import { redisMemory, renderRedisConf, renderSentinelConf } from "../../components/data/redis-config";
 import {
   podHost,
@@ -29,12 +30,18 @@ import { loadCrdSchemas, validateObject } from "../helpers/k8s-validate";
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Manifest = Record<string, any>;
 const PASSWORD = "a-password-of-enough-length";
+const USERS: RedisUser[] = [{ name: "janua", password: PASSWORD, rules: ["~*", "+@all", "-@dangerous"] }];
+const REPLICATION = { user: "replication", password: "replication-password-0123" };
+const SENTINEL = { user: "sentinel", password: "sentinel-password-0123456" };
 const resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "768Mi" } };
 
 describe("redis.conf and sentinel.conf", () => {
-  it("authenticates clients and replicas, keeps AOF on and bounds memory", () => {
-    const conf = renderRedisConf({ password: PASSWORD, maxMemory: "512Mi", maxMemoryPolicy: "noeviction" });
-    expect(conf).toContain(`requirepass ${PASSWORD}\nmasterauth ${PASSWORD}`);
+  it("declares ACL users by hash instead of a shared requirepass, keeps AOF on and bounds memory", () => {
+    const conf = renderRedisConf({ users: USERS, maxMemory: "512Mi", maxMemoryPolicy: "noeviction" });
+    expect(conf).toContain(`user janua reset on #${passwordHash(PASSWORD)} ~* +@all -@dangerous`);
+    expect(conf).toContain("user default reset off");
+    expect(conf).not.toContain(PASSWORD);
+    expect(conf).not.toMatch(/requirepass|masterauth|masteruser|aclfile/);
     expect(conf).toContain("appendonly yes\nappendfsync everysec");
     expect(conf).toContain("maxmemory 512mb\nmaxmemory-policy noeviction");
     expect(conf).not.toContain("replicaof");
@@ -42,7 +49,8 @@ describe("redis.conf and sentinel.conf", () => {
 
   it("makes a replica follow its master and announce its stable name", () => {
     const conf = renderRedisConf({
-      password: PASSWORD,
+      users: USERS,
+      replication: REPLICATION,
       maxMemory: "1Gi",
       maxMemoryPolicy: "noeviction",
       replicaOf: { host: "redis-0.redis-headless.data.svc.cluster.local", port: 6379 },
@@ -50,6 +58,8 @@ describe("redis.conf and sentinel.conf", () => {
     });
     expect(conf).toContain("replicaof redis-0.redis-headless.data.svc.cluster.local 6379");
     expect(conf).toContain("replica-announce-ip redis-1.redis-headless.data.svc.cluster.local");
+    // A replica authenticates as the replication user (masteruser + masterauth), not as a client.
+    expect(conf).toContain(`masteruser replication\nmasterauth ${REPLICATION.password}`);
   });
 
   it("resolves hostnames before monitoring the master by name, with quorum and auth", () => {
@@ -58,19 +68,45 @@ describe("redis.conf and sentinel.conf", () => {
       masterHost: "redis-0.x",
       masterPort: 6379,
       quorum: 2,
-      password: PASSWORD,
+      auth: SENTINEL,
+      peer: SENTINEL,
+      users: [{ name: "sentinel", password: SENTINEL.password, rules: ["allchannels", "+@all"] }],
     });
     expect(conf.indexOf("sentinel resolve-hostnames yes")).toBeLessThan(conf.indexOf("sentinel monitor"));
     expect(conf).toContain("sentinel announce-hostnames yes");
     expect(conf).toContain("sentinel monitor enclii redis-0.x 6379 2");
-    expect(conf).toContain(`sentinel auth-pass enclii ${PASSWORD}`);
+    expect(conf).toContain(
+      `sentinel auth-user enclii sentinel\nsentinel auth-pass enclii ${SENTINEL.password}`,
+    );
+    expect(conf).toContain(`sentinel sentinel-user sentinel\nsentinel sentinel-pass ${SENTINEL.password}`);
     expect(conf).toContain("sentinel parallel-syncs enclii 1");
+    expect(conf).toContain("user default reset off");
+    expect(conf).not.toContain("requirepass");
   });
 
-  it("fails on a short password and an unknown memory unit", () => {
+  it("fails on a short password, no users, a Sentinel without its peer user and an unknown memory unit", () => {
     expect(() =>
-      renderRedisConf({ password: "short", maxMemory: "1Gi", maxMemoryPolicy: "noeviction" }),
-    ).toThrow("password: at least 16 characters");
+      renderRedisConf({
+        users: USERS,
+        replication: { user: "replication", password: "short" },
+        maxMemory: "1Gi",
+        maxMemoryPolicy: "noeviction",
+      }),
+    ).toThrow("replication.password: at least 16 characters");
+    expect(() => renderRedisConf({ users: [], maxMemory: "1Gi", maxMemoryPolicy: "noeviction" })).toThrow(
+      "users: at least one user",
+    );
+    expect(() =>
+      renderSentinelConf({
+        masterName: "enclii",
+        masterHost: "redis-0.x",
+        masterPort: 6379,
+        quorum: 2,
+        auth: SENTINEL,
+        peer: SENTINEL,
+        users: USERS,
+      }),
+    ).toThrow("users: the peer user sentinel must be one of the Sentinel's users");
     expect(() => redisMemory("1G")).toThrow("maxMemory 1G must be a quantity such as 512Mi or 1Gi");
     expect(redisMemory("2Gi")).toBe("2gb");
   });
@@ -101,10 +137,15 @@ describe("Redis manifests", () => {
     ]);
   });
 
-  it("probes authenticate with the password from the Secret", () => {
+  it("probes authenticate as the monitor user with its password from the Secret", () => {
     const container = sts(standalone, "redis")?.spec.template.spec.containers[0];
-    expect(container.livenessProbe.exec.command.join(" ")).toContain('-a "$REDIS_PASSWORD"');
-    expect(container.env[0].valueFrom.secretKeyRef).toEqual({ name: "redis-auth", key: "password" });
+    expect(container.livenessProbe.exec.command.join(" ")).toContain(
+      '--user monitor -a "$REDIS_MONITOR_PASSWORD"',
+    );
+    expect(container.env[0]).toEqual({
+      name: "REDIS_MONITOR_PASSWORD",
+      valueFrom: { secretKeyRef: { name: "redis-auth", key: "monitor" } },
+    });
     expect(container.livenessProbe).not.toEqual(container.readinessProbe);
     expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
   });

@@ -279,7 +279,7 @@ describe("scrape targets", () => {
     }
   });
 
-  it("Redis runs its exporter only when asked, with the password from the Secret", () => {
+  it("Redis runs its exporter only when asked, as the monitor user with its password from the Secret", () => {
     const base = {
       namespace: "data",
       mode: "sentinel" as const,
@@ -295,9 +295,10 @@ describe("scrape targets", () => {
     const sts = (renderRedisManifests({ ...base, exporter: true }) as Obj[])[0] as Obj;
     const exporter = sts.spec.template.spec.containers[1];
     expect(exporter.image).toBe("oliver006/redis_exporter:v1.91.1");
+    expect(exporter.env.find((e: Obj) => e.name === "REDIS_USER").value).toBe("monitor");
     expect(exporter.env.find((e: Obj) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef).toEqual({
       name: "redis-auth",
-      key: "password",
+      key: "monitor",
     });
   });
 });
