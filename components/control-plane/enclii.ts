@@ -120,7 +120,7 @@ export class Enclii extends pulumi.ComponentResource {
         metadata: { name: CONTROL_PLANE.secret, namespace: args.namespace },
         type: "Opaque",
         stringData: {
-          ENCLII_DB_URL: args.database.url,
+          ENCLII_DATABASE_URL: args.database.url,
           ENCLII_REDIS_PASSWORD: args.redis.password,
           ENCLII_OIDC_CLIENT_SECRET: client.clientSecret,
           ENCLII_CLOUDFLARE_API_TOKEN: token.value,

@@ -5,6 +5,7 @@
  * ServiceAccount with a mounted token and may reach the API server (./rbac.ts says what it may
  * do there); switchyard-ui has no token.
  */
+import { stringify } from "yaml";
 import type { TunnelRoute } from "../edge/routes";
 import { commonLabels, selectorLabels } from "../shared/labels";
 import { byNames, renderAllowApiServer } from "../shared/namespace";
@@ -23,9 +24,14 @@ export const CONTROL_PLANE = {
   uid: 1000,
 } as const;
 
-/** Keys of the API's Secret. */
+/**
+ * Keys of the API's Secret. switchyard-api reads its settings through viper with the prefix
+ * `ENCLII` (madfam-org/enclii `apps/switchyard-api/internal/config/config.go` `Load`): the database
+ * is `database-url`, so `ENCLII_DATABASE_URL`, and `Load` fails without it (SEC-001).
+ * ../shared/REFERENCE.md says `ENCLII_DB_URL`; the source binds no such name.
+ */
 export const API_SECRET_KEYS = [
-  "ENCLII_DB_URL",
+  "ENCLII_DATABASE_URL",
   "ENCLII_REDIS_PASSWORD",
   "ENCLII_OIDC_CLIENT_SECRET",
   "ENCLII_CLOUDFLARE_API_TOKEN",
@@ -94,15 +100,64 @@ export function validateControlPlaneOptions(o: ControlPlaneOptions): string[] {
   return problems;
 }
 
-/** The API's environment exactly as switchyard-api reads it. */
+/**
+ * The kubeconfig switchyard-api loads. Its config defaults `kube-config` to `$HOME/.kube/config`
+ * (config.go `Load`), so `NewClient` (internal/k8s/client.go) never takes its
+ * `rest.InClusterConfig()` branch; an empty `ENCLII_KUBE_CONFIG` does not help (viper treats an
+ * empty variable as unset), and client-go refuses a named kubeconfig that does not exist
+ * (tools/clientcmd/loader.go `Load`), which ends the process (cmd/api/main.go `logrus.Fatal`).
+ * So the pod gets a kubeconfig that names the in-cluster identity: the API server's Service
+ * name (in the k3s serving certificate), the service account CA and its token file, which
+ * client-go re-reads, so the projected token's rotation keeps working.
+ */
+export const KUBECONFIG = {
+  configMap: "switchyard-api-kubeconfig",
+  dir: "/etc/enclii/kube",
+  file: "config",
+  context: "in-cluster",
+} as const;
+
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/** The in-cluster kubeconfig (no secret in it: the token is read from the mounted file). */
+export function renderKubeconfig(namespace: string): string {
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: "in-cluster",
+        cluster: {
+          server: "https://kubernetes.default.svc",
+          "certificate-authority": `${SERVICE_ACCOUNT_DIR}/ca.crt`,
+        },
+      },
+    ],
+    users: [{ name: "switchyard-api", user: { tokenFile: `${SERVICE_ACCOUNT_DIR}/token` } }],
+    contexts: [
+      { name: KUBECONFIG.context, context: { cluster: "in-cluster", user: "switchyard-api", namespace } },
+    ],
+    "current-context": KUBECONFIG.context,
+  });
+}
+
+/** The API's environment exactly as switchyard-api reads it (config.go `Load`). */
 export function apiEnv(o: ControlPlaneOptions): Obj[] {
   const plain: [string, string][] = [
+    // Production mode: Load then requires ENCLII_ALLOWED_ORIGINS (SEC-003), and the development
+    // defaults (unauthenticated internal callbacks) are off. Staging runs the same way.
+    ["ENCLII_ENVIRONMENT", "production"],
+    ["ENCLII_ALLOWED_ORIGINS", `https://${o.uiHostname},https://${o.apiHostname}`],
+    ["ENCLII_WEBSOCKET_ALLOWED_ORIGINS", `https://${o.uiHostname}`],
+    ["ENCLII_KUBE_CONFIG", `${KUBECONFIG.dir}/${KUBECONFIG.file}`],
+    ["ENCLII_KUBE_CONTEXT", KUBECONFIG.context],
     ["ENCLII_PORT", String(CONTROL_PLANE.api.port)],
     ["ENCLII_AUTH_MODE", "oidc"],
     ["ENCLII_OIDC_ISSUER", o.januaIssuer],
     ["ENCLII_OIDC_CLIENT_ID", o.oidcClientId],
     ["ENCLII_OIDC_REDIRECT_URL", `https://${o.apiHostname}/v1/auth/callback`],
     ["ENCLII_EXTERNAL_JWKS_URL", `${o.januaIssuer}/.well-known/jwks.json`],
+    ["ENCLII_EXTERNAL_ISSUER", o.januaIssuer],
     ["ENCLII_JANUA_API_URL", o.januaInternalUrl],
     ["ENCLII_REDIS_HOST", o.redisHost],
     ["ENCLII_REDIS_PORT", String(o.redisPort)],
@@ -180,10 +235,28 @@ function workload(o: ControlPlaneOptions, which: "api" | "ui"): Obj[] {
                 ...probes,
                 securityContext: restrictedContainerSecurityContext(),
                 resources,
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                volumeMounts: [
+                  { name: "tmp", mountPath: "/tmp" },
+                  ...(which === "api"
+                    ? [{ name: "kubeconfig", mountPath: KUBECONFIG.dir, readOnly: true }]
+                    : []),
+                ],
               },
             ],
-            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "128Mi" } }],
+            volumes: [
+              { name: "tmp", emptyDir: { sizeLimit: "128Mi" } },
+              ...(which === "api"
+                ? [
+                    {
+                      name: "kubeconfig",
+                      configMap: {
+                        name: KUBECONFIG.configMap,
+                        items: [{ key: KUBECONFIG.file, path: KUBECONFIG.file }],
+                      },
+                    },
+                  ]
+                : []),
+            ],
           },
         },
       },
@@ -268,8 +341,19 @@ export function renderControlPlane(o: ControlPlaneOptions): Obj[] {
       ],
     },
   };
+  const kubeconfig: Obj = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: KUBECONFIG.configMap,
+      namespace: o.namespace,
+      labels: commonLabels({ name: CONTROL_PLANE.api.name, component: "control-plane" }),
+    },
+    data: { [KUBECONFIG.file]: renderKubeconfig(o.namespace) },
+  };
   return [
     ...renderControlPlaneIdentity({ namespace: o.namespace }),
+    kubeconfig,
     ...workload(o, "api"),
     ...workload(o, "ui"),
     egress,

@@ -1,14 +1,14 @@
 /**
  * What the control plane may do in the cluster, as plain RBAC manifests. Pure.
  *
- * switchyard-api talks to the API server with its in-cluster service account (upstream
- * madfam-org/enclii `apps/switchyard-api/internal/k8s/client.go` `NewClient`:
- * `rest.InClusterConfig()` when no kubeconfig is given). The contract (docs/control-plane.md):
+ * switchyard-api talks to the API server as its service account, through the kubeconfig its pod
+ * mounts (./manifests.ts `KUBECONFIG`: the token file of the projected service account token). The
+ * contract (docs/control-plane.md):
  * - cluster-wide it may only read namespaces and nodes;
  * - in each tenant namespace a Role lets it run the tenant's apps: Deployments, Services,
  *   ConfigMaps, Secrets, PersistentVolumeClaims (bounded by the tier's quota), Jobs and CronJobs,
  *   HorizontalPodAutoscalers and HTTPRoutes; read ReplicaSets (rollback finds the previous
- *   revision through them), Pods, their logs and Events;
+ *   revision through them), StatefulSets, Pods, their logs and Events;
  * - nothing else: no RBAC objects, no namespaces, no NetworkPolicies, quotas or limit ranges (the
  *   platform owns a tenant's boundaries), no webhooks, no `pods/exec`, no other namespace.
  */
@@ -29,7 +29,9 @@ const WRITE = [...READ, "create", "update", "patch", "delete"];
 /** The rules of the Role in every tenant namespace. */
 export const TENANT_NAMESPACE_RULES: readonly Obj[] = [
   { apiGroups: ["apps"], resources: ["deployments"], verbs: WRITE },
-  { apiGroups: ["apps"], resources: ["replicasets"], verbs: READ },
+  // ReplicaSets: rollback finds the previous revision; StatefulSets: switchyard's 60 s sync lists
+  // them in every environment namespace (internal/reconciler/controller_sync.go `runK8sSync`).
+  { apiGroups: ["apps"], resources: ["replicasets", "statefulsets"], verbs: READ },
   {
     apiGroups: [""],
     resources: ["services", "configmaps", "secrets", "persistentvolumeclaims"],

@@ -128,8 +128,11 @@ export function k3sConfigObject(o: K3sNodeConfigOptions): Record<string, unknown
   config["secrets-encryption"] = true;
   // The hardening guide's API server and controller manager flags: EventRateLimit (configured
   // beside PodSecurity in one admission configuration) and no extended service account tokens.
+  // DenyServiceExternalIPs refuses any Service with `spec.externalIPs` (CVE-2020-8554: whoever
+  // may write a Service, the control plane in a tenant namespace included, could otherwise claim
+  // an address and intercept other pods' traffic to it; nothing here uses externalIPs).
   config["kube-apiserver-arg"] = [
-    "enable-admission-plugins=NodeRestriction,EventRateLimit",
+    "enable-admission-plugins=NodeRestriction,EventRateLimit,DenyServiceExternalIPs",
     `admission-control-config-file=${K3S_PATHS.podSecurity}`,
     `audit-policy-file=${K3S_PATHS.auditPolicy}`,
     `audit-log-path=${K3S_PATHS.auditLog}`,

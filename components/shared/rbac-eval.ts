@@ -5,7 +5,7 @@
  * Followed from kubernetes v1.34.0:
  * - `plugin/pkg/auth/authorizer/rbac/rbac.go` `RuleAllows` (lines 176-195): a resource request
  *   matches a rule when its verb, API group, resource (`<resource>/<subresource>` combined) and
- *   name match; a request for a non-resource URL only matches `nonResourceURLs` rules.
+ *   name match (only resource requests are modelled here).
  * - `pkg/apis/rbac/v1/evaluation_helpers.go` (lines 27-100): `*` matches every verb, group and
  *   resource, a `*` before `/<subresource>` matches that subresource of any resource, an empty
  *   `resourceNames` matches every name, and `pods` does not match `pods/log`.
@@ -61,6 +61,15 @@ function resourceMatches(rule: PolicyRule, resource: string, subresource: string
 
 /** Whether one rule allows the request (rbac.go `RuleAllows`). */
 export function ruleAllows(rule: PolicyRule, request: RbacRequest): boolean {
+  // The API server's RequestInfo carries no name for a create or a deletecollection of the
+  // resource itself (apiserver pkg/endpoints/request/requestinfo.go): a test naming one would
+  // "prove" a resourceNames restriction that never applies.
+  if (
+    request.name !== undefined &&
+    !request.subresource &&
+    ["create", "deletecollection"].includes(request.verb)
+  )
+    throw new Error(`rbac-eval: a ${request.verb} request carries no name (got ${request.name})`);
   const names = rule.resourceNames ?? [];
   return (
     has(rule.verbs, request.verb) &&

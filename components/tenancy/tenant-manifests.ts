@@ -62,9 +62,11 @@ export function egressExceptionsV6(ranges: ClusterRanges): string[] {
 
 /**
  * Labels switchyard-api requires on a namespace it deploys into. Its `EnsureNamespace`
- * (madfam-org/enclii `apps/switchyard-api/internal/k8s/client.go`) gets the namespace and, when one
- * of these is missing, updates it, which the control plane's RBAC does not allow (the platform
- * owns namespaces): set here, the update is never needed. No NetworkPolicy of the platform selects
+ * (madfam-org/enclii `apps/switchyard-api/internal/k8s/client.go`: `managed-by`,
+ * `enclii.dev/type`, `enclii.dev/verify-signatures`, `enclii.dev/data-access`) and the reconciler's
+ * `ensureNamespaceLabels` (internal/reconciler/service.go: `platform` besides) get the namespace
+ * and, when one of these is missing, update it, which the control plane's RBAC does not allow (the
+ * platform owns namespaces): set here, the update is never needed. No NetworkPolicy of the platform selects
  * on them (policies select namespaces by name).
  */
 export const SWITCHYARD_NAMESPACE_LABELS = {
@@ -74,6 +76,9 @@ export const SWITCHYARD_NAMESPACE_LABELS = {
   "enclii.dev/verify-signatures": "true",
   "enclii.dev/data-access": "true",
 } as const;
+
+/** The image pull secret switchyard-api's pods name (see {@link renderTenant}). */
+export const PULL_SECRET = "ghcr-credentials";
 
 /** Every object of a tenant stamp except auth and routes. */
 export function renderTenant(o: TenantManifestOptions): Obj[] {
@@ -125,6 +130,18 @@ export function renderTenant(o: TenantManifestOptions): Obj[] {
       tenantNamespace: ns,
       controlPlaneNamespace: o.controlPlane.namespace,
     }),
+    // switchyard names this pull secret in every pod it renders and copies `enclii/ghcr-credentials`
+    // into the namespace when it is missing (internal/reconciler/manifest.go `imagePullSecrets`;
+    // the auto-deploy handler's `ensureRegistryCredentials` stops the deploy when it cannot read
+    // the source, which its RBAC does not allow). An empty one is found, so nothing is copied and
+    // public images pull as before; a tenant with private images fills it in.
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: meta(PULL_SECRET),
+      type: "kubernetes.io/dockerconfigjson",
+      stringData: { ".dockerconfigjson": JSON.stringify({ auths: {} }) },
+    },
     renderDefaultDeny(ns) as Obj,
     renderAllowDns(ns) as Obj,
     {

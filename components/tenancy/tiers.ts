@@ -12,6 +12,17 @@ export interface Tier {
   readonly services: number;
   readonly persistentVolumeClaims: number;
   readonly storageGiB: number;
+  /**
+   * How many of each object the namespace may hold. The compute quota bounds what runs; these bound
+   * what is stored (a Secret or ConfigMap may be close to 1 MiB in etcd), so a tenant, or the
+   * control plane that writes there, cannot fill the datastore. Jobs a CronJob starts count too.
+   */
+  readonly objects: {
+    readonly secrets: number;
+    readonly configMaps: number;
+    readonly jobs: number;
+    readonly cronJobs: number;
+  };
   /** LimitRange defaults for containers that set nothing, and the most one container may ask for. */
   readonly container: {
     readonly defaultLimit: { readonly cpu: string; readonly memory: string };
@@ -28,6 +39,7 @@ export const TIERS = {
     services: 10,
     persistentVolumeClaims: 5,
     storageGiB: 20,
+    objects: { secrets: 50, configMaps: 50, jobs: 30, cronJobs: 10 },
     container: {
       defaultLimit: { cpu: "500m", memory: "512Mi" },
       defaultRequest: { cpu: "100m", memory: "128Mi" },
@@ -41,6 +53,7 @@ export const TIERS = {
     services: 25,
     persistentVolumeClaims: 10,
     storageGiB: 100,
+    objects: { secrets: 100, configMaps: 100, jobs: 60, cronJobs: 25 },
     container: {
       defaultLimit: { cpu: "1", memory: "1Gi" },
       defaultRequest: { cpu: "250m", memory: "256Mi" },
@@ -54,6 +67,7 @@ export const TIERS = {
     services: 50,
     persistentVolumeClaims: 25,
     storageGiB: 500,
+    objects: { secrets: 250, configMaps: 250, jobs: 150, cronJobs: 50 },
     container: {
       defaultLimit: { cpu: "2", memory: "2Gi" },
       defaultRequest: { cpu: "500m", memory: "512Mi" },
@@ -80,5 +94,11 @@ export function quotaHard(tier: Tier): Record<string, string> {
     "services.nodeports": "0",
     persistentvolumeclaims: String(tier.persistentVolumeClaims),
     "requests.storage": `${tier.storageGiB}Gi`,
+    // Object counts (kubernetes.io/docs/concepts/policy/resource-quotas, "Object count quota":
+    // `count/<resource>.<group>`, the core group without a suffix).
+    "count/secrets": String(tier.objects.secrets),
+    "count/configmaps": String(tier.objects.configMaps),
+    "count/jobs.batch": String(tier.objects.jobs),
+    "count/cronjobs.batch": String(tier.objects.cronJobs),
   };
 }

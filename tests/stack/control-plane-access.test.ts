@@ -7,10 +7,12 @@
  * `apps/switchyard-api/internal/k8s/client.go` `NewClient`: `rest.InClusterConfig()`).
  */
 import { describe, expect, it } from "vitest";
-import { CONTROL_PLANE } from "../../components/control-plane/manifests";
+import { parse } from "yaml";
+import { CONTROL_PLANE, KUBECONFIG } from "../../components/control-plane/manifests";
 import { CONTROL_PLANE_IDENTITY } from "../../components/control-plane/rbac";
 import { mayDo, type RbacRequest } from "../../components/shared/rbac-eval";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
+import { PULL_SECRET } from "../../components/tenancy/tenant-manifests";
 import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
@@ -127,6 +129,55 @@ describe.each(STACKS)("control plane access, %s plan", (stack) => {
     expect(ui.automountServiceAccountToken).toBe(false);
     const account = objects().find((o) => o.kind === "ServiceAccount" && o.metadata.name === sa.name);
     expect(account?.metadata.namespace).toBe("enclii");
+  });
+
+  it("loads a kubeconfig naming its in-cluster identity, since upstream never falls back to in-cluster config", () => {
+    // madfam-org/enclii internal/config/config.go: kube-config defaults to $HOME/.kube/config and
+    // an empty variable is unset to viper; client-go refuses a named kubeconfig that is missing.
+    const deployment = objects().find(
+      (o) => o.kind === "Deployment" && o.metadata.name === CONTROL_PLANE.api.name,
+    );
+    const pod = deployment?.spec.template.spec as Obj;
+    const container = pod.containers[0] as Obj;
+    const env = Object.fromEntries((container.env as Obj[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+    const path = env.ENCLII_KUBE_CONFIG as string;
+    expect(path).toBe(`${KUBECONFIG.dir}/${KUBECONFIG.file}`);
+    const mount = (container.volumeMounts as Obj[]).find((m) => path.startsWith(`${m.mountPath}/`)) as Obj;
+    expect(mount.readOnly).toBe(true);
+    const volume = (pod.volumes as Obj[]).find((v) => v.name === mount.name) as Obj;
+    const configMap = objects().find(
+      (o) =>
+        o.kind === "ConfigMap" &&
+        o.metadata.name === volume.configMap.name &&
+        o.metadata.namespace === "enclii",
+    ) as Obj;
+    const kubeconfig = parse(configMap.data[path.slice(mount.mountPath.length + 1)]) as Obj;
+    expect(kubeconfig["current-context"]).toBe(env.ENCLII_KUBE_CONTEXT);
+    const context = kubeconfig.contexts.find((c: Obj) => c.name === kubeconfig["current-context"]).context;
+    const cluster = kubeconfig.clusters.find((c: Obj) => c.name === context.cluster).cluster;
+    const user = kubeconfig.users.find((u: Obj) => u.name === context.user).user;
+    // The API server's Service name (in k3s's serving certificate), the projected token and CA.
+    expect(cluster.server).toBe("https://kubernetes.default.svc");
+    expect(cluster["certificate-authority"]).toBe("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
+    expect(user).toEqual({ tokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token" });
+    // config.go Load: ENCLII_DATABASE_URL is required; production mode requires allowed origins.
+    expect(env.ENCLII_DATABASE_URL).toEqual({
+      secretKeyRef: { name: CONTROL_PLANE.secret, key: "ENCLII_DATABASE_URL" },
+    });
+    expect(env.ENCLII_DB_URL).toBeUndefined();
+    expect(env.ENCLII_ENVIRONMENT).toBe("production");
+    expect(String(env.ENCLII_ALLOWED_ORIGINS).split(",").length).toBeGreaterThan(0);
+  });
+
+  it("gives every tenant namespace the pull secret switchyard names, empty, so it never copies one", () => {
+    for (const namespace of tenantNamespaces()) {
+      const secret = objects().find(
+        (o) => o.kind === "Secret" && o.metadata.name === PULL_SECRET && o.metadata.namespace === namespace,
+      );
+      expect(secret?.type, namespace).toBe("kubernetes.io/dockerconfigjson");
+      expect(JSON.parse(secret?.stringData[".dockerconfigjson"])).toEqual({ auths: {} });
+      expect(may({ verb: "list", apiGroup: "apps", resource: "statefulsets", namespace })).toBe(true);
+    }
   });
 
   it("lets switchyard-api, and not switchyard-ui, reach the API server through the network policies", () => {

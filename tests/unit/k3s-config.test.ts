@@ -208,7 +208,9 @@ describe("CIS hardening flags of the k3s hardening guide", () => {
   });
 
   it("enables EventRateLimit with NodeRestriction and configures it beside PodSecurity", () => {
-    expect(server["kube-apiserver-arg"]).toContain("enable-admission-plugins=NodeRestriction,EventRateLimit");
+    expect(server["kube-apiserver-arg"]).toContain(
+      "enable-admission-plugins=NodeRestriction,EventRateLimit,DenyServiceExternalIPs",
+    );
     expect(server["kube-apiserver-arg"]).toContain(`admission-control-config-file=${K3S_PATHS.podSecurity}`);
     const plugins = parse(renderPodSecurityConfig([])).plugins as { name: string; path?: string }[];
     expect(plugins.map((p) => p.name)).toEqual(["PodSecurity", "EventRateLimit"]);

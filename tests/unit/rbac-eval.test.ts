@@ -124,3 +124,13 @@ describe("RBAC bindings (rule.go)", () => {
     );
   });
 });
+
+describe("RBAC requests the API server can make", () => {
+  it("refuses to evaluate a named create, which the API server never produces", () => {
+    const rule = { verbs: ["create"], apiGroups: [""], resources: ["secrets"], resourceNames: ["a"] };
+    expect(() => ruleAllows(rule, { verb: "create", apiGroup: "", resource: "secrets", name: "a" })).toThrow(
+      /carries no name/,
+    );
+    expect(ruleAllows(rule, { verb: "create", apiGroup: "", resource: "secrets" })).toBe(false);
+  });
+});

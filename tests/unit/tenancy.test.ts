@@ -59,12 +59,18 @@ describe("tiers", () => {
     for (const t of order)
       expect(quotaHard(t)).toMatchObject({ "services.loadbalancers": "0", "services.nodeports": "0" });
   });
+
+  it("bounds what every tier's namespace stores (Secrets, ConfigMaps, Jobs, CronJobs), not only what runs", () => {
+    for (const [name, t] of Object.entries(TIERS))
+      for (const key of ["count/secrets", "count/configmaps", "count/jobs.batch", "count/cronjobs.batch"])
+        expect(Number(quotaHard(t)[key]), `${name} ${key}`).toBeGreaterThan(0);
+  });
 });
 
 describe("tenant stamp", () => {
   const objects = tenant("acme");
 
-  it("has a restricted, labelled namespace, a quota, a limit range, four policies and the control plane's Role", () => {
+  it("has a restricted, labelled namespace, a quota, a limit range, four policies, the control plane's Role and an empty pull secret", () => {
     const ns = objects.find((o) => o.kind === "Namespace");
     expect(ns?.metadata.name).toBe("tenant-acme");
     expect(ns?.metadata.labels).toMatchObject({
@@ -85,6 +91,7 @@ describe("tenant stamp", () => {
         "ResourceQuota",
         "Role",
         "RoleBinding",
+        "Secret",
       ].sort(),
     );
   });
