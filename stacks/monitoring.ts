@@ -54,6 +54,13 @@ export function buildMonitoring(
     email: email && secrets.alertSmtpPassword ? { ...email, password: secrets.alertSmtpPassword } : undefined,
     webhookUrl: m.webhook ? secrets.alertWebhookUrl : undefined,
     baseBackupHours: m.backupFreshness.baseBackupHours,
+    backupFreshness: {
+      walMinutes: m.backupFreshness.walMinutes,
+      etcdSnapshotHours: m.backupFreshness.etcdSnapshotHours,
+      longhornBackupHours: m.backupFreshness.longhornBackupHours,
+      // k3s snapshots etcd to R2 only on nodes the program installs (stacks/nodes.ts).
+      etcdSnapshots: config.nodes.some((n) => n.kind !== "existing"),
+    },
     targets: {
       tunnelNamespace: "cloudflare-tunnel",
       januaNamespaces: ["janua", ...dedicated],

@@ -71,12 +71,14 @@ export function dashboardPanels(o: DashboardOptions): DashboardPanel[] {
       description: "Grows without bound when WAL archiving to R2 fails (point-in-time recovery stops there).",
     },
     {
-      title: "Longhorn volume robustness",
+      title: "Longhorn volumes not healthy",
       kind: "stat",
       unit: "short",
-      queries: [{ expr: "max by (volume) (longhorn_volume_robustness)", legend: "{{volume}}" }],
-      red: 2,
-      description: "1 healthy, 2 degraded, 3 faulted.",
+      // Longhorn 1.12 exports one 0/1 series per robustness state (volume_collector.go).
+      queries: [{ expr: SIGNALS.longhornVolumesNotHealthy, legend: "volumes" }],
+      red: 1,
+      description:
+        "Volumes whose robustness is degraded, faulted or unknown (0 when every volume is healthy).",
     },
     {
       title: "Node disk used",

@@ -11,7 +11,7 @@ import type { TunnelRoute } from "../edge/routes";
 import { installChart } from "../shared/chart";
 import { createObjects } from "../shared/objects";
 import { CHARTS } from "../versions";
-import { alertRules, renderPrometheusRule } from "./alert-rules";
+import { type AlertThresholds, alertRules, renderPrometheusRule } from "./alert-rules";
 import { type AlertEmail, RECEIVER_SECRET_KEYS } from "./alertmanager-config";
 import { renderDashboardConfigMap } from "./dashboard";
 import { renderMonitoringNetworkPolicies } from "./monitoring-network";
@@ -42,6 +42,15 @@ export interface MonitoringArgs {
   readonly webhookUrl?: pulumi.Input<string>;
   /** Alert thresholds (`monitoring.backupFreshness.baseBackupHours`). */
   readonly baseBackupHours: number;
+  /**
+   * The other backup thresholds of `monitoring.backupFreshness` (WAL, etcd snapshots, Longhorn)
+   * and whether k3s takes etcd snapshots at all (provisioned nodes).
+   * @default the alert rules' defaults (15 min, 13 h, 26 h, snapshots on)
+   */
+  readonly backupFreshness?: Pick<
+    AlertThresholds,
+    "walMinutes" | "etcdSnapshotHours" | "longhornBackupHours" | "etcdSnapshots"
+  >;
   /** Where the scraped services run. */
   readonly targets: Omit<ScrapeTargetOptions, "interval">;
   /** The cluster's Service CIDR. */
@@ -163,7 +172,15 @@ export class Monitoring extends pulumi.ComponentResource {
     createObjects(
       name,
       [
-        renderPrometheusRule(alertRules({ baseBackupHours: args.baseBackupHours }), nsName),
+        renderPrometheusRule(
+          alertRules({
+            baseBackupHours: args.baseBackupHours,
+            ...args.backupFreshness,
+            // Every data namespace holds a CloudNativePG cluster whose backup metrics must exist.
+            postgresNamespaces: args.targets.dataNamespaces,
+          }),
+          nsName,
+        ),
         renderDashboardConfigMap(nsName, { baseBackupHours: args.baseBackupHours }),
       ],
       afterChart,
