@@ -46,7 +46,16 @@ export interface RedisManifestOptions {
    * Run redis_exporter beside each data pod (port `metrics`, 9121) for Prometheus. @default false
    */
   readonly exporter?: boolean;
+  /**
+   * Written to the pods' `enclii.dev/redis-config` annotation: a digest of the rendered configs,
+   * so a changed user or password rolls the pods (Kubernetes does not restart a pod when a
+   * Secret it mounts or reads changes). @default - no annotation
+   */
+  readonly configVersion?: string;
 }
+
+/** Pod template annotation carrying {@link RedisManifestOptions.configVersion}. */
+export const REDIS_CONFIG_ANNOTATION = "enclii.dev/redis-config";
 
 /** Stable DNS name of a pod of a StatefulSet behind its headless Service. */
 export function podHost(statefulSet: string, ordinal: number, namespace: string): string {
@@ -161,7 +170,10 @@ function statefulSet(
       podManagementPolicy: "Parallel",
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: { ...labelsFor(name), ...selector } },
+        metadata: {
+          labels: { ...labelsFor(name), ...selector },
+          ...(o.configVersion ? { annotations: { [REDIS_CONFIG_ANNOTATION]: o.configVersion } } : {}),
+        },
         spec: {
           ...podDefaults({ uid: REDIS_UID }),
           ...spread,

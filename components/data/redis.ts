@@ -10,10 +10,12 @@
  * users keep separate credentials and commands, not separate data; a dedicated Janua has its own
  * Redis.
  */
+
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { createObjects } from "../shared/objects";
+import { createObjects, fillPlaceholders } from "../shared/objects";
 import {
   CONSUMER_ACCESS,
   dataNodeUsers,
@@ -181,13 +183,19 @@ export class Redis<C extends RedisConsumer = RedisConsumer> extends pulumi.Compo
       { metadata: secretMeta(REDIS.config), type: "Opaque", stringData: pulumi.secret(configs) },
       base,
     );
+    // A digest of the configs (which hold only password hashes and the system users' passwords):
+    // SHA-256 does not reveal them, so it is shown in clear and the pods roll when it changes.
+    const configVersion = pulumi.unsecret(
+      configs.apply((files) => createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 16)),
+    );
     const manifests = renderRedisManifests({
       namespace: ns,
       mode: args.mode,
       storageSize: args.storageSize,
       resources: args.resources,
       exporter: args.exporter ?? false,
-    });
+      configVersion: CONFIG_VERSION,
+    }).map((m) => fillPlaceholders(m, { [CONFIG_VERSION]: configVersion }) as Record<string, unknown>);
     const workloads = manifests.filter((m) => m.kind === "StatefulSet");
     this.statefulSets = createObjects(
       name,
@@ -248,6 +256,8 @@ export class Redis<C extends RedisConsumer = RedisConsumer> extends pulumi.Compo
     this.registerOutputs({ connections: this.connections });
   }
 }
+
+const CONFIG_VERSION = "@REDIS_CONFIG_VERSION@";
 
 /** Name of a consumer's credentials Secret (`redis-<consumer>`). */
 export function consumerSecretName(consumer: string): string {

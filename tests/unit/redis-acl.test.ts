@@ -12,7 +12,7 @@ import {
   sentinelUsers,
   validateUsers,
 } from "../../components/data/redis-acl";
-import { renderRedisManifests } from "../../components/data/redis-manifests";
+import { REDIS_CONFIG_ANNOTATION, renderRedisManifests } from "../../components/data/redis-manifests";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Manifest = Record<string, any>;
@@ -123,6 +123,21 @@ describe("Redis pods authenticate as their own users", () => {
   }) as Manifest[];
   const pod = (name: string) =>
     objects.find((m) => m.kind === "StatefulSet" && m.metadata.name === name)?.spec.template.spec;
+
+  it("annotates the pod templates with the config digest only when given one", () => {
+    const annotated = renderRedisManifests({
+      namespace: "data",
+      mode: "sentinel",
+      storageSize: "5Gi",
+      resources,
+      configVersion: "0123abcd",
+    }) as Manifest[];
+    for (const sts of annotated.filter((m) => m.kind === "StatefulSet")) {
+      expect(sts.spec.template.metadata.annotations).toEqual({ [REDIS_CONFIG_ANNOTATION]: "0123abcd" });
+    }
+    expect(pod("redis")).toBeDefined();
+    expect(objects.find((m) => m.kind === "StatefulSet")?.spec.template.metadata.annotations).toBeUndefined();
+  });
 
   it("runs redis_exporter as monitor, without CONFIG GET", () => {
     const exporter = pod("redis").containers.find((c: Manifest) => c.name === "exporter");
