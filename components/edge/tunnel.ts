@@ -130,7 +130,12 @@ export class Tunnel extends pulumi.ComponentResource {
         configSrc: "cloudflare",
         tunnelSecret: secret.base64,
       },
-      { parent: this },
+      // Cloudflare refuses a second tunnel of the same name in an account, so a replacement
+      // (`--replace` of the tunnel, a new accountId or configSrc: the only replace-on fields,
+      // terraform-provider-cloudflare internal/services/zero_trust_tunnel_cloudflared/schema.go)
+      // must delete the old tunnel first. A new tunnel secret is an in-place PATCH (no
+      // RequiresReplace on tunnel_secret; resource.go Update): docs/runbooks/secret-rotation.md.
+      { parent: this, deleteBeforeReplace: true },
     );
     this.tunnelId = tunnel.id;
     this.cnameTarget = pulumi.interpolate`${tunnel.id}.cfargotunnel.com`;
