@@ -1,18 +1,20 @@
 /**
- * `npm run plan:diff -- <base plan.json> <head plan.json> [--format md|text] [--out <file>]`
+ * `npm run plan:diff -- <base plan.json> <head plan.json> [<base2> <head2> ...] [--format md|text]
+ *   [--out <file>] [--full-report <where>] [--head-sha <sha>]`
  *
- * Compares two offline plans (`npm run plan`): what would be created, updated, replaced and
- * deleted, grouped by component, with the deltas of cost, capacity and policy findings.
- * Exit codes: 0 success, 1 bad arguments or unreadable plans.
+ * Compares offline plans (`npm run plan`) pair by pair: what would be created, updated, replaced
+ * and deleted, grouped by component, with the deltas of cost, capacity and policy findings. In
+ * Markdown, every pair goes into one pull-request comment under one size budget (GitHub's
+ * 65,536 characters). Exit codes: 0 success, 1 bad arguments or unreadable plans.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { diffPlans } from "./lib/plan-diff/diff";
-import { renderMarkdown, renderText } from "./lib/plan-diff/render";
+import { renderComment, renderText } from "./lib/plan-diff/render";
 import type { PlanDocument } from "./lib/plan-document";
 
 const USAGE =
-  "usage: npm run plan:diff -- <base plan.json> <head plan.json> [--format md|text] [--out <file>] [--full-report <where>]";
+  "usage: npm run plan:diff -- <base plan.json> <head plan.json> [<base2> <head2> ...] [--format md|text] [--out <file>] [--full-report <where>] [--head-sha <sha>]";
 
 function readPlan(path: string): PlanDocument {
   let text: string;
@@ -42,6 +44,7 @@ function main(): number {
         format: { type: "string" };
         out: { type: "string" };
         "full-report": { type: "string" };
+        "head-sha": { type: "string" };
         help: { type: "boolean"; short: "h" };
       };
       allowPositionals: true;
@@ -53,6 +56,7 @@ function main(): number {
         format: { type: "string" },
         out: { type: "string" },
         "full-report": { type: "string" },
+        "head-sha": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -67,17 +71,32 @@ function main(): number {
     return 0;
   }
   const format = values.format ?? "text";
-  if (positionals.length !== 2 || (format !== "md" && format !== "text")) {
+  const pairsOk = positionals.length >= 2 && positionals.length % 2 === 0;
+  if (!pairsOk || (format !== "md" && format !== "text")) {
     process.stderr.write(
-      `${positionals.length !== 2 ? "expected two plan files" : `--format must be md or text (got ${format})`}\n${USAGE}\n`,
+      `${!pairsOk ? `expected pairs of plan files, base then head (got ${positionals.length})` : `--format must be md or text (got ${format})`}\n${USAGE}\n`,
     );
+    return 1;
+  }
+  const sha = values["head-sha"];
+  if (sha !== undefined && !/^[0-9a-f]{7,40}$/.test(sha)) {
+    process.stderr.write(`--head-sha must be a commit id, 7 to 40 hex digits (got ${JSON.stringify(sha)})\n`);
     return 1;
   }
   let output: string;
   try {
-    const diff = diffPlans(readPlan(positionals[0] as string), readPlan(positionals[1] as string));
-    const options = values["full-report"] ? { fullReport: values["full-report"] } : {};
-    output = format === "md" ? renderMarkdown(diff, options) : renderText(diff, options);
+    const diffs = [];
+    for (let i = 0; i < positionals.length; i += 2) {
+      diffs.push(diffPlans(readPlan(positionals[i] as string), readPlan(positionals[i + 1] as string)));
+    }
+    const options = {
+      ...(values["full-report"] ? { fullReport: values["full-report"] } : {}),
+      ...(sha ? { headSha: sha } : {}),
+    };
+    output =
+      format === "md"
+        ? renderComment(diffs, options)
+        : `${sha ? `Head commit ${sha}\n\n` : ""}${diffs.map((d) => renderText(d, options)).join("\n")}`;
   } catch (e) {
     process.stderr.write(`plan:diff: ${(e as Error).message}\n`);
     return 1;

@@ -3,6 +3,7 @@
  * dependencies, protect flag and inputs (secrets as "[secret]"), taken from the real register
  * requests the SDK sends to the (mock) monitor. Used by the offline plan and by the tests.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { mockInvoke, mockOutputs, type Props } from "./mock-outputs";
 
@@ -33,8 +34,102 @@ export interface RecordedResource {
   readonly customTimeouts?: { readonly create: string; readonly update: string; readonly delete: string };
   /** Inputs with secrets replaced by "[secret]" and resource references by their URN. */
   readonly inputs: Props;
+  /**
+   * A hash of each secret input, by its property path (`stringData.password`, `triggers[0]`), so a
+   * changed secret shows as changed while its value never appears; absent when no input is secret.
+   */
+  readonly secretHashes?: Readonly<Record<string, string>>;
+  /** The `ignoreChanges` option as the engine receives it; absent when empty. */
+  readonly ignoreChanges?: readonly string[];
+  /** The `deleteBeforeReplace` option; absent when not set. */
+  readonly deleteBeforeReplace?: boolean;
+  /** The `aliases` option: each an old URN or a spec of what changed; absent when none. */
+  readonly aliases?: readonly RecordedAlias[];
   /** Inputs with secret values kept in clear, for assertions in tests only. */
   readonly rawInputs: Props;
+}
+
+/** One alias as the engine receives it (pulumi/pulumi proto/pulumi/alias.proto). */
+export type RecordedAlias =
+  | string
+  | {
+      readonly name?: string;
+      readonly type?: string;
+      readonly stack?: string;
+      readonly project?: string;
+      /** The old parent's URN, or `null` for `noParent`; absent when the parent did not change. */
+      readonly parentUrn?: string | null;
+    };
+
+/**
+ * The hash a plan records for a secret input: SHA-256 over a fixed prefix and the value's JSON,
+ * cut to 16 hex digits. It tells two values apart and nothing more; the offline plan only ever
+ * holds placeholders and the mock runtime's derived values, never a real secret.
+ */
+export function secretHash(value: unknown): string {
+  const text = JSON.stringify(value) ?? "undefined";
+  return `sha256:${createHash("sha256").update(`enclii-infra plan secret\u0000${text}`).digest("hex").slice(0, 16)}`;
+}
+
+/**
+ * The hash of every secret in serialized property values, by the property path the plan diff uses
+ * (`a.b`, `a[0]`). The secret's revealed value is hashed, never kept.
+ */
+export function secretHashes(
+  value: unknown,
+  path = "",
+  out: Record<string, string> = {},
+): Record<string, string> {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      secretHashes(v, `${path}[${i}]`, out);
+    });
+    return out;
+  }
+  if (value === null || typeof value !== "object") return out;
+  const obj = value as Props;
+  const sig = obj[SIG_KEY];
+  if (sig === SECRET_SIG || (sig === OUTPUT_SIG && obj.secret === true && "value" in obj)) {
+    out[path] = secretHash(plainValue(obj.value, true));
+    return out;
+  }
+  if (sig === OUTPUT_SIG) return "value" in obj ? secretHashes(obj.value, path, out) : out;
+  if (sig !== undefined) return out;
+  for (const [k, v] of Object.entries(obj)) {
+    if (v !== undefined && k !== "__provider") secretHashes(v, path ? `${path}.${k}` : k, out);
+  }
+  return out;
+}
+
+interface AliasLike {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec():
+    | {
+        getName(): string;
+        getType(): string;
+        getStack(): string;
+        getProject(): string;
+        hasParenturn(): boolean;
+        getParenturn(): string;
+        hasNoparent(): boolean;
+        getNoparent(): boolean;
+      }
+    | undefined;
+}
+
+function recordAlias(alias: AliasLike): RecordedAlias {
+  if (alias.hasUrn()) return alias.getUrn();
+  const spec = alias.getSpec();
+  if (!spec) return {};
+  return {
+    ...(spec.getName() ? { name: spec.getName() } : {}),
+    ...(spec.getType() ? { type: spec.getType() } : {}),
+    ...(spec.getStack() ? { stack: spec.getStack() } : {}),
+    ...(spec.getProject() ? { project: spec.getProject() } : {}),
+    ...(spec.hasParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+    ...(spec.hasNoparent() && spec.getNoparent() ? { parentUrn: null } : {}),
+  };
 }
 
 /**
@@ -79,6 +174,11 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getObject(): StructLike | undefined;
   getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
+  getAliasesList(): AliasLike[];
+  getAliasurnsList(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -167,7 +267,18 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
         if (typeof serialized.__provider === "string")
           serialized.__provider = "[serialized dynamic provider]";
         const timeouts = req.getCustomtimeouts();
+        const hashes = secretHashes(serialized);
+        const ignoreChanges = req.getIgnorechangesList();
+        // The SDK sends structured aliases when the monitor supports them (the mock monitor does:
+        // @pulumi/pulumi runtime/resource.js prepareResource, monitorSupportsStructuredAliases).
+        const aliases = [...req.getAliasesList().map(recordAlias), ...req.getAliasurnsList()];
         recorder.resources.push({
+          ...(Object.keys(hashes).length > 0 ? { secretHashes: hashes } : {}),
+          ...(ignoreChanges.length > 0 ? { ignoreChanges: [...ignoreChanges] } : {}),
+          ...(req.getDeletebeforereplacedefined()
+            ? { deleteBeforeReplace: req.getDeletebeforereplace() }
+            : {}),
+          ...(aliases.length > 0 ? { aliases } : {}),
           ...(timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
             ? {
                 customTimeouts: {

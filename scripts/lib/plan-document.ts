@@ -4,6 +4,7 @@
 import type { CapacityReport } from "../../components/cost/capacity";
 import type { CostEstimate } from "../../components/cost/estimate";
 import type { Props } from "./mock-outputs";
+import type { RecordedAlias } from "./mock-runtime";
 
 /** One resource of the plan. */
 export interface PlanResource {
@@ -20,6 +21,18 @@ export interface PlanResource {
    */
   readonly provider?: string | null;
   readonly inputs: Props;
+  /**
+   * Beyond DESIGN.md's list, each only where it applies (older plans have none of them):
+   * a hash of each secret input by property path (never the value; `inputs` keeps `"[secret]"`),
+   * so the plan diff can say "secret changed".
+   */
+  readonly secretHashes?: Readonly<Record<string, string>>;
+  /** The `ignoreChanges` resource option: inputs whose changes `pulumi up` does not apply. */
+  readonly ignoreChanges?: readonly string[];
+  /** The `deleteBeforeReplace` resource option, where set. */
+  readonly deleteBeforeReplace?: boolean;
+  /** The `aliases` resource option: the old URNs or specs this resource was known by. */
+  readonly aliases?: readonly RecordedAlias[];
 }
 
 /** A policy finding. */

@@ -14,6 +14,7 @@ import { generatedSecrets, SECRET_OUTPUT_FIELDS } from "./mock-outputs";
 import { settle, startMockRuntime } from "./mock-runtime";
 import type { PlanDocument, PolicyViolation } from "./plan-document";
 import { runPolicyPack } from "./policy-client";
+import { policyPackConfig } from "./stack-ci";
 import { PLACEHOLDER_MARK, readProjectName, readStackFile, withSecretPlaceholders } from "./stack-file";
 import { renderSummary } from "./summary";
 
@@ -144,7 +145,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     project,
     stack: options.stack,
     resources: recorder.resources.map(
-      ({ urn, type, name, parent, custom, dependencies, protect, provider, inputs }) => ({
+      ({
         urn,
         type,
         name,
@@ -154,6 +155,25 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
         protect,
         provider,
         inputs,
+        secretHashes,
+        ignoreChanges,
+        deleteBeforeReplace,
+        aliases,
+      }) => ({
+        urn,
+        type,
+        name,
+        parent,
+        custom,
+        dependencies,
+        protect,
+        provider,
+        inputs,
+        // Only where they apply, so the DESIGN.md fields stay the whole of most resources.
+        ...(secretHashes ? { secretHashes } : {}),
+        ...(ignoreChanges ? { ignoreChanges } : {}),
+        ...(deleteBeforeReplace !== undefined ? { deleteBeforeReplace } : {}),
+        ...(aliases ? { aliases } : {}),
       }),
     ),
     outputs: (stackResource && recorder.outputs.get(stackResource.urn)) ?? {},
@@ -165,9 +185,12 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 
   // The policy pack, served and called over its Analyzer gRPC interface as the engine does.
   try {
-    const result = await runPolicyPack(join(projectDir, "policies"), plan.resources, {
-      "stack-cost-require-within-budget": { budgetMonthlyUsd: parsed.budget.monthlyUsd },
-    });
+    // The same config CI generates for real runs (npm run policy:config): one source, the stack file.
+    const result = await runPolicyPack(
+      join(projectDir, "policies"),
+      plan.resources,
+      policyPackConfig(parsed),
+    );
     plan.policy = { pack: result.pack, violations: result.violations };
   } catch (e) {
     return fail(EXIT.programError, `the policy pack failed: ${(e as Error).message}`);

@@ -39,11 +39,14 @@ describe.each(STACKS)("offline plan of %s", (stack) => {
   it("records the plan in the DESIGN.md format", () => {
     expect(plan()).toMatchObject({ project: "enclii-infra", stack, policy: { pack: "enclii-infra@0.1.0" } });
     expect(plan().policy.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    // Beyond DESIGN.md's fields, only where they apply (scripts/lib/plan-document.ts, issue 21):
+    // secret hashes, ignoreChanges, deleteBeforeReplace, aliases.
+    const optional = ["customTimeouts", "secretHashes", "ignoreChanges", "deleteBeforeReplace", "aliases"];
     for (const r of plan().resources) {
       // `customTimeouts` is recorded only for resources that set them (scripts/lib/mock-runtime.ts).
       expect(
         Object.keys(r)
-          .filter((k) => k !== "customTimeouts")
+          .filter((k) => !optional.includes(k))
           .sort(),
       ).toEqual(
         ["custom", "dependencies", "inputs", "name", "parent", "protect", "provider", "type", "urn"].sort(),

@@ -1,6 +1,16 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { diffPlans } from "../../scripts/lib/plan-diff/diff";
-import { COMMENT_MARKER, renderMarkdown, renderText } from "../../scripts/lib/plan-diff/render";
+import { aliasKeys, diffPlans, ignoredBy } from "../../scripts/lib/plan-diff/diff";
+import {
+  COMMENT_MARKER,
+  GITHUB_COMMENT_LIMIT,
+  renderComment,
+  renderMarkdown,
+  renderText,
+} from "../../scripts/lib/plan-diff/render";
 import type { PlanDocument, PlanResource, PolicyViolation } from "../../scripts/lib/plan-document";
 
 const STACK_URN = "urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack::enclii-infra-production";
@@ -383,5 +393,258 @@ describe("plan diff", () => {
       /_Details of \d+ component\(s\) omitted to fit the comment; the full report is in the plan-diff artifact\._/,
     );
     expect(md).toContain("<summary>Policy findings</summary>");
+  });
+});
+
+// Issue 21 item 5: nothing the engine would do is hidden. The recorder's hashes, options and
+// aliases (scripts/lib/mock-runtime.ts) reach the diff through plan.json.
+describe("a plan diff that hides nothing", () => {
+  const install = (create: string, hash: string | undefined) =>
+    res(
+      "command:remote:Command",
+      "k3s-ax41-install",
+      { connection: "[secret]", create },
+      hash ? { secretHashes: { create: hash } } : {},
+    );
+
+  it("shows a changed secret input as 'secret changed', without either value", () => {
+    const d = diffPlans(
+      plan([install("[secret]", "sha256:1111111111111111")]),
+      plan([install("[secret]", "sha256:2222222222222222")]),
+    );
+    expect(d.counts).toMatchObject({ update: 1, replace: 0 });
+    expect(d.resources[0]?.changes).toEqual([
+      { path: "create", kind: "changed", before: "[secret]", after: "[secret]", secret: true },
+    ]);
+    for (const text of [renderText(d), renderMarkdown(d)]) {
+      expect(text).toContain("~ create: secret changed (value not shown)");
+      expect(text).not.toContain("sha256:");
+    }
+  });
+
+  it("reports an unchanged secret as unchanged, and never guesses when a plan has no hashes", () => {
+    const same = diffPlans(
+      plan([install("[secret]", "sha256:1111111111111111")]),
+      plan([install("[secret]", "sha256:1111111111111111")]),
+    );
+    expect(same.counts).toMatchObject({ update: 0, unchanged: 2 });
+    const older = diffPlans(plan([install("[secret]", undefined)]), plan([install("[secret]", "sha256:2")]));
+    expect(older.counts.update).toBe(0);
+  });
+
+  it("shows a changed secret inside a Kubernetes object below its manifest diff", () => {
+    const secret = (hash: string) =>
+      res(
+        "kubernetes:core/v1:Secret",
+        "db",
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, stringData: { password: "[secret]" } },
+        { secretHashes: { "stringData.password": hash } },
+      );
+    const d = diffPlans(plan([secret("sha256:a")]), plan([secret("sha256:b")]));
+    expect(d.counts.update).toBe(1);
+    expect(renderMarkdown(d)).toContain("~ stringData.password: secret changed (value not shown)");
+  });
+
+  it("counts a protect flip as an update and names it, though no input changed", () => {
+    const pg = (protect: boolean) =>
+      res("kubernetes:postgresql.cnpg.io/v1:Cluster", "pg", { spec: { instances: 1 } }, { protect });
+    const d = diffPlans(plan([pg(true)]), plan([pg(false)]));
+    expect(d.counts).toMatchObject({ update: 1, unchanged: 1 });
+    expect(d.resources[0]?.optionChanges).toEqual([
+      { path: "protect", kind: "changed", before: true, after: false },
+    ]);
+    expect(renderMarkdown(d)).toContain("**protect: true -> false**");
+    expect(renderText(d)).toContain("~ [option] protect: true => false");
+  });
+
+  // components/hetzner/cloud-server.ts sets ignoreChanges: ["userData", "image"]; the engine keeps
+  // the old value of an ignored input (pulumi/pulumi pkg/resource/deploy/step_generator.go
+  // processIgnoreChanges), so a new image is no ForceNew replacement and wipes nothing.
+  it("respects ignoreChanges: an ignored hcloud image change replaces nothing and wipes no server", () => {
+    const server = (image: string, ignoreChanges?: string[]) =>
+      res(
+        "hcloud:index/server:Server",
+        "node-1",
+        { image, location: "fsn1", serverType: "cpx31" },
+        ignoreChanges ? { ignoreChanges } : {},
+      );
+    const ignored = diffPlans(
+      plan([server("ubuntu-22.04", ["userData", "image"])]),
+      plan([server("ubuntu-24.04", ["userData", "image"])]),
+    );
+    expect(ignored.counts).toMatchObject({ replace: 0, update: 0, unchanged: 2 });
+    expect(ignored.resources).toEqual([]);
+    expect(ignored.ignoredOnly.map((r) => r.name)).toEqual(["node-1"]);
+    const md = renderMarkdown(ignored);
+    expect(md).not.toContain("[!CAUTION]");
+    expect(md).toContain(
+      "1 resource(s) changed only in inputs their `ignoreChanges` keeps (no update): `node-1` (image)",
+    );
+    // The same change without the option is the replacement that wipes the server.
+    const wiped = diffPlans(plan([server("ubuntu-22.04")]), plan([server("ubuntu-24.04")]));
+    expect(wiped.resources[0]).toMatchObject({ op: "replace", replaceReasons: ["image"] });
+    expect(renderMarkdown(wiped)).toContain("its disks and everything on them are wiped");
+  });
+
+  it("applies the other changes of a resource with ignoreChanges, and lists the ignored ones apart", () => {
+    const server = (image: string, serverType: string) =>
+      res("hcloud:index/server:Server", "node-1", { image, serverType }, { ignoreChanges: ["image"] });
+    const d = diffPlans(plan([server("a", "cpx31")]), plan([server("b", "cpx41")]));
+    expect(d.resources[0]).toMatchObject({ op: "update", changes: [{ path: "serverType" }] });
+    expect(renderText(d)).toContain('(ignored by ignoreChanges) ~ image: "a" => "b"');
+  });
+
+  it("matches ignoreChanges paths the way Pulumi spells them: nested, quoted keys and [*]", () => {
+    expect(ignoredBy(["spec.replicas"], "spec.replicas")).toBe(true);
+    expect(ignoredBy(["spec"], "spec.template.metadata")).toBe(true);
+    expect(ignoredBy(["spec.replica"], "spec.replicas")).toBe(false);
+    expect(
+      ignoredBy(
+        ['metadata.annotations["pulumi.com/patchForce"]'],
+        "metadata.annotations.pulumi.com/patchForce",
+      ),
+    ).toBe(true);
+    expect(ignoredBy(["rules[*].ports"], "rules[3].ports[0]")).toBe(true);
+    expect(ignoredBy(["rules[*].ports"], "rules[3].sourceIps")).toBe(false);
+    expect(ignoredBy(undefined, "image")).toBe(false);
+  });
+
+  // stacks/nodes.ts moves the vSwitch out of the hcloud network with an alias; the engine then
+  // updates the resource in place (its URN changes, nothing is deleted).
+  it("matches a renamed resource through its alias instead of a delete and a create", () => {
+    const oldUrn =
+      "urn:pulumi:production::enclii-infra::enclii:hetzner:CloudNetwork$pulumi-nodejs:dynamic/enclii:RobotVSwitch::hcloud-vswitch";
+    const before = res(
+      "pulumi-nodejs:dynamic/enclii:RobotVSwitch",
+      "hcloud-vswitch",
+      { vlan: 4000 },
+      { urn: oldUrn },
+    );
+    const after = res(
+      "pulumi-nodejs:dynamic/enclii:RobotVSwitch",
+      "vswitch",
+      { vlan: 4000 },
+      {
+        urn: "urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$pulumi-nodejs:dynamic/enclii:RobotVSwitch::vswitch",
+        aliases: [
+          {
+            name: "hcloud-vswitch",
+            parentUrn:
+              "urn:pulumi:production::enclii-infra::pulumi:pulumi:Stack$enclii:hetzner:CloudNetwork::hcloud",
+          },
+        ],
+      },
+    );
+    expect(aliasKeys(after, "enclii-infra")).toEqual([oldUrn.replace("urn:pulumi:production::", "")]);
+    const d = diffPlans(plan([before]), plan([after]));
+    expect(d.counts).toMatchObject({ create: 0, delete: 0, update: 1 });
+    expect(d.resources[0]?.renamedFrom).toContain("hcloud-vswitch");
+    expect(renderMarkdown(d)).toContain("renamed (alias of `hcloud-vswitch`)");
+  });
+
+  it("says when a replacement deletes before it creates", () => {
+    const fw = (serverNumber: number) =>
+      res(
+        "pulumi-nodejs:dynamic/enclii:RobotFirewall",
+        "fw",
+        { serverNumber },
+        { deleteBeforeReplace: true },
+      );
+    const d = diffPlans(plan([fw(1)]), plan([fw(2)]));
+    expect(d.resources[0]).toMatchObject({ op: "replace", deleteBeforeReplace: true });
+    expect(renderMarkdown(d)).toContain("deletes before it creates (downtime)");
+  });
+
+  it("puts two stacks with 800 deletions each into one comment within GitHub's 65,536 characters", () => {
+    const volumes = (stack: string) =>
+      Array.from({ length: 800 }, (_, i) => ({
+        ...res(
+          "kubernetes:core/v1:PersistentVolumeClaim",
+          `data-tenant-${i}-with-a-long-name-for-the-volume`,
+          {
+            apiVersion: "v1",
+            kind: "PersistentVolumeClaim",
+            metadata: { name: `data-${i}`, namespace: `tenant-${i}` },
+            spec: { resources: { requests: { storage: "10Gi" } } },
+          },
+        ),
+        urn: `urn:pulumi:${stack}::enclii-infra::pulumi:pulumi:Stack$enclii:tenancy:Tenant$kubernetes:core/v1:PersistentVolumeClaim::data-${i}`,
+        parent: `urn:pulumi:${stack}::enclii-infra::pulumi:pulumi:Stack$enclii:tenancy:Tenant::tenant-${i}`,
+      }));
+    const tenants = (stack: string) =>
+      Array.from({ length: 800 }, (_, i) => ({
+        ...COMPONENT,
+        urn: `urn:pulumi:${stack}::enclii-infra::pulumi:pulumi:Stack$enclii:tenancy:Tenant::tenant-${i}`,
+        type: "enclii:tenancy:Tenant",
+        name: `tenant-${i}`,
+      }));
+    const diffs = ["production", "staging"].map((stack) =>
+      diffPlans(plan([...tenants(stack), ...volumes(stack)], { stack }), plan(tenants(stack), { stack })),
+    );
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    const md = renderComment(diffs, { headSha: sha, fullReport: "the plans artifact" });
+    expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(md.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(md).toContain(`Head commit \`${sha}\``);
+    for (const stack of ["production", "staging"]) {
+      expect(md).toContain(`#### Plan diff: \`${stack}\``);
+    }
+    // Both stacks keep their caution block, capped with the count of what was left out.
+    expect(md.match(/> 800 change\(s\) destroy state:/g)).toHaveLength(2);
+    expect(md.match(/…and 770 more change\(s\) that destroy state, listed in the full report/g)).toHaveLength(
+      2,
+    );
+    expect(md.match(/<summary>Policy findings<\/summary>/g)).toHaveLength(2);
+    expect(md).toMatch(
+      /_Details of \d+ component\(s\) omitted to fit the comment; the full report is in the plans artifact\._/,
+    );
+  });
+
+  it("stays within the limit even when what is always shown is too long, and says it cut", () => {
+    const findings = Array.from({ length: 3000 }, (_, i) => ({
+      policy: "pod-security-restricted",
+      enforcementLevel: "advisory" as const,
+      urn: `urn:pulumi:production::enclii-infra::kubernetes:apps/v1:Deployment::app-${i}`,
+      message: `container app-${i} runs without a read-only root filesystem; set readOnlyRootFilesystem: true`,
+    }));
+    const md = renderComment([diffPlans(plan([]), plan([], { violations: findings }))]);
+    expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(md).toContain("_The rest of this report is cut to fit GitHub's comment limit._");
+  });
+});
+
+describe("npm run plan:diff", () => {
+  const tsx = join(__dirname, "..", "..", "node_modules", ".bin", "tsx");
+  const cli = join(__dirname, "..", "..", "scripts", "plan-diff.ts");
+  const dir = mkdtempSync(join(tmpdir(), "plan-diff-cli-"));
+  const write = (name: string, p: PlanDocument) => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(p));
+    return file;
+  };
+
+  it("renders every base/head pair given into one comment with the head commit", () => {
+    const files = [
+      write("pb.json", plan([])),
+      write("ph.json", plan([deployment("api", 1)])),
+      write("sb.json", plan([], { stack: "staging" })),
+      write("sh.json", plan([], { stack: "staging" })),
+    ];
+    const out = execFileSync(tsx, [cli, ...files, "--format", "md", "--head-sha", "abc1234"], {
+      encoding: "utf8",
+    });
+    expect(out).toContain("### Offline plan diff: `production`, `staging`");
+    expect(out).toContain("Head commit `abc1234`.");
+    expect(out.match(new RegExp(COMMENT_MARKER, "g"))).toHaveLength(1);
+  });
+
+  it("refuses an odd number of plan files and a head sha that is not a commit id", () => {
+    const one = write("one.json", plan([]));
+    const odd = spawnSync(tsx, [cli, one, one, one], { encoding: "utf8" });
+    expect(odd.status).toBe(1);
+    expect(odd.stderr).toContain("expected pairs of plan files, base then head (got 3)");
+    const sha = spawnSync(tsx, [cli, one, one, "--head-sha", "main; rm -rf"], { encoding: "utf8" });
+    expect(sha.status).toBe(1);
+    expect(sha.stderr).toContain("--head-sha must be a commit id");
   });
 });

@@ -18,12 +18,14 @@ import {
 /** The marker a secret value has in a plan; secrets are never compared or shown. */
 export const SECRET = "[secret]";
 
-/** One changed input. */
+/** One changed input (or resource option, in {@link ResourceChange.optionChanges}). */
 export interface PropertyChange {
   readonly path: string;
   readonly kind: "added" | "removed" | "changed";
   readonly before?: unknown;
   readonly after?: unknown;
+  /** A secret whose recorded hash changed: `before` and `after` are both "[secret]". */
+  readonly secret?: true;
 }
 
 /** What happens to one resource. */
@@ -44,6 +46,14 @@ export interface ResourceChange {
   readonly dataLoss?: string;
   /** The resource is protected: `pulumi up` refuses to delete or replace it until unprotected. */
   readonly protected: boolean;
+  /** Changed resource options (`protect`, `ignoreChanges`, `deleteBeforeReplace`). */
+  readonly optionChanges?: PropertyChange[];
+  /** Input changes `pulumi up` does not apply: under the head's `ignoreChanges`. */
+  readonly ignored?: PropertyChange[];
+  /** A replacement deletes the old resource before it creates the new one. */
+  readonly deleteBeforeReplace?: boolean;
+  /** The base plan's key this resource had, when it was found through its `aliases`. */
+  readonly renamedFrom?: string;
   /** For Kubernetes objects: the manifests before and after, as YAML. */
   readonly manifest?: { readonly before: string; readonly after: string };
 }
@@ -61,6 +71,8 @@ export interface PlanDiff {
   readonly head: { readonly stack: string };
   readonly counts: Record<Operation | "unchanged", number>;
   readonly resources: ResourceChange[];
+  /** Resources whose only input changes are under their `ignoreChanges` (counted unchanged). */
+  readonly ignoredOnly: ResourceChange[];
   readonly cost: {
     readonly lines: CostDelta[];
     readonly before: number;
@@ -84,6 +96,43 @@ export interface PlanDiff {
 
 type Flat = Map<string, unknown>;
 
+/** A secret leaf with its recorded hash, while two input objects are compared. */
+const HASHED = "\u0000[secret]#";
+const isSecretLeaf = (v: unknown): v is string =>
+  v === SECRET || (typeof v === "string" && v.startsWith(HASHED));
+
+/** A value with every hashed secret leaf back to "[secret]". */
+function unmark(v: unknown): unknown {
+  if (typeof v === "string") return v.startsWith(HASHED) ? SECRET : v;
+  if (Array.isArray(v)) return v.map(unmark);
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, unmark(x)]));
+  return v;
+}
+
+/**
+ * Inputs with each "[secret]" whose hash the plan recorded turned into a marked leaf, walked with
+ * the same paths the recorder hashed them under (scripts/lib/mock-runtime.ts secretHashes).
+ */
+function markSecrets(
+  value: unknown,
+  hashes: Readonly<Record<string, string>> | undefined,
+  path = "",
+): unknown {
+  if (!hashes) return value;
+  if (value === SECRET) return hashes[path] ? `${HASHED}${hashes[path]}` : value;
+  if (Array.isArray(value)) return value.map((v, i) => markSecrets(v, hashes, `${path}[${i}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        k === "__provider" ? v : markSecrets(v, hashes, path ? `${path}.${k}` : k),
+      ]),
+    );
+  }
+  return value;
+}
+
 function flatten(value: unknown, path: string, out: Flat): Flat {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(path, []);
@@ -95,7 +144,7 @@ function flatten(value: unknown, path: string, out: Flat): Flat {
     if (entries.length === 0 && path) out.set(path, {});
     for (const [k, v] of entries) flatten(v, path ? `${path}.${k}` : k, out);
   } else {
-    out.set(path, value);
+    out.set(path, unmark(value));
   }
   return out;
 }
@@ -111,7 +160,12 @@ function emitWhole(kind: "added" | "removed", value: unknown, path: string, out:
 }
 
 function diffValue(a: unknown, b: unknown, path: string, out: PropertyChange[]): void {
-  if (a === SECRET && b === SECRET) return;
+  if (isSecretLeaf(a) && isSecretLeaf(b)) {
+    // Compared by hash only, and only when both plans recorded one (older plans have none).
+    if (a !== b && a !== SECRET && b !== SECRET)
+      out.push({ path, kind: "changed", before: SECRET, after: SECRET, secret: true });
+    return;
+  }
   if (Array.isArray(a) && Array.isArray(b)) {
     // Elements are aligned by content (longest common subsequence), so an insertion is one
     // added element, not a change of every element after it.
@@ -151,17 +205,81 @@ function diffValue(a: unknown, b: unknown, path: string, out: PropertyChange[]):
     }
     return;
   }
-  if (!same(a, b)) out.push({ path, kind: "changed", before: a, after: b });
+  if (!same(a, b)) out.push({ path, kind: "changed", before: unmark(a), after: unmark(b) });
+}
+
+/** The recorded secret hashes of both sides, when a plan has them. */
+export interface SecretHashes {
+  readonly before?: Readonly<Record<string, string>>;
+  readonly after?: Readonly<Record<string, string>>;
 }
 
 /**
  * Property-level differences of two input objects: leaves for what was added or removed, array
- * elements aligned by content, and two secrets never compared.
+ * elements aligned by content, and two secrets compared by their recorded hashes only (a changed
+ * one is reported as `secret: true` with both values "[secret]"; without hashes, never).
  */
-export function diffInputs(before: unknown, after: unknown): PropertyChange[] {
+export function diffInputs(before: unknown, after: unknown, hashes: SecretHashes = {}): PropertyChange[] {
   const out: PropertyChange[] = [];
-  diffValue(before, after, "", out);
+  diffValue(markSecrets(before, hashes.before), markSecrets(after, hashes.after), "", out);
   return out;
+}
+
+/**
+ * Whether `path` (as the diff spells it: `a.b[0].c`) is under one of the `ignoreChanges` paths.
+ * Pulumi's property paths: `a.b`, `a[0]`, `a["b.c"]` and `a[*]` for every element
+ * (pulumi/pulumi sdk/go/common/resource/properties_path.go ParsePropertyPath, whose grammar lists
+ * `root.array[*].field`).
+ */
+export function ignoredBy(ignoreChanges: readonly string[] | undefined, path: string): boolean {
+  for (const rule of ignoreChanges ?? []) {
+    const pattern = rule
+      .replace(/\["([^"]*)"\]/g, ".$1")
+      .split(/(\[\*\])/)
+      .map((part) => (part === "[*]" ? "\\[\\d+\\]" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("");
+    if (new RegExp(`^${pattern}(?:$|[.[])`).test(path)) return true;
+  }
+  return false;
+}
+
+/** Changes of the resource options the plan records. */
+function optionChanges(before: PlanResource, after: PlanResource): PropertyChange[] {
+  const out: PropertyChange[] = [];
+  if (before.protect !== after.protect)
+    out.push({ path: "protect", kind: "changed", before: before.protect, after: after.protect });
+  if (!same(before.ignoreChanges ?? [], after.ignoreChanges ?? []))
+    out.push({
+      path: "ignoreChanges",
+      kind: "changed",
+      before: before.ignoreChanges ?? [],
+      after: after.ignoreChanges ?? [],
+    });
+  if ((before.deleteBeforeReplace ?? false) !== (after.deleteBeforeReplace ?? false))
+    out.push({
+      path: "deleteBeforeReplace",
+      kind: "changed",
+      before: before.deleteBeforeReplace ?? false,
+      after: after.deleteBeforeReplace ?? false,
+    });
+  return out;
+}
+
+/**
+ * The keys (stack-free URNs) a resource's aliases name. A spec alias is turned into a URN the way
+ * the mock monitor builds one, since both plans come from it: the parent's own type (the last of
+ * its chain), `$`, the type, `::`, the name (@pulumi/pulumi runtime/mocks.js MockMonitor.newUrn).
+ */
+export function aliasKeys(r: PlanResource, project: string): string[] {
+  return (r.aliases ?? []).map((alias) => {
+    if (typeof alias === "string") return stackFreeUrn(alias);
+    const parent = alias.parentUrn === undefined ? r.parent : alias.parentUrn;
+    const type = alias.type ?? r.type;
+    // noParent is a top-level resource, which under the mocks is a child of the stack.
+    const parentType = parent ? (parent.split("::")[2] ?? "").split("$").pop() : "pulumi:pulumi:Stack";
+    const qualified = `${parentType}$${type}`;
+    return `${alias.project ?? project}::${qualified}::${alias.name ?? r.name}`;
+  });
 }
 
 function isKubernetesObject(r: PlanResource): boolean {
@@ -277,6 +395,15 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
   const headByKey = new Map(head.resources.map((r) => [stackFreeUrn(r.urn), r]));
   const counts = { create: 0, update: 0, replace: 0, delete: 0, unchanged: 0 };
   const resources: ResourceChange[] = [];
+  const ignoredOnly: ResourceChange[] = [];
+  // A resource found in the base through one of its aliases is the same resource, renamed.
+  const renamed = new Map<string, string>();
+  for (const [key, after] of headByKey) {
+    if (baseByKey.has(key)) continue;
+    const old = aliasKeys(after, head.project).find((k) => baseByKey.has(k) && !headByKey.has(k));
+    if (old) renamed.set(key, old);
+  }
+  const consumed = new Set(renamed.values());
   const describe = (r: PlanResource, index: Map<string, PlanResource>) => ({
     type: r.type,
     name: r.name,
@@ -284,7 +411,8 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
   });
 
   for (const [key, after] of headByKey) {
-    const before = baseByKey.get(key);
+    const renamedFrom = renamed.get(key);
+    const before = baseByKey.get(renamedFrom ?? key);
     if (after.type === "pulumi:pulumi:Stack") continue;
     if (!before) {
       counts.create++;
@@ -292,16 +420,35 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         op: "create",
         key,
         ...describe(after, headIndex),
-        changes: diffInputs({}, after.inputs),
+        changes: diffInputs({}, after.inputs, { after: after.secretHashes }),
         replaceReasons: [],
         protected: after.protect,
         ...(isKubernetesObject(after) ? { manifest: { before: "", after: manifestOf(after) } } : {}),
       });
       continue;
     }
-    const changes = diffInputs(before.inputs, after.inputs);
-    if (changes.length === 0 && before.type === after.type) {
+    const all = diffInputs(before.inputs, after.inputs, {
+      before: before.secretHashes,
+      after: after.secretHashes,
+    });
+    // The engine keeps the old value of an ignored input (pulumi/pulumi pkg/resource/deploy/step_generator.go
+    // processIgnoreChanges, with the new resource's ignoreChanges): no update, no replacement.
+    const ignored = all.filter((c) => ignoredBy(after.ignoreChanges, c.path));
+    const changes = all.filter((c) => !ignoredBy(after.ignoreChanges, c.path));
+    const options = optionChanges(before, after);
+    if (changes.length === 0 && options.length === 0 && before.type === after.type && !renamedFrom) {
       counts.unchanged++;
+      if (ignored.length > 0) {
+        ignoredOnly.push({
+          op: "update",
+          key,
+          ...describe(after, headIndex),
+          changes: [],
+          ignored,
+          replaceReasons: [],
+          protected: after.protect,
+        });
+      }
       continue;
     }
     const paths = changes.map((c) => c.path);
@@ -321,6 +468,10 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
       changes,
       replaceReasons: reasons,
       protected: before.protect,
+      ...(options.length ? { optionChanges: options } : {}),
+      ...(ignored.length ? { ignored } : {}),
+      ...(after.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+      ...(renamedFrom ? { renamedFrom } : {}),
       ...(loss ? { dataLoss: loss } : {}),
       ...(isKubernetesObject(after)
         ? { manifest: { before: manifestOf(before), after: manifestOf(after) } }
@@ -328,14 +479,14 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     });
   }
   for (const [key, before] of baseByKey) {
-    if (headByKey.has(key) || before.type === "pulumi:pulumi:Stack") continue;
+    if (headByKey.has(key) || consumed.has(key) || before.type === "pulumi:pulumi:Stack") continue;
     counts.delete++;
     const loss = statefulReason(before.type);
     resources.push({
       op: "delete",
       key,
       ...describe(before, baseIndex),
-      changes: diffInputs(before.inputs, {}),
+      changes: diffInputs(before.inputs, {}, { before: before.secretHashes }),
       replaceReasons: [],
       protected: before.protect,
       ...(loss ? { dataLoss: loss } : {}),
@@ -356,6 +507,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     head: { stack: head.stack },
     counts,
     resources,
+    ignoredOnly,
     cost: costDelta(base.cost, head.cost),
     capacity: capacityDelta(base.capacity, head.capacity),
     policy: {

@@ -15,6 +15,7 @@ export function show(value: unknown, max = 100): string {
 
 /** A property change as one line. */
 export function propertyLine(c: PropertyChange): string {
+  if (c.secret) return `~ ${c.path}: secret changed (value not shown)`;
   if (c.kind === "added") return `+ ${c.path}: ${show(c.after)}`;
   if (c.kind === "removed") return `- ${c.path}: ${show(c.before)}`;
   return `~ ${c.path}: ${show(c.before)} => ${show(c.after)}`;
@@ -38,7 +39,11 @@ const multiline = (v: unknown): v is string => typeof v === "string" && v.includ
 export function detailLines(r: ResourceChange, maxLines: number): string[] {
   let lines: string[];
   if (r.manifest) {
-    lines = patchLines(r.manifest.before, r.manifest.after);
+    // Both manifests spell a secret "[secret]": a changed one is named below the patch.
+    lines = [
+      ...patchLines(r.manifest.before, r.manifest.after),
+      ...r.changes.filter((c) => c.secret).map(propertyLine),
+    ];
   } else {
     lines = r.changes.flatMap((c) =>
       c.kind === "changed" && multiline(c.before) && multiline(c.after)
@@ -46,6 +51,12 @@ export function detailLines(r: ResourceChange, maxLines: number): string[] {
         : [propertyLine(c)],
     );
   }
+  // Options first: a protect flip is what a reviewer must not miss.
+  lines = [
+    ...(r.optionChanges ?? []).map((c) => `~ [option] ${c.path}: ${show(c.before)} => ${show(c.after)}`),
+    ...lines,
+    ...(r.ignored ?? []).map((c) => `  (ignored by ignoreChanges) ${propertyLine(c)}`),
+  ];
   if (lines.length > maxLines) {
     const more = lines.length - maxLines;
     lines = [...lines.slice(0, maxLines), `… ${more} more line(s)`];

@@ -43,6 +43,9 @@ function resourceHeading(r: ResourceChange): string {
     r.protected && (r.op === "replace" || r.op === "delete")
       ? "protected: `pulumi up` refuses until unprotected"
       : "",
+    r.op === "replace" && r.deleteBeforeReplace ? "deletes before it creates (downtime)" : "",
+    r.renamedFrom ? `renamed (alias of \`${r.renamedFrom.split("::").pop()}\`)` : "",
+    ...(r.optionChanges ?? []).map((c) => `**${c.path}: ${String(c.before)} -> ${String(c.after)}**`),
   ].filter(Boolean);
   return `\`${SYMBOL[r.op]}\` **${r.op}** \`${r.type}\` \`${r.name}\`${flags.length ? ` — ${flags.join("; ")}` : ""}`;
 }
@@ -120,35 +123,76 @@ function policyMarkdown(d: PlanDiff): string {
   return parts.length ? parts.join("\n") : "No new or resolved policy findings.";
 }
 
-/** The Markdown report, for pull-request comments. */
-export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string {
-  const maxLines = options.maxLinesPerResource ?? 40;
-  const maxChars = options.maxChars ?? 60_000;
-  const groups = byComponent(d);
-  const head: string[] = [COMMENT_MARKER, `### Plan diff: \`${title(d)}\``, "", `**${headline(d)}**`, ""];
+/** GitHub's limit on the body of an issue or pull-request comment, in characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** Caution lines shown per stack; the rest are counted. */
+const MAX_CAUTIONS = 30;
+/** Rows of the per-component table shown per stack; the rest are counted. */
+const MAX_ROWS = 40;
+/** Characters of one caution line or table cell at most (a resource name can be anything). */
+const MAX_LINE = 300;
+
+const cut = (s: string, max = MAX_LINE) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/** The parts of one stack's section: what is always shown, and the details that fill the rest. */
+interface StackSection {
+  readonly head: string;
+  readonly details: readonly string[];
+  readonly tail: string;
+}
+
+function cautionBlock(d: PlanDiff): string[] {
   const danger = dangerous(d);
-  if (danger.length) {
-    head.push(
-      "> [!CAUTION]",
-      `> ${danger.length} change(s) destroy state:`,
-      ...danger.map((r) => `> - **${r.op}** \`${r.type}\` \`${r.name}\`: ${r.dataLoss}`),
-      "",
-    );
-  }
+  if (!danger.length) return [];
+  return [
+    "> [!CAUTION]",
+    `> ${danger.length} change(s) destroy state:`,
+    ...danger
+      .slice(0, MAX_CAUTIONS)
+      .map((r) => cut(`> - **${r.op}** \`${r.type}\` \`${r.name}\`: ${r.dataLoss}`)),
+    ...(danger.length > MAX_CAUTIONS
+      ? [
+          `> - …and ${danger.length - MAX_CAUTIONS} more change(s) that destroy state, listed in the full report`,
+        ]
+      : []),
+    "",
+  ];
+}
+
+function ignoredNote(d: PlanDiff): string[] {
+  if (!d.ignoredOnly.length) return [];
+  const names = d.ignoredOnly
+    .slice(0, 10)
+    .map((r) => cut(`\`${r.name}\` (${(r.ignored ?? []).map((c) => c.path).join(", ")})`, 200));
+  const more = d.ignoredOnly.length > 10 ? `, …and ${d.ignoredOnly.length - 10} more` : "";
+  return [
+    `${d.ignoredOnly.length} resource(s) changed only in inputs their \`ignoreChanges\` keeps (no update): ${names.join(", ")}${more}.`,
+    "",
+  ];
+}
+
+function stackSection(d: PlanDiff, maxLines: number, level: "###" | "####"): StackSection {
+  const groups = byComponent(d);
+  const head: string[] = [
+    `${level} Plan diff: \`${title(d)}\``,
+    "",
+    `**${headline(d)}**`,
+    "",
+    ...cautionBlock(d),
+  ];
   if (groups.size) {
-    head.push(
-      mdTable(
-        ["component", ...OPS.map((o) => `${SYMBOL[o]} ${o}`)],
-        [...groups].map(([component, list]) => [
-          `\`${component}\``,
-          ...OPS.map((o) => list.filter((r) => r.op === o).length || ""),
-        ]),
-      ),
-      "",
-    );
+    const rows = [...groups].map(([component, list]) => [
+      cut(`\`${component}\``),
+      ...OPS.map((o) => list.filter((r) => r.op === o).length || ""),
+    ]);
+    head.push(mdTable(["component", ...OPS.map((o) => `${SYMBOL[o]} ${o}`)], rows.slice(0, MAX_ROWS)));
+    if (rows.length > MAX_ROWS) head.push("", `_…and ${rows.length - MAX_ROWS} more component(s)._`);
+    head.push("");
   } else {
     head.push("No resource changes.", "");
   }
+  head.push(...ignoredNote(d));
   const tail = [
     `<details${d.cost.withinBudgetAfter ? "" : " open"}><summary>Estimated monthly cost</summary>`,
     "",
@@ -170,12 +214,8 @@ export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string
     "</details>",
     "",
   ].join("\n");
-
-  // A blank line ends the table before the first <details> block.
-  let body = `${head.join("\n")}\n`;
-  let omitted = 0;
-  for (const [component, list] of groups) {
-    const section = [
+  const details = [...groups].map(([component, list]) =>
+    [
       `<details><summary><code>${component}</code>: ${list.length} change(s)</summary>`,
       "",
       ...list.flatMap((r) => {
@@ -187,18 +227,85 @@ export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string
       }),
       "</details>",
       "",
-    ].join("\n");
-    // Room for the section, its newline and the note that says what was left out.
-    if (body.length + section.length + 1 + tail.length + NOTE_ROOM > maxChars) {
-      omitted++;
-      continue;
+      "",
+    ].join("\n"),
+  );
+  // A blank line ends the table before the first <details> block.
+  return { head: `${head.join("\n")}\n`, details, tail };
+}
+
+function omittedNote(omitted: number, fullReport: string | undefined): string {
+  if (!omitted) return "";
+  const where = fullReport ? `; the full report is in ${fullReport}` : "";
+  return `_Details of ${omitted} component(s) omitted to fit the comment${where}._\n\n`;
+}
+
+/**
+ * Fits the sections into `maxChars`: every stack's counts, cautions (capped), cost, capacity and
+ * policy first, then the component details, each stack filling an equal share of what is left and
+ * handing what it does not use to the next. Whatever the plans, the result is at most `maxChars`.
+ */
+function fitSections(
+  prefix: string,
+  sections: readonly StackSection[],
+  maxChars: number,
+  fullReport?: string,
+): string {
+  const fixed = sections.reduce((n, s) => n + s.head.length + s.tail.length + NOTE_ROOM, prefix.length);
+  let room = maxChars - fixed;
+  let out = prefix;
+  sections.forEach((section, i) => {
+    let share = Math.floor(room / (sections.length - i));
+    let body = section.head;
+    let omitted = 0;
+    for (const text of section.details) {
+      // Room for the section and its newline.
+      if (text.length + 1 <= share) {
+        body += text;
+        share -= text.length;
+        room -= text.length;
+      } else {
+        omitted++;
+      }
     }
-    body += `${section}\n`;
-  }
-  if (omitted) {
-    body += `_Details of ${omitted} component(s) omitted to fit the comment${options.fullReport ? `; the full report is in ${options.fullReport}` : ""}._\n\n`;
-  }
-  return `${body}${tail}`;
+    out += `${body}${omittedNote(omitted, fullReport)}${section.tail}`;
+  });
+  if (out.length <= maxChars) return out;
+  // Only when the always-shown parts alone are too long (thousands of cost lines or findings):
+  // cut at a line and say so, rather than have GitHub refuse the whole comment.
+  const where = fullReport ? `; the full report is in ${fullReport}` : "";
+  const note = `\n\n_The rest of this report is cut to fit GitHub's comment limit${where}._\n`;
+  const keep = out.slice(0, maxChars - note.length);
+  return `${keep.slice(0, Math.max(keep.lastIndexOf("\n"), 0))}${note}`;
+}
+
+/** The Markdown report of one stack, for pull-request comments. */
+export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string {
+  const section = stackSection(d, options.maxLinesPerResource ?? 40, "###");
+  return fitSections(`${COMMENT_MARKER}\n`, [section], options.maxChars ?? 60_000, options.fullReport);
+}
+
+/** Options of {@link renderComment}. */
+export interface CommentOptions extends RenderOptions {
+  /** The commit the head plans were made from, printed at the top. */
+  readonly headSha?: string;
+}
+
+/**
+ * One pull-request comment for every stack: the head commit, then per stack its counts, cautions,
+ * details, cost, capacity and policy, all under one size budget (at most GitHub's limit).
+ */
+export function renderComment(diffs: readonly PlanDiff[], options: CommentOptions = {}): string {
+  const maxChars = Math.min(options.maxChars ?? GITHUB_COMMENT_LIMIT, GITHUB_COMMENT_LIMIT);
+  const prefix = [
+    COMMENT_MARKER,
+    `### Offline plan diff: ${diffs.map((d) => `\`${title(d)}\``).join(", ")}`,
+    "",
+    ...(options.headSha ? [`Head commit \`${options.headSha}\`.`, ""] : []),
+    "",
+  ].join("\n");
+  const sections = diffs.map((d) => stackSection(d, options.maxLinesPerResource ?? 40, "####"));
+  return fitSections(prefix, sections, maxChars, options.fullReport);
 }
 
 /** The plain-text report, for terminals. */
@@ -216,11 +323,18 @@ export function renderText(d: PlanDiff, options: RenderOptions = {}): string {
     for (const r of list) {
       const reason = r.op === "replace" ? ` (forces replacement: ${r.replaceReasons.join(", ")})` : "";
       const prot = r.protected && (r.op === "replace" || r.op === "delete") ? " [protected]" : "";
-      out.push(`  ${SYMBOL[r.op].padEnd(2)} ${r.type} ${r.name}${reason}${prot}`);
+      const dbr = r.op === "replace" && r.deleteBeforeReplace ? " [deletes before it creates]" : "";
+      const renamed = r.renamedFrom ? ` [renamed from ${r.renamedFrom.split("::").pop()}]` : "";
+      out.push(`  ${SYMBOL[r.op].padEnd(2)} ${r.type} ${r.name}${reason}${prot}${dbr}${renamed}`);
       for (const l of detailLines(r, maxLines)) out.push(`       ${l}`);
     }
     out.push("");
   }
+  for (const r of d.ignoredOnly)
+    out.push(
+      `(ignoreChanges) ${r.type} ${r.name}: ${(r.ignored ?? []).map((c) => c.path).join(", ")} changed, not applied`,
+    );
+  if (d.ignoredOnly.length) out.push("");
   out.push("Cost (USD/month):");
   for (const l of changedCost(d))
     out.push(`  ${l.item}: ${usd(l.before)} -> ${usd(l.after)} (${usd(l.after - l.before, true)})`);
