@@ -8,8 +8,8 @@
  *   `webhook.port` 9443 in values.yaml) works through the API server, calls every instance
  *   manager's status endpoint (8000, ./data-network.ts) in the namespaces holding clusters, and
  *   calls the plugin over gRPC: it discovers the plugin by its Service's `cnpg.io/pluginName`
- *   label and dials `<service>:<cnpg.io/pluginPort>` with mTLS (cloudnative-pg v1.30.0-rc1
- *   internal/controller/plugin_controller.go 148-260). Its admission webhook (9443) is called by
+ *   label and dials `<service>.<namespace>.svc:<cnpg.io/pluginPort>` with mTLS (cloudnative-pg
+ *   v1.30.0 internal/controller/plugin_controller.go 249). Its admission webhook (9443) is called by
  *   the API server from the node address (k3s runs it in the host network namespace), so that
  *   rule names the port and no source. Its metrics are not scraped (`monitoring.podMonitorEnabled`
  *   is false in ./cnpg-operator.ts).
@@ -17,8 +17,8 @@
  *   `app.kubernetes.io/name: plugin-barman-cloud`, `--server-address=:9090`; service.yaml maps the
  *   Service port to 9090) reconciles ObjectStores through the API server and answers the
  *   operator's gRPC on 9090. The instances do not call it: their instance manager loads only the
- *   sidecar plugins on its unix sockets (cloudnative-pg internal/cmd/manager/instance/run/cmd.go
- *   257-263 `RegisterUnixSocketPluginsInPath`), and the plugin's sidecar in each instance pod talks
+ *   sidecar plugins on its unix sockets (cloudnative-pg v1.30.0 internal/cmd/manager/instance/run/cmd.go
+ *   248 `RegisterUnixSocketPluginsInPath`), and the plugin's sidecar in each instance pod talks
  *   to the API server and R2 itself (the data namespace's postgres-egress).
  */
 import { commonLabels } from "../shared/labels";
