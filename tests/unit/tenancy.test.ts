@@ -96,6 +96,12 @@ describe("tenant stamp", () => {
     );
   });
 
+  it("holds an empty pull secret named as switchyard names it, so nothing is copied into the namespace", () => {
+    const secret = objects.find((o) => o.kind === "Secret" && o.metadata.name === "ghcr-credentials");
+    expect(secret?.type).toBe("kubernetes.io/dockerconfigjson");
+    expect(JSON.parse(secret?.stringData[".dockerconfigjson"])).toEqual({ auths: {} });
+  });
+
   it("routes <slug>.<domain> and every custom domain, plus auth-<slug> and its admin hostname for a dedicated tenant", () => {
     const t = {
       slug: "acme",
