@@ -103,7 +103,7 @@ describe("auth and control plane in the production program", () => {
     expect(clusters.sort()).toEqual(["data", "janua-globex"]);
   });
 
-  it("registers Enclii's OAuth client once Janua runs and the tunnel serves its issuer", () => {
+  it("registers Enclii's OAuth client once Janua runs and the tunnel serves its issuer and admin hostname", () => {
     const client = recorder.get("pulumi-nodejs:dynamic/enclii:JanuaOAuthClient", "enclii-oauth-client");
     expect(client.rawInputs.redirectUris).toEqual(["https://api.enclii.dev/v1/auth/callback"]);
     expect(client.inputs.connection).toBe("[secret]");
@@ -112,21 +112,35 @@ describe("auth and control plane in the production program", () => {
     expect(client.dependencies).toContain(
       recorder.get("cloudflare:index/dnsRecord:DnsRecord", "tunnel-dns-auth.enclii.dev").urn,
     );
+    // It calls the admin hostname: its DNS record and its Access application exist first.
+    expect((client.rawInputs.connection as Manifest).baseUrl).toBe("https://auth-admin.enclii.dev");
+    expect(client.dependencies).toContain(
+      recorder.get("cloudflare:index/dnsRecord:DnsRecord", "tunnel-dns-auth-admin.enclii.dev").urn,
+    );
+    expect(client.dependencies).toContain(
+      recorder.get(
+        "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
+        "tunnel-access-auth-admin.enclii.dev-app",
+      ).urn,
+    );
   });
 
-  it("routes auth, auth-<slug>, api, app, grafana, every tenant hostname and custom domain through the tunnel", () => {
+  it("routes auth, auth-<slug>, their admin hostnames, api, app, grafana, every tenant hostname and custom domain through the tunnel", () => {
     const config = recorder.get(
       "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
       "tunnel-config",
     );
-    const hosts = (config.rawInputs.config as Manifest).ingresses.map(
-      (i: Manifest) => i.hostname ?? i.service,
-    );
+    // Janua's denied paths (tests/stack/janua-edge.test.ts) are extra rules of the same hostnames.
+    const hosts = (config.rawInputs.config as Manifest).ingresses
+      .filter((i: Manifest) => i.path === undefined)
+      .map((i: Manifest) => i.hostname ?? i.service);
     expect(hosts).toEqual([
       "acme.enclii.dev",
       "api.enclii.dev",
       "app.acme.example",
       "app.enclii.dev",
+      "auth-admin.enclii.dev",
+      "auth-globex-admin.enclii.dev",
       "auth-globex.enclii.dev",
       "auth.enclii.dev",
       "globex.enclii.dev",
