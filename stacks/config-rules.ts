@@ -194,10 +194,12 @@ function tenantRules(cfg: ParsedStackConfig): ConfigProblem[] {
     }
   }
   tenants.forEach((t, i) => {
-    if (RESERVED_SLUGS.includes(t.slug) || t.slug.startsWith("auth-")) {
+    // `*-admin`: a dedicated Janua of tenant <s> serves auth-<s>-admin (components/auth/janua-routes.ts),
+    // which tenant <s>-admin's own Janua would take as its public hostname.
+    if (RESERVED_SLUGS.includes(t.slug) || t.slug.startsWith("auth-") || t.slug.endsWith("-admin")) {
       problems.push({
         path: ["tenants", i, "slug"],
-        message: `is reserved for a platform hostname (${RESERVED_SLUGS.join(", ")}, auth-*); pick another slug`,
+        message: `is reserved for a platform hostname (${RESERVED_SLUGS.join(", ")}, auth-*, *-admin); pick another slug`,
       });
     }
     t.domains.forEach((domain, j) => {
@@ -499,6 +501,20 @@ export function advisoryRules(cfg: ParsedStackConfig, siblings: readonly Sibling
   ];
 }
 
+/** Off-node alerting (issue 20): Cloudflare's tunnel health email needs a recipient. */
+function alertingRules(cfg: ParsedStackConfig): ConfigProblem[] {
+  const m = cfg.monitoring;
+  if (!m.tunnelHealthNotification || (m.alertEmail?.to.length ?? 0) > 0 || cfg.access.adminEmails.length > 0)
+    return [];
+  return [
+    {
+      path: ["monitoring", "tunnelHealthNotification"],
+      message:
+        "is on but nobody would get Cloudflare's tunnel health email: set monitoring.alertEmail.to or access.adminEmails, or set it to false",
+    },
+  ];
+}
+
 function capacityRules(cfg: ParsedStackConfig): ConfigProblem[] {
   if (cfg.nodes.length === 0 || cfg.nodes.some((n) => n.kind === "existing")) return [];
   const report = capacityReport({
@@ -525,6 +541,7 @@ export function checkStackRules(cfg: ParsedStackConfig): ConfigProblem[] {
     ...tenantRules(cfg),
     ...serviceRules(cfg),
     ...cloudflareRules(cfg),
+    ...alertingRules(cfg),
   ];
   // Zone names are derived from hostnames the rules above check; judge them on valid ones.
   if (problems.length === 0) problems.push(...zoneNameRules(cfg));

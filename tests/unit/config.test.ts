@@ -139,6 +139,12 @@ describe("bad configuration", () => {
       "enclii-infra:tenants[0].slug: is reserved for a platform hostname",
     ],
     [
+      // Dedicated tenant "acme" serves auth-acme-admin.<domain>, the public Janua of "acme-admin".
+      "fails when a tenant slug ends in -admin (another tenant's Janua admin hostname)",
+      mutate((c) => ((c.tenants[0] as Json).slug = "acme-admin")),
+      "enclii-infra:tenants[0].slug: is reserved for a platform hostname (auth, api, app, grafana, www, origin, status, admin, mail, auth-*, *-admin)",
+    ],
+    [
       "fails when a dedicated node has no serverNumber",
       mutate((c) => delete (c.nodes[0] as Json).serverNumber),
       "enclii-infra:nodes[0].serverNumber: is required for a dedicated node",
