@@ -588,6 +588,18 @@ export function stackSchema(env: Environment) {
           .boolean()
           .default(false)
           .describe("Send alerts to the webhook in the secret `enclii-infra:alertWebhookUrl`."),
+        heartbeat: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Dead man's switch: send the always-firing Watchdog every 5 min to the URL in the secret `enclii-infra:alertHeartbeatUrl` (a healthchecks.io check, period 5 min, grace 10 min), which pages when the pings stop (node, Prometheus or Alertmanager gone).",
+          ),
+        tunnelHealthNotification: z
+          .boolean()
+          .default(env === "production")
+          .describe(
+            "Cloudflare's Tunnel Health Alert (account-wide, every tunnel) emailed to `monitoring.alertEmail.to`, else `access.adminEmails`; it comes from Cloudflare's edge, so it arrives when the node is gone. Needs the deploy token's Notifications Write permission.",
+          ),
         backupFreshness: z
           .strictObject({
             baseBackupHours: z

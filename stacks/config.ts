@@ -278,6 +278,8 @@ export interface StackSecrets {
   readonly robotPassword?: pulumi.Output<string>;
   readonly resendApiKey?: pulumi.Output<string>;
   readonly alertWebhookUrl?: pulumi.Output<string>;
+  /** The dead man's switch URL (`monitoring.heartbeat`). */
+  readonly alertHeartbeatUrl?: pulumi.Output<string>;
   readonly alertSmtpPassword?: pulumi.Output<string>;
 }
 
@@ -325,6 +327,7 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
       robotPassword: secret("robotPassword"),
       resendApiKey: secret("resendApiKey"),
       alertWebhookUrl: secret("alertWebhookUrl"),
+      alertHeartbeatUrl: secret("alertHeartbeatUrl"),
       alertSmtpPassword: secret("alertSmtpPassword"),
     },
   };

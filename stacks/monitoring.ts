@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { isAdminRoute } from "../components/edge/routes";
+import { TunnelHealthNotification } from "../components/edge/tunnel-health";
 import { Monitoring } from "../components/observability/monitoring";
 import type { ProbeTargets } from "../components/observability/probes";
 import type { Tenant } from "../components/tenancy/tenant";
@@ -41,6 +42,14 @@ export function buildMonitoring(
   },
 ): Monitoring | undefined {
   const m = config.monitoring;
+  // From Cloudflare's edge, not the cluster: it still arrives when the node is gone.
+  if (m.tunnelHealthNotification) {
+    new TunnelHealthNotification("tunnel-health", {
+      accountId: config.cloudflare.accountId,
+      label: `enclii-${config.stack}`,
+      emails: m.alertEmail?.to ?? config.access.adminEmails,
+    });
+  }
   if (!m.enabled) return undefined;
   const dedicated = dedicatedJanuaNamespaces(config);
   const email = m.alertEmail;
@@ -53,6 +62,7 @@ export function buildMonitoring(
     grafanaHostname: m.grafanaHostname,
     email: email && secrets.alertSmtpPassword ? { ...email, password: secrets.alertSmtpPassword } : undefined,
     webhookUrl: m.webhook ? secrets.alertWebhookUrl : undefined,
+    heartbeatUrl: m.heartbeat ? secrets.alertHeartbeatUrl : undefined,
     baseBackupHours: m.backupFreshness.baseBackupHours,
     backupFreshness: {
       walMinutes: m.backupFreshness.walMinutes,

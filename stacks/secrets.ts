@@ -69,6 +69,13 @@ export const SECRET_KEYS: readonly SecretKey[] = [
     requiredWhen: (cfg) => cfg.monitoring.enabled && cfg.monitoring.webhook,
   },
   {
+    key: "enclii-infra:alertHeartbeatUrl",
+    when: "`monitoring.heartbeat: true`",
+    description:
+      "Dead man's switch URL the always-firing Watchdog is sent to every 5 min (e.g. a healthchecks.io ping URL)",
+    requiredWhen: (cfg) => cfg.monitoring.enabled && cfg.monitoring.heartbeat,
+  },
+  {
     key: "enclii-infra:alertSmtpPassword",
     when: "`monitoring.alertEmail` is set",
     description: "SMTP password for monitoring.alertEmail.smarthost",

@@ -40,6 +40,12 @@ export interface MonitoringArgs {
   readonly email?: AlertEmail & { readonly password: pulumi.Input<string> };
   /** Webhook URL (secret `enclii-infra:alertWebhookUrl`). */
   readonly webhookUrl?: pulumi.Input<string>;
+  /**
+   * Dead man's switch: the URL the always-firing Watchdog is sent to every few minutes (secret
+   * `enclii-infra:alertHeartbeatUrl`, e.g. a healthchecks.io ping URL). Without it nothing pages
+   * when the node running Prometheus and Alertmanager is gone.
+   */
+  readonly heartbeatUrl?: pulumi.Input<string>;
   /** Alert thresholds (`monitoring.backupFreshness.baseBackupHours`). */
   readonly baseBackupHours: number;
   /**
@@ -105,6 +111,7 @@ export class Monitoring extends pulumi.ComponentResource {
         stringData: pulumi.secret({
           ...(args.email ? { [RECEIVER_SECRET_KEYS.smtpPassword]: args.email.password } : {}),
           ...(args.webhookUrl ? { [RECEIVER_SECRET_KEYS.webhookUrl]: args.webhookUrl } : {}),
+          ...(args.heartbeatUrl ? { [RECEIVER_SECRET_KEYS.heartbeatUrl]: args.heartbeatUrl } : {}),
         }),
       },
       base,
@@ -142,6 +149,7 @@ export class Monitoring extends pulumi.ComponentResource {
             }
           : undefined,
         webhook: args.webhookUrl !== undefined,
+        heartbeat: args.heartbeatUrl !== undefined,
         secretName: MONITORING.receiversSecret,
       },
     });
