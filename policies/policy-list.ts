@@ -9,6 +9,7 @@ import { cloudflareDnsrecordRequireProxied } from "./rules/cloudflare-dnsrecord-
 import { cloudflareR2bucketRequireLifecycle } from "./rules/cloudflare-r2bucket-require-lifecycle";
 import { cloudflareTunnelRequireAccessForAdmin } from "./rules/cloudflare-tunnel-require-access-for-admin";
 import { cloudflareTunnelRequireCatchAll } from "./rules/cloudflare-tunnel-require-catch-all";
+import { cloudflareTunnelRequireJanuaDeniedPaths } from "./rules/cloudflare-tunnel-require-janua-denied-paths";
 import { cnpgClusterRequireBackups } from "./rules/cnpg-cluster-require-backups";
 import { hcloudFirewallForbidWorldAdminPorts } from "./rules/hcloud-firewall-forbid-world-admin-ports";
 import { kubernetesIngressForbidIngress } from "./rules/kubernetes-ingress-forbid-ingress";
@@ -49,6 +50,7 @@ export const POLICIES: Policy[] = [
   cloudflareR2bucketRequireLifecycle,
   cloudflareTunnelRequireAccessForAdmin,
   cloudflareTunnelRequireCatchAll,
+  cloudflareTunnelRequireJanuaDeniedPaths,
   cnpgClusterRequireBackups,
   hcloudFirewallForbidWorldAdminPorts,
   kubernetesIngressForbidIngress,
