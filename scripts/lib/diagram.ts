@@ -184,11 +184,10 @@ export function renderDiagram(plan: PlanDocument): string {
       .map((r) => String((r.inputs as Obj).domain)),
   );
   const tunnelConfig = plan.resources.find((r) => r.type.endsWith(":ZeroTrustTunnelCloudflaredConfig"));
+  // A hostname's denied paths (cloudflared's own 404) lead nowhere.
   const ingresses = (
     (((tunnelConfig?.inputs as Obj | undefined)?.config as Obj | undefined)?.ingresses ?? []) as Obj[]
-  )
-  // A hostname's denied paths (cloudflared's own 404) lead nowhere.
-    .filter((i) => typeof i.hostname === "string" && !String(i.service).startsWith("http_status:"));
+  ).filter((i) => typeof i.hostname === "string" && !String(i.service).startsWith("http_status:"));
   if (tunnelConfig) {
     lines.push("  users --> tunnel");
     const routes = new Map<string, string[]>();
