@@ -5,7 +5,7 @@
  * passwords in the files are the ones Redis must send itself (`masterauth`, `sentinel auth-pass`,
  * `sentinel sentinel-pass`), and the files live in a Secret.
  */
-import { type RedisUser, renderUserLines } from "./redis-acl";
+import { type RedisUser, renderUserLines, validateUsers } from "./redis-acl";
 
 /** A user name and password Redis or Sentinel sends to another node. */
 export interface RedisCredentials {
@@ -93,6 +93,7 @@ export function validateCredentials(c: RedisCredentials, field: string): string[
 export function renderRedisConf(o: RedisNodeOptions): string {
   const problems = o.replication ? validateCredentials(o.replication, "replication") : [];
   if (o.users.length === 0) problems.push("users: at least one user, or no client can connect");
+  problems.push(...validateUsers(o.users, "users"));
   if (problems.length > 0) throw new Error(`redis.conf: ${problems.join("; ")}`);
   const lines = [
     "# Rendered by enclii-infra.",
@@ -125,6 +126,7 @@ export function renderSentinelConf(o: SentinelOptions): string {
       `users: the peer user ${o.peer.user} must be one of the Sentinel's users, or the Sentinels cannot talk`,
     );
   }
+  problems.push(...validateUsers(o.users, "users"));
   if (problems.length > 0) throw new Error(`sentinel.conf: ${problems.join("; ")}`);
   const name = o.masterName;
   const lines = [

@@ -101,7 +101,7 @@ export class Redis<C extends RedisConsumer = RedisConsumer> extends pulumi.Compo
     if (consumers.length === 0)
       problems.push("consumers: at least one application, or nobody can use this Redis");
     for (const c of consumers) {
-      if (!(c in REDIS_DATABASES))
+      if (!(c in REDIS_DATABASES) || !CONSUMER_ACCESS[c])
         problems.push(
           `consumers: unknown consumer "${c}" (known: ${Object.keys(REDIS_DATABASES).join(", ")})`,
         );
@@ -173,7 +173,7 @@ export class Redis<C extends RedisConsumer = RedisConsumer> extends pulumi.Compo
         {
           metadata: secretMeta(consumerSecretName(c)),
           type: "Opaque",
-          stringData: { username: CONSUMER_ACCESS[c]?.user ?? c, password: consumerPasswords[c] },
+          stringData: { username: userOf(c), password: consumerPasswords[c] },
         },
         base,
       );
@@ -218,7 +218,7 @@ export class Redis<C extends RedisConsumer = RedisConsumer> extends pulumi.Compo
     const sentinelHosts = [0, 1, 2].map((i) => podHost(REDIS.sentinel, i, ns));
     const connection = (c: C): RedisConnection => {
       const db = REDIS_DATABASES[c];
-      const username = CONSUMER_ACCESS[c]?.user ?? c;
+      const username = userOf(c);
       const password = pulumi.secret(consumerPasswords[c]);
       const credentialsSecret = `${ns}/${consumerSecretName(c)}`;
       if (args.mode === "standalone") {
@@ -258,6 +258,11 @@ export class Redis<C extends RedisConsumer = RedisConsumer> extends pulumi.Compo
 }
 
 const CONFIG_VERSION = "@REDIS_CONFIG_VERSION@";
+
+/** The ACL user a (validated) consumer authenticates as. */
+function userOf(consumer: string): string {
+  return (CONSUMER_ACCESS[consumer] as { user: string }).user;
+}
 
 /** Name of a consumer's credentials Secret (`redis-<consumer>`). */
 export function consumerSecretName(consumer: string): string {

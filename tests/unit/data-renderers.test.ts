@@ -97,6 +97,15 @@ describe("redis.conf and sentinel.conf", () => {
       "users: at least one user",
     );
     expect(() =>
+      renderRedisConf({
+        users: [{ name: "janua", password: "short", rules: ["nopass"] }],
+        maxMemory: "1Gi",
+        maxMemoryPolicy: "noeviction",
+      }),
+    ).toThrow(
+      'redis.conf: users.janua: password needs at least 16 characters; users.janua: rule "nopass" is not allowed',
+    );
+    expect(() =>
       renderSentinelConf({
         masterName: "enclii",
         masterHost: "redis-0.x",
