@@ -1,6 +1,6 @@
 /**
  * `npm run plan:diff -- <base plan.json> <head plan.json> [<base2> <head2> ...] [--format md|text]
- *   [--out <file>] [--full-report <where>] [--head-sha <sha>]`
+ *   [--out <file>] [--full-report <where>] [--head-sha <sha>] [--note <text>]`
  *
  * Compares offline plans (`npm run plan`) pair by pair: what would be created, updated, replaced
  * and deleted, grouped by component, with the deltas of cost, capacity and policy findings. In
@@ -14,7 +14,7 @@ import { renderComment, renderText } from "./lib/plan-diff/render";
 import type { PlanDocument } from "./lib/plan-document";
 
 const USAGE =
-  "usage: npm run plan:diff -- <base plan.json> <head plan.json> [<base2> <head2> ...] [--format md|text] [--out <file>] [--full-report <where>] [--head-sha <sha>]";
+  "usage: npm run plan:diff -- <base plan.json> <head plan.json> [<base2> <head2> ...] [--format md|text] [--out <file>] [--full-report <where>] [--head-sha <sha>] [--note <text>]";
 
 function readPlan(path: string): PlanDocument {
   let text: string;
@@ -45,6 +45,7 @@ function main(): number {
         out: { type: "string" };
         "full-report": { type: "string" };
         "head-sha": { type: "string" };
+        note: { type: "string" };
         help: { type: "boolean"; short: "h" };
       };
       allowPositionals: true;
@@ -57,6 +58,7 @@ function main(): number {
         out: { type: "string" },
         "full-report": { type: "string" },
         "head-sha": { type: "string" },
+        note: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -92,6 +94,7 @@ function main(): number {
     const options = {
       ...(values["full-report"] ? { fullReport: values["full-report"] } : {}),
       ...(sha ? { headSha: sha } : {}),
+      ...(values.note ? { note: values.note } : {}),
     };
     output =
       format === "md"

@@ -289,6 +289,8 @@ export function renderMarkdown(d: PlanDiff, options: RenderOptions = {}): string
 export interface CommentOptions extends RenderOptions {
   /** The commit the head plans were made from, printed at the top. */
   readonly headSha?: string;
+  /** One line printed under the commit (e.g. that the pull-request run failed), within the budget. */
+  readonly note?: string;
 }
 
 /**
@@ -302,6 +304,7 @@ export function renderComment(diffs: readonly PlanDiff[], options: CommentOption
     `### Offline plan diff: ${diffs.map((d) => `\`${title(d)}\``).join(", ")}`,
     "",
     ...(options.headSha ? [`Head commit \`${options.headSha}\`.`, ""] : []),
+    ...(options.note ? [cut(options.note, 1000), ""] : []),
     "",
   ].join("\n");
   const sections = diffs.map((d) => stackSection(d, options.maxLinesPerResource ?? 40, "####"));
