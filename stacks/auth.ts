@@ -12,7 +12,6 @@ import type { Postgres } from "../components/data/postgres";
 import type { Redis } from "../components/data/redis";
 import type { R2Buckets } from "../components/edge/r2-buckets";
 import type { Longhorn } from "../components/storage/longhorn";
-import { tenantNamespace } from "../components/tenancy/tenant-manifests";
 import { IMAGES } from "../components/versions";
 import type { StackConfig, StackSecrets } from "./config";
 
@@ -32,11 +31,6 @@ function databaseOf(postgres: Postgres, consumer: string): pulumi.Resource {
   const db = postgres.databases[consumer];
   if (!db) throw new Error(`the shared PostgreSQL has no database for ${consumer}`);
   return db;
-}
-
-/** The namespaces of the tenants that use the shared Janua. */
-export function sharedAuthTenantNamespaces(config: StackConfig): string[] {
-  return config.tenants.filter((t) => t.auth === "shared").map((t) => tenantNamespace(t.slug));
 }
 
 /** Builds the shared Janua; `apiAccess` is the tunnel's Access service token (its admin hostname). */
@@ -64,8 +58,8 @@ export function buildJanua(
     databaseUrl: (inputs.postgres.connections.janua as { url: pulumi.Output<string> }).url,
     redisUrl: inputs.redis.connections.janua.url,
     dataNamespace: "data",
-    // The control plane and the tenants that sign in with the shared instance, by name.
-    clientNamespaces: ["enclii", ...sharedAuthTenantNamespaces(config)],
+    // The control plane; each tenant that signs in with it adds its own allow (tenant stamps).
+    clientNamespaces: ["enclii"],
     resendApiKey: secrets.resendApiKey,
     apiAccess: inputs.apiAccess,
     // The shared database Ready and Redis ready before Janua starts.
@@ -100,7 +94,6 @@ export function buildControlPlane(
     database: { url: (inputs.postgres.connections.enclii as { url: pulumi.Output<string> }).url },
     redis: { host: redis.host, port: redis.port, password: redis.password },
     dataNamespace: "data",
-    tenantNamespaces: config.tenants.map((t) => tenantNamespace(t.slug)),
     serviceCidr: config.k3s.serviceCidr,
     cloudflare: {
       accountId: config.cloudflare.accountId,

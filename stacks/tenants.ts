@@ -66,6 +66,10 @@ export function buildTenants(
           privateNetworkCidr: config.k3s.privateNetworkCidr,
           nodeIps: inputs.nodeIps,
         },
+        platformNamespaces: {
+          controlPlane: inputs.namespaces.enclii as pulumi.Output<string>,
+          janua: inputs.namespaces.janua as pulumi.Output<string>,
+        },
         sharedJanua: {
           issuer: inputs.janua.issuer,
           connection: inputs.janua.connection,

@@ -74,9 +74,10 @@ export interface JanuaManifestOptions {
   /** Whether `RESEND_API_KEY` is in the Secret. */
   readonly email: boolean;
   /**
-   * Namespaces whose pods call Janua's API in-cluster: the control plane and, for the shared
-   * instance, every tenant namespace that signs in with it (tokens are validated in-cluster).
-   * Selected by name, never by a label a namespace creator could set.
+   * Namespaces whose pods call Janua's API in-cluster: the control plane, and a dedicated
+   * instance's tenant. Selected by name, never by a label a namespace creator could set. Tenants of
+   * the shared instance each add their own allow beside these (tenant-manifests.ts), so adding a
+   * tenant changes no platform object.
    */
   readonly clientNamespaces: readonly string[];
   /** Namespace of its PostgreSQL and Redis. */

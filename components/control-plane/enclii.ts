@@ -41,8 +41,6 @@ export interface EncliiArgs {
   readonly database: { readonly url: pulumi.Input<string> };
   readonly redis: { readonly host: string; readonly port: number; readonly password: pulumi.Input<string> };
   readonly dataNamespace: string;
-  /** Tenant namespaces whose apps call the API (each also grants the control plane a Role). */
-  readonly tenantNamespaces: readonly string[];
   /** The cluster's Service CIDR. */
   readonly serviceCidr: string;
   readonly cloudflare: {
@@ -148,7 +146,6 @@ export class Enclii extends pulumi.ComponentResource {
       },
       dataNamespace: args.dataNamespace,
       januaNamespace: args.janua.namespace,
-      tenantNamespaces: args.tenantNamespaces,
       serviceCidr: args.serviceCidr,
     }).map(
       (o) =>

@@ -8,7 +8,7 @@
 import { stringify } from "yaml";
 import type { TunnelRoute } from "../edge/routes";
 import { commonLabels, selectorLabels } from "../shared/labels";
-import { byNames, renderAllowApiServer } from "../shared/namespace";
+import { renderAllowApiServer } from "../shared/namespace";
 import { internetIpv4 } from "../shared/network";
 import { httpProbe, podDefaults, restrictedContainerSecurityContext, spreadAcrossNodes } from "../shared/pod";
 import { IMAGES, type ImagePin, imageRef } from "../versions";
@@ -54,8 +54,6 @@ export interface ControlPlaneOptions {
   readonly cloudflare: { readonly accountId: string; readonly zoneId: string; readonly tunnelId: string };
   readonly dataNamespace: string;
   readonly januaNamespace: string;
-  /** Tenant namespaces whose apps call the API (selected by name, never by a label). */
-  readonly tenantNamespaces: readonly string[];
   /** The cluster's Service CIDR (the `kubernetes` Service address lives in it). */
   readonly serviceCidr: string;
 }
@@ -81,7 +79,6 @@ export function controlPlaneSizingOptions(overrides: Partial<ControlPlaneOptions
     cloudflare: { accountId: "a", zoneId: "z", tunnelId: "t" },
     dataNamespace: "data",
     januaNamespace: "janua",
-    tenantNamespaces: [],
     serviceCidr: "10.43.0.0/16",
     ...overrides,
   };
@@ -284,8 +281,6 @@ function workload(o: ControlPlaneOptions, which: "api" | "ui"): Obj[] {
               ...["cloudflare-tunnel", "monitoring"].map((ns) => ({
                 namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
               })),
-              // Tenants' apps call the control plane API.
-              ...(which === "api" && o.tenantNamespaces.length > 0 ? [byNames(o.tenantNamespaces)] : []),
             ],
             ports: [{ protocol: "TCP", port: spec.port }],
           },

@@ -6,7 +6,7 @@
 import { isIPv4 } from "node:net";
 import { renderControlPlaneTenantAccess } from "../control-plane/rbac";
 import { commonLabels } from "../shared/labels";
-import { renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
+import { byNames, renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
 import { internetIpv4, internetIpv6 } from "../shared/network";
 import { quotaHard, TIERS, type TierName } from "./tiers";
 
@@ -36,9 +36,20 @@ export interface TenantManifestOptions {
   readonly tier: TierName;
   readonly environment: string;
   readonly ranges: ClusterRanges;
-  /** Namespace and port of the control plane API and of the Janua the tenant uses. */
-  readonly controlPlane: { readonly namespace: string; readonly port: number };
-  readonly janua: { readonly namespace: string; readonly port: number };
+  /**
+   * Namespace, port and pod labels of the control plane API and of the Janua the tenant uses.
+   * `shared`: the platform's Janua, which admits each tenant through an allow the tenant adds.
+   */
+  readonly controlPlane: PlatformPeer;
+  readonly janua: PlatformPeer & { readonly shared: boolean };
+}
+
+/** A platform service a tenant's apps call. */
+export interface PlatformPeer {
+  readonly namespace: string;
+  readonly port: number;
+  /** Labels of the service's pods. */
+  readonly podLabels: Record<string, string>;
 }
 
 const asCidr = (ip: string) => (ip.includes("/") ? ip : `${ip}/${isIPv4(ip) ? 32 : 128}`);
@@ -76,6 +87,31 @@ export const SWITCHYARD_NAMESPACE_LABELS = {
   "enclii.dev/verify-signatures": "true",
   "enclii.dev/data-access": "true",
 } as const;
+
+/**
+ * The allows a tenant adds in the platform namespaces its apps call: the control plane API and,
+ * for a tenant of the shared Janua, Janua. Each admits only this tenant's namespace, by name, and
+ * lives and dies with the tenant's stamp, so adding a tenant changes no platform object
+ * (NetworkPolicies are additive: the platform's own policies there stay as they are).
+ */
+export function renderTenantPlatformAllows(o: TenantManifestOptions): Obj[] {
+  const ns = tenantNamespace(o.slug);
+  const allow = (to: string, peer: PlatformPeer): Obj => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: {
+      name: `${ns}-to-${to}`,
+      namespace: peer.namespace,
+      labels: { ...commonLabels({ name: ns, component: "tenant" }), "enclii.dev/tenant": o.slug },
+    },
+    spec: {
+      podSelector: { matchLabels: peer.podLabels },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [byNames([ns])], ports: [{ protocol: "TCP", port: peer.port }] }],
+    },
+  });
+  return [allow("control-plane", o.controlPlane), ...(o.janua.shared ? [allow("janua", o.janua)] : [])];
+}
 
 /** The image pull secret switchyard-api's pods name (see {@link renderTenant}). */
 export const PULL_SECRET = "ghcr-credentials";

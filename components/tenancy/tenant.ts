@@ -7,11 +7,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DedicatedJanua, type DedicatedJanuaArgs } from "../auth/dedicated-janua";
+import { JANUA } from "../auth/janua-manifests";
 import { type JanuaConnectionArgs, JanuaOAuthClient, JanuaOrganization } from "../auth/janua-resources";
 import { januaRoutes } from "../auth/janua-routes";
+import { CONTROL_PLANE } from "../control-plane/manifests";
 import type { TunnelRoute } from "../edge/routes";
+import { selectorLabels } from "../shared/labels";
 import { createObjects } from "../shared/objects";
-import { type ClusterRanges, renderTenant, TENANT_GATEWAY, tenantNamespace } from "./tenant-manifests";
+import {
+  type ClusterRanges,
+  renderTenant,
+  renderTenantPlatformAllows,
+  TENANT_GATEWAY,
+  type TenantManifestOptions,
+  tenantNamespace,
+} from "./tenant-manifests";
+
+/** Where the control plane and the shared Janua run. */
+const CONTROL_PLANE_NAMESPACE = "enclii";
+const SHARED_JANUA_NAMESPACE = "janua";
+
 import type { TierName } from "./tiers";
 
 /** A tenant as the stack config describes it. */
@@ -72,6 +87,11 @@ export interface TenantArgs {
   >;
   /** Admin of a dedicated Janua when the tenant names no billing email. */
   readonly adminEmail: string;
+  /** The control plane's and the shared Janua's namespaces (Outputs that wait for them). */
+  readonly platformNamespaces: {
+    readonly controlPlane: pulumi.Input<string>;
+    readonly janua: pulumi.Input<string>;
+  };
   /** The tunnel: Janua must answer at its issuer before clients are registered. */
   readonly tunnelReady: pulumi.Input<pulumi.Resource>[];
 }
@@ -91,18 +111,24 @@ export class Tenant extends pulumi.ComponentResource {
     this.namespace = tenantNamespace(t.slug);
     this.hostnames = [`${t.slug}.${args.domain}`, ...t.domains];
     const base = { parent: this, provider: args.provider };
-    const render = (nodeIps: readonly string[]) =>
-      renderTenant({
-        slug: t.slug,
-        tier: t.tier,
-        environment: args.environment,
-        ranges: { ...args.ranges, nodeIps },
-        controlPlane: { namespace: "enclii", port: 4200 },
-        janua:
-          t.auth === "dedicated"
-            ? { namespace: `janua-${t.slug}`, port: 8080 }
-            : { namespace: "janua", port: 8080 },
-      });
+    const options = (nodeIps: readonly string[]): TenantManifestOptions => ({
+      slug: t.slug,
+      tier: t.tier,
+      environment: args.environment,
+      ranges: { ...args.ranges, nodeIps },
+      controlPlane: {
+        namespace: CONTROL_PLANE_NAMESPACE,
+        port: CONTROL_PLANE.api.port,
+        podLabels: selectorLabels({ name: CONTROL_PLANE.api.name }),
+      },
+      janua: {
+        namespace: t.auth === "dedicated" ? `janua-${t.slug}` : SHARED_JANUA_NAMESPACE,
+        port: JANUA.port,
+        podLabels: selectorLabels({ name: JANUA.name }),
+        shared: t.auth !== "dedicated",
+      },
+    });
+    const render = (nodeIps: readonly string[]) => renderTenant(options(nodeIps));
     // The egress policy excepts every node address as the providers resolve it (a cloud
     // server's IPs are known only after it exists); the rest renders from config alone.
     const egressSpec = pulumi
@@ -114,6 +140,15 @@ export class Tenant extends pulumi.ComponentResource {
     const [namespace, ...rest] = render([]).map((o) => (isEgressPolicy(o) ? { ...o, spec: egressSpec } : o));
     const [ns] = createObjects(name, [namespace as Record<string, unknown>], base);
     createObjects(name, rest, { ...base, dependsOn: [ns as pulumi.Resource] });
+    // Its allows in the platform namespaces wait for those namespaces (their names as Outputs).
+    for (const allow of renderTenantPlatformAllows(options([]))) {
+      const target = (allow.metadata as { namespace: string }).namespace;
+      const namespaceRef =
+        target === CONTROL_PLANE_NAMESPACE
+          ? args.platformNamespaces.controlPlane
+          : args.platformNamespaces.janua;
+      createObjects(name, [allow], base, namespaceRef);
+    }
 
     let janua: { issuer: string; connection: JanuaConnectionArgs; deployment: pulumi.Resource };
     let organizationId: pulumi.Input<string> | undefined;

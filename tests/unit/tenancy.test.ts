@@ -8,6 +8,7 @@ import {
   egressExceptions,
   egressExceptionsV6,
   renderTenant,
+  renderTenantPlatformAllows,
 } from "../../components/tenancy/tenant-manifests";
 import { quotaHard, TIERS } from "../../components/tenancy/tiers";
 import { parseStackConfig } from "../../stacks/config";
@@ -22,15 +23,27 @@ const ranges = {
   privateNetworkCidr: "10.0.0.0/16",
   nodeIps: ["203.0.113.10", "2a01:4f8:10a:1f80::/64", "198.51.100.7", "2a01:4f8:c0c:1234::/64"],
 };
-const tenant = (slug: string) =>
-  renderTenant({
-    slug,
-    tier: "starter",
-    environment: "production",
-    ranges,
-    controlPlane: { namespace: "enclii", port: 4200 },
-    janua: { namespace: "janua", port: 8080 },
-  }) as Manifest[];
+const tenantOptions = (slug: string) => ({
+  slug,
+  tier: "starter" as const,
+  environment: "production",
+  ranges,
+  controlPlane: {
+    namespace: "enclii",
+    port: 4200,
+    podLabels: { "app.kubernetes.io/name": "switchyard-api", "app.kubernetes.io/instance": "switchyard-api" },
+  },
+  janua: {
+    namespace: "janua",
+    port: 8080,
+    podLabels: { "app.kubernetes.io/name": "janua", "app.kubernetes.io/instance": "janua" },
+    shared: true,
+  },
+});
+const tenant = (slug: string) => renderTenant(tenantOptions(slug)) as Manifest[];
+/** A tenant's objects and the allows it adds in the platform namespaces. */
+const tenantWithAllows = (slug: string) =>
+  [...tenant(slug), ...renderTenantPlatformAllows(tenantOptions(slug))] as Manifest[];
 
 describe("tiers", () => {
   it("starter is the upstream tenant template", () => {
@@ -137,12 +150,10 @@ describe("tenant stamp", () => {
 });
 
 describe("network isolation, evaluated", () => {
-  const janua = renderJanuaManifests(
-    januaSizingOptions({ clientNamespaces: ["enclii", "tenant-acme", "tenant-globex"] }),
-  ) as Manifest[];
+  const janua = renderJanuaManifests(januaSizingOptions({ clientNamespaces: ["enclii"] })) as Manifest[];
   const policies = [
-    ...tenant("acme"),
-    ...tenant("globex"),
+    ...tenantWithAllows("acme"),
+    ...tenantWithAllows("globex"),
     ...janua,
     renderDefaultDeny("janua"),
     renderAllowDns("janua"),
@@ -214,14 +225,23 @@ describe("network isolation, evaluated", () => {
     expect(mayConnect(policies, acme, pod("kube-system", { app: "metrics-server" }), 443)).toBe(false);
   });
 
-  it("Janua admits the tenants it serves by namespace name, not by a label a namespace creator could set", () => {
+  it("Janua admits each tenant it serves through that tenant's own allow, by namespace name, not by a label a namespace creator could set", () => {
     // A namespace that copies every tenant label is still not a tenant Janua admits.
     const impostor = pod("tenant-evil", { "enclii.dev/tenant": "evil", "enclii.dev/tier": "growth" });
     expect(mayConnect(policies, impostor, januaPod, 8080)).toBe(false);
     expect(mayConnect(policies, acme, januaPod, 8080)).toBe(true);
+    // Janua's own policy names no tenant: adding one changes no platform object.
     const ingress = janua.find((o) => o.metadata.name === "janua-ingress");
-    const selectors = JSON.stringify(ingress?.spec.ingress[0].from);
-    expect(selectors).not.toContain("enclii.dev/tenant");
+    expect(JSON.stringify(ingress?.spec.ingress[0].from)).not.toMatch(/tenant/);
+    // The same holds for the control plane API, whose allow each tenant adds likewise.
+    const api = pod("enclii", {
+      "app.kubernetes.io/name": "switchyard-api",
+      "app.kubernetes.io/instance": "switchyard-api",
+    });
+    const withApi = [...policies, renderDefaultDeny("enclii") as Manifest];
+    expect(mayConnect(withApi, acme, api, 4200)).toBe(true);
+    expect(mayConnect(withApi, impostor, api, 4200)).toBe(false);
+    expect(mayConnect(withApi, acme, api, 4201)).toBe(false);
   });
 });
 
