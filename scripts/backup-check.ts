@@ -1,34 +1,80 @@
 /**
- * `npm run backup:check -- (--stack <name> | --outputs <file>) [--config-file <Pulumi.x.yaml>] [--json] [--now <ISO time>]`
+ * `npm run backup:check -- (--stack <name> | --outputs <file>) [--config-file <Pulumi.x.yaml>]
+ *   [--kubeconfig <file> | --no-cluster] [--json] [--now <ISO time>]`
  *
- * Lists the R2 backup prefixes of a deployed stack and reports the newest object and its age for
- * CloudNativePG base backups and WAL (per PostgreSQL cluster), etcd snapshots and Longhorn
- * backups (per volume), against `monitoring.backupFreshness` of the stack's config.
+ * Reads the R2 backups of a deployed stack and judges each series against
+ * `monitoring.backupFreshness` of the stack's config (scripts/lib/backup-check.ts): CloudNativePG
+ * base backups by the newest backup.info with status=DONE and WAL (per current archive; other
+ * archives are retired), etcd snapshots, and Longhorn backups per volume of every live PVC of the
+ * backup group (asked from the cluster with `kubectl`: `--kubeconfig`, else `$KUBECONFIG`, else the
+ * stack output `kubeconfig`; `--no-cluster` judges the volumes found in R2 only).
  *
- * Exit codes: 0 every series is fresh, 1 a series is stale, missing or unreadable,
- * 2 the outputs or the config could not be read.
+ * Exit codes: 0 every series passes (fresh, idle or retired), 1 a series is stale, failed,
+ * missing or unreadable, 2 the outputs, the config or the cluster could not be read.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { cnpgConsumer } from "../components/edge/r2-plan";
+import { LONGHORN_BACKUP_GROUP } from "../components/storage/longhorn-values";
 import { parseStackConfig } from "../stacks/config";
 import { postgresArchives } from "../stacks/data";
-import { renderBackupReport, runBackupCheck } from "./lib/backup-check";
+import { PASSING, renderBackupReport, runBackupCheck } from "./lib/backup-check";
+import { type LiveVolume, parsePvcList } from "./lib/backup-layout";
 import { type R2Outputs, validateR2Outputs } from "./lib/r2-check";
 import { readProjectName, readStackFile } from "./lib/stack-file";
 import { readStackOutputs } from "./lib/stack-outputs";
 
 const USAGE =
-  "usage: npm run backup:check -- (--stack <name> | --outputs <outputs.json>) [--config-file <Pulumi.x.yaml>] [--json] [--now <ISO time>]";
+  "usage: npm run backup:check -- (--stack <name> | --outputs <outputs.json>) [--config-file <Pulumi.x.yaml>] [--kubeconfig <file> | --no-cluster] [--json] [--now <ISO time>]";
+
+/** The PVC label of the Longhorn backup group (components/storage/longhorn-values.ts). */
+const BACKUP_GROUP_SELECTOR = `recurring-job-group.longhorn.io/${LONGHORN_BACKUP_GROUP}=enabled`;
+
+/** The live PVCs Longhorn must back up, from the cluster. */
+function liveVolumes(kubeconfig: string | undefined): LiveVolume[] {
+  const args = [
+    ...(kubeconfig ? ["--kubeconfig", kubeconfig] : []),
+    "get",
+    "pvc",
+    "--all-namespaces",
+    "-l",
+    BACKUP_GROUP_SELECTOR,
+    "-o",
+    "json",
+  ];
+  try {
+    return parsePvcList(
+      execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    );
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(
+      `kubectl ${args.join(" ")}: ${(err.stderr ?? "").trim() || err.message}; pass --kubeconfig <file>, or --no-cluster to judge only the volumes in R2`,
+    );
+  }
+}
 
 async function main(): Promise<number> {
-  let values: { stack?: string; outputs?: string; "config-file"?: string; json?: boolean; now?: string };
+  let values: {
+    stack?: string;
+    outputs?: string;
+    "config-file"?: string;
+    kubeconfig?: string;
+    "no-cluster"?: boolean;
+    json?: boolean;
+    now?: string;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         stack: { type: "string" },
         outputs: { type: "string" },
         "config-file": { type: "string" },
+        kubeconfig: { type: "string" },
+        "no-cluster": { type: "boolean" },
         json: { type: "boolean" },
         now: { type: "string" },
       },
@@ -74,16 +120,40 @@ async function main(): Promise<number> {
     const consumer = cnpgConsumer(a.cluster);
     expectedCnpgServers[consumer] = [...(expectedCnpgServers[consumer] ?? []), a.serverName];
   }
+  if (values.kubeconfig && values["no-cluster"]) {
+    process.stderr.write(`backup-check: --kubeconfig and --no-cluster exclude each other\n${USAGE}\n`);
+    return 2;
+  }
+  let live: LiveVolume[] | undefined;
+  if (!values["no-cluster"]) {
+    let tempDir: string | undefined;
+    try {
+      let kubeconfig = values.kubeconfig;
+      const stackKubeconfig = (outputs as { kubeconfig?: unknown }).kubeconfig;
+      if (!kubeconfig && !process.env.KUBECONFIG && typeof stackKubeconfig === "string") {
+        tempDir = mkdtempSync(join(tmpdir(), "backup-check-"));
+        kubeconfig = join(tempDir, "kubeconfig");
+        writeFileSync(kubeconfig, stackKubeconfig, { mode: 0o600 });
+      }
+      live = liveVolumes(kubeconfig);
+    } catch (e) {
+      process.stderr.write(`backup-check: ${(e as Error).message}\n`);
+      return 2;
+    } finally {
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    }
+  }
   const results = await runBackupCheck(outputs.r2 as R2Outputs, config.monitoring.backupFreshness, {
     now,
     expectedCnpgServers,
+    ...(live ? { liveVolumes: live } : {}),
   });
   process.stdout.write(
     values.json
-      ? `${JSON.stringify({ checkedAt: now.toISOString(), results }, null, 2)}\n`
+      ? `${JSON.stringify({ checkedAt: now.toISOString(), liveVolumesChecked: live !== undefined, results }, null, 2)}\n`
       : renderBackupReport(results),
   );
-  return results.every((r) => r.status === "fresh") ? 0 : 1;
+  return results.every((r) => PASSING.includes(r.status)) ? 0 : 1;
 }
 
 main().then(

@@ -1,41 +1,48 @@
 /**
- * Backup freshness: the newest object of each backup series in R2 and its age, against the
- * thresholds of `monitoring.backupFreshness`. Series: CNPG base backups and WAL per server
- * (barman-cloud layout `cnpg/<server>/base/` and `cnpg/<server>/wals/`, in the bucket of each
- * cluster's consumer: `cnpg` for the shared cluster, `cnpg-janua-<slug>` per tenant), etcd snapshots
- * (`etcd/`), and Longhorn backups per volume (`longhorn/backupstore/volumes/<xx>/<yy>/<volume>/backups/`).
+ * Backup freshness: what R2 really holds for each backup series, against the thresholds of
+ * `monitoring.backupFreshness`. Series and how each is judged (layouts in ./backup-layout.ts):
+ * - CloudNativePG base backups per archive (barman-cloud `<server>/base/<id>/backup.info`, in the
+ *   bucket of each cluster's consumer: `cnpg` shared, `cnpg-janua-<slug>` per tenant): the newest
+ *   backup whose backup.info says `status=DONE`, judged on its `end_time` (barman uploads
+ *   backup.info for FAILED backups too);
+ * - their WAL (`<server>/wals/`): fresh within `walMinutes`; older but archived at or after the
+ *   newest DONE base backup ended is `idle` (a quiet database writes no WAL; the base backup
+ *   forces one), older than that is stale;
+ * - which archives are expected comes from the config (each cluster's current `archiveServerName`);
+ *   any other archive in the bucket is `retired` (an earlier recovery's source), never stale;
+ * - etcd snapshots (`etcd/`);
+ * - Longhorn backups per volume (`backups/backup_<name>.cfg`, judged on its `CreatedTime`): every
+ *   live PVC of the backup group must have one (`missing` otherwise); volumes in R2 without a live
+ *   PVC are `retired`.
  * Each series is listed with the credentials of its own consumer (least privilege).
  */
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { isCnpgConsumer } from "../../components/edge/r2-plan";
+import {
+  type BarmanBackupInfo,
+  barmanKey,
+  type LiveVolume,
+  type LonghornBackup,
+  longhornKey,
+  parseBackupInfo,
+  parseLonghornBackupCfg,
+} from "./backup-layout";
+import {
+  type Freshness,
+  formatAge,
+  judge,
+  judgeBaseBackups,
+  judgeLonghornVolume,
+  judgeWal,
+  type Listed,
+  PASSING,
+  type SeriesResult,
+  seriesBase,
+} from "./backup-verdicts";
 import type { R2Outputs } from "./r2-check";
 import { r2Client } from "./r2-check";
 
-/** Thresholds, as in the stack config. */
-export interface Freshness {
-  readonly baseBackupHours: number;
-  readonly walMinutes: number;
-  readonly etcdSnapshotHours: number;
-  readonly longhornBackupHours: number;
-}
-
-/** The verdict on one series. */
-export interface SeriesResult {
-  readonly series: string;
-  readonly bucket: string;
-  readonly prefix: string;
-  readonly status: "fresh" | "stale" | "missing" | "error";
-  readonly newestKey?: string;
-  readonly newestAt?: string;
-  readonly ageSeconds?: number;
-  readonly maxAgeSeconds: number;
-  readonly detail: string;
-}
-
-interface Listed {
-  readonly key: string;
-  readonly at: Date;
-}
+export * from "./backup-verdicts";
 
 /** Every object under a prefix (all pages). */
 export async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<Listed[]> {
@@ -52,69 +59,26 @@ export async function listAll(s3: S3Client, bucket: string, prefix: string): Pro
   return out;
 }
 
-/** Human-readable duration. */
-export function formatAge(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86_400).toFixed(1)} d`;
+/** An object's body as text. */
+async function readText(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await r.Body?.transformToString()) ?? "";
 }
 
-/** The verdict on one series from its objects. Pure. */
-export function judge(
-  series: string,
-  bucket: string,
-  prefix: string,
-  objects: readonly Listed[],
-  maxAgeSeconds: number,
-  now: Date,
-): SeriesResult {
-  const base = { series, bucket, prefix, maxAgeSeconds };
-  if (objects.length === 0) {
-    return { ...base, status: "missing", detail: `no object under ${bucket}/${prefix}` };
-  }
-  const newest = objects.reduce((a, b) => (b.at > a.at ? b : a));
-  const age = Math.max(0, (now.getTime() - newest.at.getTime()) / 1000);
-  const fresh = age <= maxAgeSeconds;
-  return {
-    ...base,
-    status: fresh ? "fresh" : "stale",
-    newestKey: newest.key,
-    newestAt: newest.at.toISOString(),
-    ageSeconds: Math.round(age),
-    detail: `newest ${formatAge(age)} old (limit ${formatAge(maxAgeSeconds)}): ${newest.key}`,
-  };
-}
-
-/** Groups Longhorn backup objects by volume name. */
-export function byLonghornVolume(objects: readonly Listed[], prefix: string): Map<string, Listed[]> {
-  const groups = new Map<string, Listed[]>();
-  for (const o of objects) {
-    // <prefix>backupstore/volumes/<xx>/<yy>/<volume>/backups/backup_<name>.cfg
-    const rest = o.key.slice(prefix.length).split("/");
-    if (rest[0] !== "backupstore" || rest[1] !== "volumes" || rest[5] !== "backups") continue;
-    const volume = rest[4] as string;
-    groups.set(volume, [...(groups.get(volume) ?? []), o]);
-  }
-  return groups;
-}
-
-/** CNPG server names under `cnpg/` (the first path segment). */
-export function cnpgServers(objects: readonly Listed[], prefix: string): string[] {
-  return [...new Set(objects.map((o) => o.key.slice(prefix.length).split("/")[0] as string))]
-    .filter(Boolean)
-    .sort();
+/** Options of {@link runBackupCheck}. */
+export interface BackupCheckOptions {
+  readonly now?: Date;
+  /** The archives each CNPG consumer's clusters write to now (`cnpg`, `cnpg-janua-<slug>`). */
+  readonly expectedCnpgServers?: Readonly<Record<string, readonly string[]>>;
+  /** PVCs of the Longhorn backup group in the cluster; undefined when the cluster was not asked. */
+  readonly liveVolumes?: readonly LiveVolume[];
 }
 
 /** Checks every backup series of a stack. */
 export async function runBackupCheck(
   outputs: R2Outputs,
   freshness: Freshness,
-  options: {
-    now?: Date;
-    /** Server names that must have backups, by CNPG consumer (`cnpg`, `cnpg-janua-<slug>`). */
-    expectedCnpgServers?: Readonly<Record<string, readonly string[]>>;
-  } = {},
+  options: BackupCheckOptions = {},
 ): Promise<SeriesResult[]> {
   const now = options.now ?? new Date();
   const results: SeriesResult[] = [];
@@ -130,15 +94,13 @@ export async function runBackupCheck(
       await fn();
     } catch (e) {
       results.push({
-        series,
-        bucket,
-        prefix,
-        maxAgeSeconds: maxAge,
+        ...seriesBase(series, bucket, prefix, maxAge),
         status: "error",
         detail: `${(e as Error).name}: ${(e as Error).message}`,
       });
     }
   };
+  const baseMax = freshness.baseBackupHours * 3600;
 
   const cnpgConsumers = [
     ...new Set([...Object.keys(outputs.consumers), ...Object.keys(options.expectedCnpgServers ?? {})]),
@@ -149,46 +111,61 @@ export async function runBackupCheck(
     const cnpg = consumer(name);
     const expected = options.expectedCnpgServers?.[name] ?? [];
     if (!cnpg) {
-      for (const server of expected) {
+      for (const server of expected)
         results.push({
-          series: `cnpg ${server}`,
-          bucket: "?",
-          prefix: "cnpg/",
-          maxAgeSeconds: freshness.baseBackupHours * 3600,
+          ...seriesBase(`cnpg ${server}`, "?", "cnpg/", baseMax),
           status: "error",
           detail: `the outputs have no R2 consumer ${name} for this cluster's archive`,
         });
-      }
       continue;
     }
     const s3 = r2Client(cnpg.endpoint ?? outputs.endpoint, outputs.region, cnpg);
-    await guard(name, cnpg.bucket, cnpg.prefix, freshness.baseBackupHours * 3600, async () => {
+    await guard(name, cnpg.bucket, cnpg.prefix, baseMax, async () => {
       const all = await listAll(s3, cnpg.bucket, cnpg.prefix);
-      const servers = [...new Set([...cnpgServers(all, cnpg.prefix), ...expected])].sort();
-      if (servers.length === 0) {
-        results.push(
-          judge(`${name} base backups`, cnpg.bucket, cnpg.prefix, [], freshness.baseBackupHours * 3600, now),
-        );
-      }
+      const keyed = all.flatMap((o) => {
+        const k = barmanKey(o.key, cnpg.prefix);
+        return k ? [{ ...o, k }] : [];
+      });
+      const servers = [...new Set([...keyed.map((o) => o.k.server), ...expected])].sort();
+      if (servers.length === 0)
+        results.push(judgeBaseBackups(`${name} base backups`, cnpg.bucket, cnpg.prefix, [], baseMax, now));
       for (const server of servers) {
         const basePrefix = `${cnpg.prefix}${server}/base/`;
         const walPrefix = `${cnpg.prefix}${server}/wals/`;
+        const mine = keyed.filter((o) => o.k.server === server);
+        const wal = mine.filter((o) => o.k.kind === "wal");
+        if (!expected.includes(server)) {
+          const newest = mine.reduce<Listed | undefined>((a, b) => (!a || b.at > a.at ? b : a), undefined);
+          results.push({
+            ...seriesBase(`cnpg ${server}`, cnpg.bucket, `${cnpg.prefix}${server}/`, baseMax),
+            status: "retired",
+            ...(newest ? { newestKey: newest.key, newestAt: newest.at.toISOString() } : {}),
+            detail: `not the archive any cluster of the config writes to (postgres.recovery moved it); kept for recovery${newest ? `, newest object ${formatAge((now.getTime() - newest.at.getTime()) / 1000)} old` : ""}`,
+          });
+          continue;
+        }
+        const infos: BarmanBackupInfo[] = [];
+        for (const o of mine)
+          if (o.k.kind === "backup.info")
+            infos.push(parseBackupInfo(o.k.id, await readText(s3, cnpg.bucket, o.key)));
+        const baseResult = judgeBaseBackups(
+          `cnpg ${server}: base backups`,
+          cnpg.bucket,
+          basePrefix,
+          infos,
+          baseMax,
+          now,
+        );
         results.push(
-          judge(
-            `cnpg ${server}: base backups`,
-            cnpg.bucket,
-            basePrefix,
-            all.filter((o) => o.key.startsWith(basePrefix)),
-            freshness.baseBackupHours * 3600,
-            now,
-          ),
-          judge(
+          baseResult,
+          judgeWal(
             `cnpg ${server}: WAL`,
             cnpg.bucket,
             walPrefix,
-            all.filter((o) => o.key.startsWith(walPrefix)),
+            wal,
             freshness.walMinutes * 60,
             now,
+            baseResult.newestAt ? new Date(baseResult.newestAt) : undefined,
           ),
         );
       }
@@ -214,22 +191,33 @@ export async function runBackupCheck(
   if (longhorn) {
     const s3 = r2Client(longhorn.endpoint ?? outputs.endpoint, outputs.region, longhorn);
     const maxAge = freshness.longhornBackupHours * 3600;
+    const volumesPrefix = `${longhorn.prefix}backupstore/volumes/`;
     await guard("longhorn backups", longhorn.bucket, longhorn.prefix, maxAge, async () => {
-      const volumes = byLonghornVolume(await listAll(s3, longhorn.bucket, longhorn.prefix), longhorn.prefix);
-      if (volumes.size === 0)
+      const backups = new Map<string, LonghornBackup[]>();
+      for (const o of await listAll(s3, longhorn.bucket, longhorn.prefix)) {
+        const k = longhornKey(o.key, longhorn.prefix);
+        if (!k) continue;
+        const list = backups.get(k.volume) ?? [];
+        if (k.backupCfg) list.push(parseLonghornBackupCfg(o.key, await readText(s3, longhorn.bucket, o.key)));
+        backups.set(k.volume, list);
+      }
+      const live = options.liveVolumes;
+      const volumes = [...new Set([...backups.keys(), ...(live ?? []).map((v) => v.volume)])].sort();
+      if (volumes.length === 0 && !live)
         results.push(judge("longhorn backups", longhorn.bucket, longhorn.prefix, [], maxAge, now));
-      for (const [volume, objects] of [...volumes].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const volume of volumes)
         results.push(
-          judge(
-            `longhorn ${volume}`,
+          judgeLonghornVolume(
+            volume,
             longhorn.bucket,
-            `${longhorn.prefix}backupstore/volumes/`,
-            objects,
+            volumesPrefix,
+            backups.get(volume) ?? [],
             maxAge,
             now,
+            live?.find((v) => v.volume === volume),
+            live !== undefined,
           ),
         );
-      }
     });
   }
   return results;
@@ -241,11 +229,11 @@ export function renderBackupReport(results: readonly SeriesResult[]): string {
   const lines = results.map(
     (r) => `${r.status.toUpperCase().padEnd(7)} ${r.series.padEnd(width)}  ${r.detail}`,
   );
-  const bad = results.filter((r) => r.status !== "fresh").length;
+  const bad = results.filter((r) => !PASSING.includes(r.status)).length;
   lines.push(
     "",
     bad === 0
-      ? `all ${results.length} backup series are fresh`
+      ? `all ${results.length} backup series pass (fresh, idle or retired)`
       : `${bad} of ${results.length} backup series are not fresh`,
   );
   return `${lines.join("\n")}\n`;
