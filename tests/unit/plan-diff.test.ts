@@ -591,9 +591,11 @@ describe("a plan diff that hides nothing", () => {
     }
     // Both stacks keep their caution block, capped with the count of what was left out.
     expect(md.match(/> 800 change\(s\) destroy state:/g)).toHaveLength(2);
-    expect(md.match(/…and 770 more change\(s\) that destroy state, listed in the full report/g)).toHaveLength(
+    expect(md.match(/…and 750 more change\(s\) that destroy state, listed in the full report/g)).toHaveLength(
       2,
     );
+    // And the component table, capped the same way (800 tenants, 150 rows shown).
+    expect(md.match(/_…and 650 more component\(s\)\._/g)).toHaveLength(2);
     expect(md.match(/<summary>Policy findings<\/summary>/g)).toHaveLength(2);
     expect(md).toMatch(
       /_Details of \d+ component\(s\) omitted to fit the comment; the full report is in the plans artifact\._/,
@@ -608,8 +610,12 @@ describe("a plan diff that hides nothing", () => {
       message: `container app-${i} runs without a read-only root filesystem; set readOnlyRootFilesystem: true`,
     }));
     const md = renderComment([diffPlans(plan([]), plan([], { violations: findings }))]);
-    expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(md.length).toBeLessThanOrEqual(60_000);
     expect(md).toContain("_The rest of this report is cut to fit GitHub's comment limit._");
+    // Asked for more, it still never passes GitHub's limit.
+    const big = renderComment([diffPlans(plan([]), plan([], { violations: findings }))], { maxChars: 1e6 });
+    expect(big.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(big.length).toBeGreaterThan(60_000);
   });
 });
 

@@ -127,9 +127,9 @@ function policyMarkdown(d: PlanDiff): string {
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
 /** Caution lines shown per stack; the rest are counted. */
-const MAX_CAUTIONS = 30;
+const MAX_CAUTIONS = 50;
 /** Rows of the per-component table shown per stack; the rest are counted. */
-const MAX_ROWS = 40;
+const MAX_ROWS = 150;
 /** Characters of one caution line or table cell at most (a resource name can be anything). */
 const MAX_LINE = 300;
 
@@ -295,10 +295,13 @@ export interface CommentOptions extends RenderOptions {
 
 /**
  * One pull-request comment for every stack: the head commit, then per stack its counts, cautions,
- * details, cost, capacity and policy, all under one size budget (at most GitHub's limit).
+ * details, cost, capacity and policy, all under one size budget: 60,000 characters unless told
+ * otherwise, never more than GitHub's limit. The margin is for what the posting action adds:
+ * marocchino/sticky-pull-request-comment appends `\n<!-- Sticky Pull Request Comment<header> -->`
+ * (src/comment.ts bodyWithHeader, v2.9.0).
  */
 export function renderComment(diffs: readonly PlanDiff[], options: CommentOptions = {}): string {
-  const maxChars = Math.min(options.maxChars ?? GITHUB_COMMENT_LIMIT, GITHUB_COMMENT_LIMIT);
+  const maxChars = Math.min(options.maxChars ?? 60_000, GITHUB_COMMENT_LIMIT);
   const prefix = [
     COMMENT_MARKER,
     `### Offline plan diff: ${diffs.map((d) => `\`${title(d)}\``).join(", ")}`,
