@@ -5,8 +5,10 @@
  *
  * Recovers a PostgreSQL cluster from its R2 archive into a throwaway CloudNativePG cluster in the
  * same namespace (it reads the archive through the source's ObjectStore and has no WAL archiver,
- * so it never writes into the production archive), waits until it is ready, checks the data,
- * reports the measured recovery time, and deletes the cluster even when something fails.
+ * so it never writes into the production archive), waits until it is ready, checks the data
+ * (the RPO against the source's newest rows at the drill's start, up to `--target-time`),
+ * reports the measured recovery time and what it proved and did not, and deletes the cluster,
+ * its PVCs, PVs and Longhorn volumes even when something fails.
  * The kubeconfig comes from `--kubeconfig` or the stack output `kubeconfig`.
  *
  * Exit codes: 0 recovered and every check passed, 1 the drill failed, 2 bad arguments or config.
@@ -105,6 +107,8 @@ async function main(): Promise<number> {
   try {
     const report = await runDrill({
       manifest,
+      source: values.cluster as string,
+      ...(targetTime ? { targetTime } : {}),
       database: values.database as string,
       checks,
       rpoSeconds,
@@ -119,8 +123,10 @@ async function main(): Promise<number> {
       if (report.recoverySeconds !== undefined)
         process.stdout.write(`recovery time: ${report.recoverySeconds} s\n`);
       if (report.error) process.stdout.write(`error: ${report.error}\n`);
+      process.stdout.write(`proved:\n${report.proved.map((p) => `  - ${p}\n`).join("") || "  (nothing)\n"}`);
+      process.stdout.write(`not proved:\n${report.notProved.map((p) => `  - ${p}\n`).join("")}`);
       process.stdout.write(
-        `${report.ok ? "drill passed" : "drill FAILED"} (${report.cluster}, cleaned up: ${report.cleanedUp ? "yes" : "NO"})\n`,
+        `${report.ok ? "drill passed" : "drill FAILED"} (${report.cluster}, cleaned up: ${report.cleanedUp ? `yes, ${report.volumes.length} volume(s) deleted` : "NO"})\n`,
       );
     }
     return report.ok ? 0 : 1;

@@ -115,14 +115,27 @@ describe("restore drill arguments", () => {
   });
 });
 
-/** A kubectl stand-in: records every call; `fail` makes one subcommand throw. */
-function fakeKubectl(fail?: string, output = "users|5|1795348500\n") {
+/**
+ * A kubectl stand-in answering as the API server would: the source's primary, the source's and the
+ * recovered pod's psql output, the drill PVCs' volume, and (after deletion) nothing left. `fail`
+ * makes one subcommand throw; `left` keeps a Longhorn volume after its deletion.
+ */
+function fakeKubectl(opts: { fail?: string; recovered?: string; source?: string; left?: boolean } = {}) {
   const calls: string[][] = [];
   const runner: Runner = async (command, args) => {
     calls.push([command, ...args]);
     const sub = args[2] as string;
-    if (sub === fail) throw new Error(`kubectl ${sub}: simulated failure`);
-    return sub === "exec" ? output : "";
+    if (sub === opts.fail) throw new Error(`kubectl ${sub}: simulated failure`);
+    const rest = args.slice(3);
+    if (sub === "get" && rest[0] === "cluster.postgresql.cnpg.io/postgres") return "postgres-2";
+    if (sub === "exec")
+      return rest.includes("postgres-2")
+        ? (opts.source ?? "users|5|1795348500\n")
+        : (opts.recovered ?? "users|5|1795348500\n");
+    if (sub === "get" && rest[0] === "pvc") return "pvc-7d1e\n";
+    if (sub === "get" && rest[0] === "volumes.longhorn.io" && opts.left)
+      return "volume.longhorn.io/pvc-7d1e\n";
+    return "";
   };
   return { calls, runner };
 }
@@ -136,6 +149,7 @@ describe("restore drill orchestration", () => {
   };
   const base = {
     manifest,
+    source: "postgres",
     database: "janua",
     checks: [{ table: "users", timestampColumn: "created_at" }],
     rpoSeconds: 900,
@@ -143,41 +157,84 @@ describe("restore drill orchestration", () => {
     kubectlArgs: ["--kubeconfig", "/k"],
     now,
   };
+  const verbs = (calls: string[][]) => calls.map((c) => `${c[3]} ${c[4]}`);
 
-  it("creates, waits, checks in the recovered pod, measures the recovery time and deletes", async () => {
+  it("reads the source's primary, recovers, checks, measures and deletes the cluster and its volumes", async () => {
     clock = AT.getTime();
     const k = fakeKubectl();
     const report = await runDrill({ ...base, runner: k.runner });
-    expect(k.calls.map((c) => c[3])).toEqual(["apply", "wait", "exec", "delete"]);
-    expect(k.calls[1]).toContain("cluster.postgresql.cnpg.io/postgres-drill-20261122t1200");
-    expect(k.calls[2]).toEqual(
-      expect.arrayContaining(["postgres-drill-20261122t1200-1", "psql", "-d", "janua"]),
+    expect(verbs(k.calls)).toEqual([
+      "get cluster.postgresql.cnpg.io/postgres",
+      "exec -n",
+      "apply -f",
+      "wait --for=condition=Ready",
+      "exec -n",
+      "get pvc",
+      "delete -f",
+      "delete pvc",
+      "delete pv",
+      "delete volumes.longhorn.io",
+      "get pv",
+      "get volumes.longhorn.io",
+    ]);
+    expect(k.calls[1]).toEqual(expect.arrayContaining(["postgres-2", "psql", "-d", "janua"]));
+    expect(k.calls[3]).toContain("cluster.postgresql.cnpg.io/postgres-drill-20261122t1200");
+    expect(k.calls[4]).toEqual(expect.arrayContaining(["postgres-drill-20261122t1200-1", "psql"]));
+    expect(k.calls[5]).toEqual(
+      expect.arrayContaining(["-l", "cnpg.io/cluster=postgres-drill-20261122t1200"]),
     );
-    expect(report).toMatchObject({ ok: true, recoverySeconds: 60, cleanedUp: true });
+    expect(k.calls[9]).toEqual(expect.arrayContaining(["pvc-7d1e", "-n", "longhorn-system"]));
+    expect(report).toMatchObject({ ok: true, recoverySeconds: 60, cleanedUp: true, volumes: ["pvc-7d1e"] });
+    expect(report.proved).toEqual([
+      "the archive of postgres restores into a running PostgreSQL, Ready after 60 s",
+      expect.stringMatching(/^users: 5 rows, newest .*, 0 s behind the source's newest at /),
+      "the drill cluster and its 1 volume(s) are gone (PVC, PV, Longhorn volume)",
+    ]);
+    expect(report.notProved.join("\n")).toMatch(/Janua and the other consumers.*\n.*lost node/s);
   });
 
-  it("still deletes the cluster when recovery times out, and fails", async () => {
+  it("still deletes the cluster and its volumes when recovery times out, and fails", async () => {
     clock = AT.getTime();
-    const k = fakeKubectl("wait");
+    const k = fakeKubectl({ fail: "wait" });
     const report = await runDrill({ ...base, runner: k.runner });
-    expect(k.calls.map((c) => c[3])).toEqual(["apply", "wait", "delete"]);
+    expect(verbs(k.calls)).toContain("delete volumes.longhorn.io");
     expect(report).toMatchObject({ ok: false, cleanedUp: true, error: "kubectl wait: simulated failure" });
+    expect(report.notProved).toContain("a passing restore: the drill failed (see error and checks)");
   });
 
-  it("fails when the recovered data is older than the RPO", async () => {
+  it("fails when the recovered data is behind the source's by more than the RPO, not behind the clock", async () => {
     clock = AT.getTime();
-    const k = fakeKubectl(undefined, "users|5|1795338000\n");
-    const report = await runDrill({ ...base, runner: k.runner });
+    const behind = fakeKubectl({ recovered: "users|5|1795338000\n" });
+    const report = await runDrill({ ...base, runner: behind.runner });
     expect(report.ok).toBe(false);
-    expect(report.checks[0]?.detail).toMatch(/more than the RPO of 900 s/);
+    expect(report.checks[0]?.detail).toMatch(
+      /10500 s behind the source's newest .*more than the RPO of 900 s/,
+    );
+    // Hours-old data passes when the source has nothing newer (an idle table).
+    clock = AT.getTime();
+    const idle = fakeKubectl({ recovered: "users|5|1795338000\n", source: "users|5|1795338000\n" });
+    expect((await runDrill({ ...base, runner: idle.runner })).ok).toBe(true);
   });
 
-  it("says so loudly when the cleanup itself fails", async () => {
-    const k = fakeKubectl("delete");
+  it("says so loudly when the cleanup fails or leaves a Longhorn volume behind", async () => {
+    const k = fakeKubectl({ fail: "delete" });
     const report = await runDrill({ ...base, runner: k.runner });
     expect(report.cleanedUp).toBe(false);
     expect(report.error).toContain(
-      "cleanup failed, delete cluster data/postgres-drill-20261122t1200 by hand",
+      "cleanup failed, delete cluster data/postgres-drill-20261122t1200, its PVCs, PVs and Longhorn volumes by hand",
     );
+    const kept = await runDrill({ ...base, runner: fakeKubectl({ left: true }).runner });
+    expect(kept).toMatchObject({ ok: false, cleanedUp: false });
+    expect(kept.error).toContain(
+      "still present after deletion: longhorn-system/volumes.longhorn.io/pvc-7d1e",
+    );
+  });
+
+  it("says it proved no RPO when no check names a timestamp column, and skips the source", async () => {
+    clock = AT.getTime();
+    const k = fakeKubectl();
+    const report = await runDrill({ ...base, checks: [{ table: "users" }], runner: k.runner });
+    expect(k.calls[0]?.[3]).toBe("apply");
+    expect(report.notProved).toContain("any RPO: no --check names a timestamp column");
   });
 });
