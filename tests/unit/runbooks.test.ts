@@ -1,13 +1,18 @@
 /**
- * The restore and snapshot commands the docs tell an operator to run over SSH work on a node as
- * the program builds it.
+ * The commands the runbooks tell an operator to run: shellcheck on every shell block, the
+ * program's own flags against its CLIs, the restore and snapshot commands over SSH as the
+ * program builds a node, and the order and facts each runbook relies on, each cited upstream.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { serviceEnvFile } from "../../components/k3s/k3s-config";
+import { requireBinary } from "../helpers/binaries";
 
-const docs = join(__dirname, "..", "..", "docs");
+const root = join(__dirname, "..", "..");
+const docs = join(root, "docs");
 const files = [
   ...readdirSync(docs)
     .filter((f) => f.endsWith(".md"))
@@ -65,5 +70,152 @@ describe("runbooks: k3s commands over SSH", () => {
     }
     expect(lostNode).toContain("**original** join token");
     expect(lostNode).toContain("ssh root@<ipv4> 'systemctl stop k3s'");
+  });
+});
+
+/** Every ```sh / ```bash block of the runbooks, dedented, with its place. */
+const runbookDir = join(docs, "runbooks");
+function shellBlocks(dir: string): { where: string; code: string }[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".md"))
+    .flatMap((f) =>
+      [...readFileSync(join(dir, f), "utf8").matchAll(/^( *)```(?:sh|bash)\n([\s\S]*?)^ *```/gm)].map(
+        (m, i) => {
+          const indent = (m[1] as string).length;
+          const code = (m[2] as string)
+            .split("\n")
+            .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+            .join("\n");
+          return { where: `${f} block ${i + 1}`, code };
+        },
+      ),
+    );
+}
+
+/** shellcheck (warnings and errors) on a block whose `<placeholders>` are words. */
+function shellcheck(code: string): { status: number | null; output: string } {
+  const file = join(mkdtempSync(join(tmpdir(), "runbook-")), "block.sh");
+  writeFileSync(file, `#!/usr/bin/env bash\n${code.replace(/<[^<>\n]+>/g, "PLACEHOLDER")}`);
+  const r = spawnSync("shellcheck", ["--severity=warning", "--format=gcc", file], { encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe("runbooks: the commands run", () => {
+  it("every shell block of the runbooks passes shellcheck", (ctx) => {
+    requireBinary("shellcheck", ctx);
+    const blocks = shellBlocks(runbookDir);
+    expect(blocks.length).toBeGreaterThanOrEqual(15);
+    for (const b of blocks) {
+      const r = shellcheck(b.code);
+      expect(r.status, `${b.where}:\n${b.code}\n${r.output}`).toBe(0);
+    }
+  });
+
+  it("shellcheck refuses a block with a broken quote (the check can fail)", (ctx) => {
+    requireBinary("shellcheck", ctx);
+    expect(shellcheck("ssh root@<ipv4> 'systemctl stop k3s\n").status).not.toBe(0);
+    // An indented block inside a list is dedented before checking (heredoc terminators too).
+    const [nested] = shellBlocks(mkdtempDocs("1. Step:\n\n   ```sh\n   cat <<'EOF'\n   x\n   EOF\n   ```\n"));
+    expect(nested?.code).toBe("cat <<'EOF'\nx\nEOF\n");
+  });
+
+  // The program's own CLIs take their flags from node:util parseArgs `options`; every flag a doc
+  // passes after `npm run <script> --` must be one of them.
+  it("passes the repository's scripts only flags they define", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const commands = lines
+      .map((l) => l.text)
+      .join("\n")
+      .replace(/\\\n\s*/g, " ")
+      .matchAll(/npm run ([a-z:-]+) -- ([^`\n|#]*)/g);
+    let checked = 0;
+    for (const [, script, args] of commands) {
+      const file = /tsx (scripts\/[\w-]+\.ts)/.exec(pkg.scripts[script as string] ?? "")?.[1];
+      expect(file, `npm run ${script}: no such script in package.json`).toBeDefined();
+      const source = readFileSync(join(root, file as string), "utf8");
+      if (!source.includes("parseArgs(")) continue;
+      const defined = new Set(
+        [...source.matchAll(/(?:^|[\s{,])"?([a-z][a-z-]*)"?: \{ type: "(?:string|boolean)"/gm)].map((m) => m[1]),
+      );
+      for (const [, flag] of (args as string).matchAll(/(?:^|[\s[])--([a-z][a-z-]*)/g)) {
+        expect(
+          defined,
+          `npm run ${script} -- --${flag} (${file} defines ${[...defined].join(", ")})`,
+        ).toContain(flag);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+  });
+});
+
+/** A docs directory with one runbook of this text (for the extraction test). */
+function mkdtempDocs(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "docs-"));
+  writeFileSync(join(dir, "x.md"), text);
+  return dir;
+}
+
+describe("runbooks: what they say matches the systems", () => {
+  const read = (f: string) => readFileSync(join(runbookDir, f), "utf8");
+
+  it("lost-node fixes Longhorn's disk before recovering PostgreSQL and takes a base backup once Ready", () => {
+    const text = read("lost-node.md");
+    const at = (s: string) => {
+      const i = text.indexOf(s);
+      expect(i, s).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    // Longhorn marks the disk not ready on a UUID mismatch (node_controller.go) and refuses to
+    // remove a disk that allows scheduling or holds storage (webhook node validator.go).
+    expect(at("## 3. Longhorn")).toBeLessThan(at("## 4. PostgreSQL"));
+    expect(at("delete volumes.longhorn.io <volume>")).toBeLessThan(at('"allowScheduling":false'));
+    expect(at('"allowScheduling":false')).toBeLessThan(at('"op":"remove","path":"/spec/disks/<disk>"'));
+    // CNPG runs the immediate backup only while status.lastCheckTime is empty
+    // (scheduledbackup_controller.go 198); the restored ScheduledBackup has one.
+    expect(at("wait --for=condition=Ready cluster/postgres")).toBeLessThan(at('"kind":"Backup"'));
+    expect(text).toContain("scheduledbackup_controller.go 198");
+    // k3s is stopped before the reset (the install command started it on an empty datastore).
+    expect(at("ssh root@<ipv4> 'systemctl stop k3s'")).toBeLessThan(at("--cluster-reset-restore-path"));
+  });
+
+  it("add-node moves a single server's etcd with --cluster-reset after stopping k3s, with a snapshot first", () => {
+    const text = read("add-node.md");
+    const i = (s: string) => text.indexOf(s);
+    expect(i("k3s-io/k3s#6524")).toBeGreaterThan(0);
+    expect(i("k3s etcd-snapshot save --etcd-s3")).toBeLessThan(i("ssh root@<ipv4> 'systemctl stop k3s'"));
+    expect(i("ssh root@<ipv4> 'systemctl stop k3s'")).toBeLessThan(i("k3s server --cluster-reset'"));
+    expect(i("k3s server --cluster-reset'")).toBeLessThan(i("ssh root@<ipv4> 'systemctl start k3s'"));
+  });
+
+  it("secret-rotation rotates the tunnel token in place and replaces the tunnel itself delete-first, by real names", () => {
+    const text = read("secret-rotation.md");
+    const tunnel = readFileSync(join(root, "components", "edge", "tunnel.ts"), "utf8");
+    const edge = readFileSync(join(root, "stacks", "edge.ts"), "utf8");
+    expect(edge).toContain('new Tunnel("tunnel", {');
+    expect(tunnel).toContain("new random.RandomBytes(`${name}-secret`");
+    expect(tunnel).toContain("`${name}-tunnel`");
+    expect(tunnel).toContain("deleteBeforeReplace: true");
+    expect(text).toContain("grep -o 'urn:[^ ]*::tunnel-secret'");
+    expect(text).toContain("grep -o 'urn:[^ ]*::tunnel-tunnel'");
+    expect(text).toContain("kubectl -n cloudflare-tunnel rollout restart deploy/cloudflared");
+    expect(text).not.toMatch(/Replacing it creates a new tunnel id/);
+  });
+
+  it("k3s-upgrade cordons only and says there is no rollback across a minor", () => {
+    const text = read("k3s-upgrade.md");
+    expect(text).toContain("**Cordon, no drain**");
+    expect(text).toContain("**No rollback across a minor.**");
+  });
+
+  it("tenant-offboarding deletes the Retain volumes and settles the R2 bucket before the deploy", () => {
+    const text = read("tenant-offboarding.md");
+    const longhorn = readFileSync(join(root, "components", "storage", "longhorn-values.ts"), "utf8");
+    expect(longhorn).toContain('reclaimPolicy: "Retain"');
+    expect(text).toContain("kubectl -n longhorn-system delete volumes.longhorn.io <pv>");
+    expect(text.indexOf("pulumi state delete")).toBeLessThan(text.indexOf("6. Merge;"));
+    expect(text).not.toContain("until the lifecycle rule on `cnpg/` removes them");
   });
 });
