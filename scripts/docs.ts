@@ -1,7 +1,7 @@
 /**
  * `npm run docs`: regenerates the README blocks that come from code (config reference, secure
- * keys, the diagram of the production plan), docs/policies.md and the alert table of
- * docs/runbooks/alerts.md. `npm run docs -- --check`
+ * keys, the diagram of the production plan), docs/policies.md, the alert table of
+ * docs/runbooks/alerts.md and the recovery objectives of docs/backups.md. `npm run docs -- --check`
  * exits 1 when one of them is out of date.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { renderDiagram } from "./lib/diagram";
 import { renderPolicyDocs } from "./lib/policy-docs";
 import { diagramBlock, renderAlertTable, updateBlocks, updateReadme } from "./lib/readme-blocks";
+import { productionRecoveryTable } from "./lib/recovery-objectives";
 import { runPlan } from "./lib/run-plan";
 
 const root = join(__dirname, "..");
@@ -36,6 +37,11 @@ async function main(): Promise<number> {
     [
       "docs/runbooks/alerts.md",
       (current) => updateBlocks(current, { alerts: renderAlertTable() }, "docs/runbooks/alerts.md"),
+    ],
+    [
+      "docs/backups.md",
+      (current) =>
+        updateBlocks(current, { "recovery-objectives": productionRecoveryTable(root) }, "docs/backups.md"),
     ],
   ];
   let stale = false;
