@@ -137,7 +137,9 @@ describe("runbooks: the commands run", () => {
       const source = readFileSync(join(root, file as string), "utf8");
       if (!source.includes("parseArgs(")) continue;
       const defined = new Set(
-        [...source.matchAll(/(?:^|[\s{,])"?([a-z][a-z-]*)"?: \{ type: "(?:string|boolean)"/gm)].map((m) => m[1]),
+        [...source.matchAll(/(?:^|[\s{,])"?([a-z][a-z-]*)"?: \{ type: "(?:string|boolean)"/gm)].map(
+          (m) => m[1],
+        ),
       );
       for (const [, flag] of (args as string).matchAll(/(?:^|[\s[])--([a-z][a-z-]*)/g)) {
         expect(
