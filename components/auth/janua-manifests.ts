@@ -107,6 +107,14 @@ export function januaEnv(o: JanuaManifestOptions): Obj[] {
     ["API_BASE_URL", url],
     ["FRONTEND_URL", url],
     ["JANUA_CUSTOM_DOMAIN", o.hostname],
+    // Janua's TrustedHostMiddleware (madfam-org/janua apps/api/app/main.py, "Add trusted host
+    // middleware") admits only janua.dev names, localhost, `janua-api[.janua.svc.cluster.local]` and
+    // JANUA_CUSTOM_DOMAIN unless TRUST_ALL_HOSTS=true, and answers 400 "Invalid host header"
+    // otherwise: the kubelet's probes (Host: <pod IP>:8080), Prometheus's scrape and every
+    // in-cluster caller (Host: janua.<ns>.svc.cluster.local) would be refused and Janua never be
+    // Ready. Upstream's own Kubernetes stance is the same: the tunnel sets the public Host
+    // (cloudflared httpHostHeader) and NetworkPolicies decide who reaches the pods.
+    ["TRUST_ALL_HOSTS", "true"],
     ["CORS_ORIGINS", [url, `https://app.${o.domain}`].join(",")],
     ["COOKIE_DOMAIN", o.hostname],
     ["JWT_ALGORITHM", "RS256"],

@@ -10,8 +10,12 @@ export const PRIVATE_IPV4_RANGES = [
   "100.64.0.0/10",
   "169.254.0.0/16",
 ];
-/** Private and link-local IPv6 ranges. */
-export const PRIVATE_IPV6_RANGES = ["fc00::/7", "fe80::/10"];
+/**
+ * Private and link-local IPv6 ranges. `fd00::/8` is inside `fc00::/7`, but listed too: kube-router
+ * splits an egress `::/0` into `2000::/3` and `fd00::/8` (pkg/controllers/netpol policy.go), and an
+ * exception less specific than the range it applies to excludes nothing there.
+ */
+export const PRIVATE_IPV6_RANGES = ["fc00::/7", "fd00::/8", "fe80::/10"];
 
 /** A NetworkPolicy peer for the IPv4 internet, excluding private ranges and `extra`. */
 export function internetIpv4(extra: readonly string[] = []): { ipBlock: { cidr: string; except: string[] } } {

@@ -91,6 +91,11 @@ describe("auth and control plane in the production program", () => {
       ].sort(),
     );
     expect(dedicated.JANUA_CUSTOM_DOMAIN).toBe("auth-globex.enclii.dev");
+    // Janua's TrustedHostMiddleware answers 400 to any Host outside its list (janua.dev names,
+    // localhost, janua-api, JANUA_CUSTOM_DOMAIN; madfam-org/janua apps/api/app/main.py): the
+    // kubelet probes with the pod IP and in-cluster callers use janua.<ns>.svc, so both trust all.
+    expect(shared.TRUST_ALL_HOSTS).toBe("true");
+    expect(dedicated.TRUST_ALL_HOSTS).toBe("true");
     expect(Object.keys(dedicated).sort()).toEqual(Object.keys(shared).sort());
     const sharedSpec = (deploymentIn("janua").rawInputs.spec as Manifest).template.spec.containers[0];
     const dedicatedSpec = (deploymentIn("janua-globex").rawInputs.spec as Manifest).template.spec
