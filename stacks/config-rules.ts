@@ -245,10 +245,18 @@ function serviceRules(cfg: ParsedStackConfig): ConfigProblem[] {
     }
   }
   const nodeCount = cfg.nodes.length;
-  if (cfg.redis.mode === "sentinel" && nodeCount < 3) {
+  if (cfg.redis.mode === "sentinel") {
+    // The Redis side of sentinel mode is built and tested (tests/integration/redis-failover.test.ts),
+    // but neither consumer can use it: Janua's redis-py `from_url` rejects `redis+sentinel://`
+    // (redis/connection.py parse_url: redis, rediss, unix only) and runs without Redis, and
+    // switchyard-api neither sets go-redis's SentinelUsername/SentinelPassword nor reads a master
+    // name the program sets (madfam-org/enclii internal/cache/redis.go, ENCLII_REDIS_SENTINEL_*).
     problems.push({
       path: ["redis", "mode"],
-      message: `sentinel needs 3 or more nodes for a quorum of 2 (this stack has ${nodeCount}); use standalone`,
+      message:
+        nodeCount < 3
+          ? `sentinel needs 3 or more nodes for a quorum of 2 (this stack has ${nodeCount}), and neither Janua nor switchyard-api can connect through Sentinels yet; use standalone`
+          : "neither Janua (redis-py rejects redis+sentinel:// URLs) nor switchyard-api (no Sentinel credentials or master name) can connect through Sentinels yet; use standalone (docs/redis.md)",
     });
   }
   if (cfg.postgres.instances !== undefined && nodeCount > 0 && cfg.postgres.instances > nodeCount) {

@@ -39,6 +39,9 @@ export function applicationRules(extra: {
     extra.channels ? "&*" : "resetchannels",
     "+@all",
     "-@dangerous",
+    // Not in @dangerous, yet server-wide: another consumer's scripts and functions.
+    "-script|flush",
+    "-function",
     ...extra.commands.map((c) => `+${c}`),
   ];
 }
@@ -47,7 +50,7 @@ export function applicationRules(extra: {
  * Replicas on the master: the documented minimum ("ACL rules for Sentinel and Replicas",
  * redis.io docs/operate/oss_and_stack/management/security/acl: `+psync +replconf +ping`).
  */
-export const REPLICATION_RULES = ["resetchannels", "-@all", "+psync", "+replconf", "+ping"] as const;
+export const REPLICATION_RULES = ["resetchannels", "-@all", "+psync", "+sync", "+replconf", "+ping"] as const;
 
 /**
  * Sentinels on the data nodes: the documented minimum (same page: `allchannels +multi +slaveof

@@ -109,7 +109,7 @@ describe("the shared Redis with one ACL user per consumer", () => {
     expect(await janua.evalsha(sha, 1, "session:abc")).toBe("v");
   });
 
-  it("refuses Janua FLUSHALL, FLUSHDB, CONFIG SET/GET, DEBUG, INFO, SWAPDB, CLIENT LIST/KILL, REPLICAOF, SHUTDOWN and Pub/Sub", async (ctx) => {
+  it("refuses Janua FLUSHALL, FLUSHDB, CONFIG SET/GET, DEBUG, INFO, SWAPDB, CLIENT LIST/KILL, REPLICAOF, SHUTDOWN, SCRIPT FLUSH, FUNCTION and Pub/Sub", async (ctx) => {
     requireBinary("redis-server", ctx);
     const janua = await redisClient(port, JANUA);
     for (const command of [
@@ -125,6 +125,10 @@ describe("the shared Redis with one ACL user per consumer", () => {
       ["REPLICAOF", "NO", "ONE"],
       ["SHUTDOWN", "NOSAVE"],
       ["ACL", "SETUSER", "janua", "+@all"],
+      // Server-wide although not @dangerous: the other consumer's scripts and functions.
+      ["SCRIPT", "FLUSH"],
+      ["FUNCTION", "FLUSH"],
+      ["FUNCTION", "DELETE", "lib"],
     ] as [string, ...string[]][]) {
       expect(await refused(janua, ...command), command.join(" ")).toMatch(/NOPERM/);
     }

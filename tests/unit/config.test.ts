@@ -167,7 +167,19 @@ describe("bad configuration", () => {
     [
       "fails when redis sentinel runs on fewer than 3 nodes",
       mutate((c) => (c.redis = { mode: "sentinel" })),
-      'enclii-infra:redis.mode: sentinel needs 3 or more nodes for a quorum of 2 (this stack has 1); use standalone (got "sentinel")',
+      'enclii-infra:redis.mode: sentinel needs 3 or more nodes for a quorum of 2 (this stack has 1), and neither Janua nor switchyard-api can connect through Sentinels yet; use standalone (got "sentinel")',
+    ],
+    [
+      "refuses redis sentinel on three nodes too, since neither consumer can connect through Sentinels",
+      mutate((c) => {
+        c.redis = { mode: "sentinel" };
+        c.nodes = [
+          { name: "ax41-1", kind: "dedicated", role: "server", serverNumber: 123456, ipv4: "203.0.113.10" },
+          { name: "ax41-2", kind: "dedicated", role: "server", serverNumber: 123457, ipv4: "203.0.113.11" },
+          { name: "ax41-3", kind: "dedicated", role: "server", serverNumber: 123458, ipv4: "203.0.113.12" },
+        ];
+      }),
+      "enclii-infra:redis.mode: neither Janua (redis-py rejects redis+sentinel:// URLs) nor switchyard-api (no Sentinel credentials or master name) can connect through Sentinels yet; use standalone (docs/redis.md)",
     ],
     [
       "fails when no node has the server role",

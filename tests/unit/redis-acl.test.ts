@@ -46,14 +46,14 @@ describe("Redis ACL users", () => {
 
   it("gives Janua its own user with KEYS but no other dangerous command and no channels", () => {
     expect(lineOf(lines, "janua")).toBe(
-      `user janua reset on #${passwordHash(pw("janua"))} ~* resetchannels +@all -@dangerous +keys`,
+      `user janua reset on #${passwordHash(pw("janua"))} ~* resetchannels +@all -@dangerous -script|flush -function +keys`,
     );
   });
 
   it("makes the control plane the default user (switchyard sends no user name) with KEYS, INFO and channels", () => {
     expect(CONSUMER_ACCESS.enclii?.user).toBe("default");
     expect(lineOf(lines, "default")).toBe(
-      `user default reset on #${passwordHash(pw("enclii"))} ~* &* +@all -@dangerous +keys +info`,
+      `user default reset on #${passwordHash(pw("enclii"))} ~* &* +@all -@dangerous -script|flush -function +keys +info`,
     );
     expect(lines.filter((l) => l.startsWith("user default "))).toHaveLength(1);
   });
@@ -69,7 +69,7 @@ describe("Redis ACL users", () => {
 
   it("limits replication, Sentinel and monitor users to their documented commands", () => {
     expect(lineOf(lines, "replication")).toContain(`${REPLICATION_RULES.join(" ")}`);
-    expect(REPLICATION_RULES).toEqual(["resetchannels", "-@all", "+psync", "+replconf", "+ping"]);
+    expect(REPLICATION_RULES).toEqual(["resetchannels", "-@all", "+psync", "+sync", "+replconf", "+ping"]);
     expect(lineOf(lines, "sentinel")).toContain(SENTINEL_RULES.join(" "));
     expect(MONITOR_RULES).not.toContain("+config|get");
     expect(MONITOR_RULES.every((r) => !r.startsWith("~"))).toBe(true);
