@@ -6,6 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+// @actions/expressions is the expression engine of @actions/workflow-parser (its dependency, the
+// same version): GitHub's own grammar for `if:`, evaluated here against the contexts of a run.
+import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -70,6 +73,61 @@ function stacksOf(job: Job): string[] {
   const named = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with?.["stack-name"];
   return named ? [String(named)] : [];
 }
+/**
+ * Evaluates a job's `if:` (no `${{ }}`, no status function) with GitHub's expression engine against
+ * the contexts given, as the runner does before the job starts (docs.github.com "Evaluate
+ * expressions in workflows and actions": a job `if` without a status function gets `success()`,
+ * true here since the needed jobs are taken to have passed).
+ */
+function evaluateIf(expression: string, contexts: Record<string, unknown>): boolean {
+  const names = ["github", "vars", "inputs", "steps", "matrix"];
+  // `!(...)` yields a boolean (GitHub's truthiness), whatever the operands' types.
+  const tokens = new Lexer(`!(${expression})`).lex().tokens;
+  const expr = new Parser(tokens, names, []).parse();
+  const context = new data.Dictionary(
+    ...names.map((key) => ({
+      key,
+      value: JSON.parse(JSON.stringify(contexts[key] ?? {}), data.reviver) as data.ExpressionData,
+    })),
+  );
+  return !(new Evaluator(expr, context).evaluate() as data.BooleanData).value;
+}
+
+/**
+ * Runs an actions/github-script step's script the way v7.0.1 does (an async function body with
+ * `github`, `context` and `core` in scope, src/async-function.ts callAsyncFunction), against fakes, with the step's
+ * env as process.env. Returns what it set: outputs, notices, failures.
+ */
+async function runScript(
+  script: string,
+  fakes: { github: unknown; context: unknown; env?: Record<string, string> },
+): Promise<{ outputs: Record<string, string>; notices: string[]; failed: string[] }> {
+  const outputs: Record<string, string> = {};
+  const notices: string[] = [];
+  const failed: string[] = [];
+  const core = {
+    setOutput: (k: string, v: string) => {
+      outputs[k] = v;
+    },
+    notice: (m: string) => notices.push(m),
+    setFailed: (m: string) => failed.push(m),
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, fakes.env ?? {});
+  try {
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+      ...args: string[]
+    ) => (...a: unknown[]) => Promise<unknown>;
+    await new AsyncFunction("github", "context", "core", script)(fakes.github, fakes.context, core);
+  } finally {
+    for (const key of Object.keys(fakes.env ?? {})) {
+      if (key in saved) process.env[key] = saved[key];
+      else delete process.env[key];
+    }
+  }
+  return { outputs, notices, failed };
+}
+
 /** A step's text with `${{ matrix.stack }}` replaced by the stack, for matching. */
 const forStack = (value: string | undefined, stack: string) =>
   (value ?? "").replaceAll('"${{ matrix.stack }}"', stack).replaceAll("${{ matrix.stack }}", stack);
@@ -129,6 +187,9 @@ describe("actions pinned by commit SHA", () => {
     "actions/github-script@v7.0.1": "60a0d83039c74a4aee543508d2ffcb1c3799cdea",
     "marocchino/sticky-pull-request-comment@v2.9.0": "331f8f5b4215f0445d3c07b4967662a32a2d3e31",
     "pulumi/actions@v6.0.0": "c7fad9e2f0b79653172b36538b8b34b3c0291952",
+    // `git show-ref --tags` on pulumi/actions: refs/tags/v6.0.1 (a lightweight tag on
+    // "Prepare for v6.0.1 release (#1338)"); v6.0.1 logs the commands' stderr (#1316).
+    "pulumi/actions@v6.0.1": "13b8b7177d6fb736766875dac9b78aab07bd785f",
   };
   const LOCAL_ACTION = /^\.\/\.github\/actions\/[\w-]+$/;
   const PINNED = /^\s*(?:-\s+)?uses:\s+([\w.-]+\/[\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$/;
@@ -277,7 +338,6 @@ describe("environments", () => {
   it("previews a pull request only for branches of this repository, staging only, in pr-preview", () => {
     const w = load("pull-request.yml");
     const preview = w.jobs.preview as Job;
-    expect(preview.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
     expect(preview.environment).toBe("pr-preview");
     expect(preview.strategy?.matrix.stack).toEqual(["staging"]);
     // Nothing that reaches a secret names production; only the offline plans (no secrets) do.
@@ -295,7 +355,6 @@ describe("environments", () => {
     const planDiff = w.jobs["plan-diff"] as Job;
     expect(planDiff.environment).toBeUndefined();
     expect(JSON.stringify(planDiff)).not.toContain("secrets.");
-    expect(JSON.stringify(planDiff)).toContain("github.event.pull_request.base.sha");
     expect(JSON.stringify(planDiff)).toContain("npm run plan -- --stack");
     expect(planDiff.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with?.name).toBe(
       "plans",
@@ -359,7 +418,7 @@ describe("drift issues", () => {
 
   it("opens or updates one issue per stack on failure and closes it when the check passes again", () => {
     const open = scripts.find((s) => s.if === "${{ failure() }}");
-    const close = scripts.find((s) => s.if === "${{ success() }}");
+    const close = scripts.find((s) => s.if === "${{ success() && steps.judge.outputs.checked == 'true' }}");
     const title = "const title = `Drift detected in ${process.env.STACK}`;";
     for (const step of [open, close]) {
       expect(String(step?.with?.script)).toContain(title);
@@ -380,9 +439,10 @@ describe("the pull-request comment", () => {
   it("runs after the pull-request workflow and never checks out the pull request's code", () => {
     expect(c.on).toMatchObject({ workflow_run: { workflows: ["pull-request"], types: ["completed"] } });
     const checkouts = steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
-    expect(checkouts).toHaveLength(1);
-    // No ref: the default branch, whose diff tool was reviewed.
-    expect(checkouts[0]?.with?.ref).toBeUndefined();
+    // No ref: the default branch, whose diff tool was reviewed; and the base commit, which the
+    // lookup proved is on the default branch. Never the head (workflow_run.head_sha).
+    expect(checkouts.map((s) => s.with?.ref)).toEqual([undefined, "${{ steps.pr.outputs.base-sha }}"]);
+    expect(text("pr-comment.yml")).not.toMatch(/ref: \$\{\{ github\.event\.workflow_run\.head/);
     // A branch name is the pull request author's text: never interpolated into a script.
     expect(text("pr-comment.yml")).not.toContain("workflow_run.head_branch }}");
   });
@@ -401,7 +461,7 @@ describe("the pull-request comment", () => {
   it("renders every stack in one call of the default branch's tool, with the head commit", () => {
     const run = String(render?.run);
     for (const stack of ["production", "staging"]) {
-      expect(run).toContain(`"$PLANS/base/${stack}/plan.json" "$PLANS/head/${stack}/plan.json"`);
+      expect(run).toContain(`"$BASE_PLANS/${stack}/plan.json" "$PLANS/head/${stack}/plan.json"`);
     }
     expect(run.match(/npm run -s plan:diff/g)).toHaveLength(1);
     expect(run).toContain('--head-sha "$HEAD_SHA"');
@@ -409,12 +469,17 @@ describe("the pull-request comment", () => {
   });
 
   it("posts the failure when there is no diff, instead of leaving the old comment up", () => {
-    const failure = steps.find((s) => s.if === "steps.render.outcome != 'success'");
+    const failure = steps.find(
+      (s) => s.if === "steps.pr.outputs.number != '' && steps.render.outcome != 'success'",
+    );
     expect(failure?.run).toContain("<!-- enclii-infra plan diff -->");
     expect(failure?.run).toContain("$CONCLUSION");
     const download = steps.find((s) => s.uses?.startsWith("actions/download-artifact@"));
     expect(download).toMatchObject({ "continue-on-error": true, with: { name: "plans" } });
-    expect(render).toMatchObject({ if: "steps.plans.outcome == 'success'", "continue-on-error": true });
+    expect(render).toMatchObject({
+      if: "steps.pr.outputs.number != '' && steps.plans.outcome == 'success' && steps.base.outcome == 'success'",
+      "continue-on-error": true,
+    });
   });
 });
 
@@ -612,5 +677,281 @@ describe("scripts the workflows call", () => {
     }
     expect([...used]).toEqual(expect.arrayContaining(["secrets:check", "policy:config", "plan:diff"]));
     for (const name of used) expect(pkg.scripts, name).toHaveProperty([name]);
+  });
+});
+
+// Issue 21 review (S1, L2): a pull request can edit its workflow, so the `if` below keeps nobody
+// from `pr-preview`'s secrets (only the environment's required reviewers do, docs.github.com
+// "Deployments and environments"). What it does: keep the real preview off until a maintainer
+// turns it on, off for forks (no secrets) and for Dependabot, whose `pull_request` runs get
+// Dependabot secrets, not Actions secrets, "even if the workflow is re-run by a different actor"
+// (docs.github.com "Troubleshooting Dependabot on GitHub Actions").
+describe("the real pull-request preview is opt-in", () => {
+  const preview = load("pull-request.yml").jobs.preview as Job;
+  const run = (vars: Record<string, string>, actor: string, headRepo: string) =>
+    evaluateIf(String(preview.if), {
+      vars,
+      github: {
+        actor,
+        repository: "enclii/infra",
+        event: { pull_request: { head: { repo: { full_name: headRepo } } } },
+      },
+    });
+
+  it("runs only when PR_PREVIEW is true, for a branch of this repository, never for Dependabot or a fork", () => {
+    expect(run({ PR_PREVIEW: "true" }, "alice", "enclii/infra")).toBe(true);
+    expect(run({}, "alice", "enclii/infra")).toBe(false);
+    expect(run({ PR_PREVIEW: "false" }, "alice", "enclii/infra")).toBe(false);
+    expect(run({ PR_PREVIEW: "true" }, "dependabot[bot]", "enclii/infra")).toBe(false);
+    expect(run({ PR_PREVIEW: "true" }, "mallory", "mallory/infra")).toBe(false);
+  });
+});
+
+// Issue 21 review (B1): required reviewers exist only in public repositories, or private ones on
+// GitHub Enterprise (docs.github.com "Reviewing deployments", "Who can use this feature?"). So a
+// push reaches production only where the repository says reviewers are set; otherwise a dispatch.
+describe("production is applied only when a person decided it", () => {
+  const w = load("deploy.yml") as Workflow & {
+    on: { workflow_dispatch: { inputs: Record<string, { type: string; default: unknown }> } };
+  };
+  const production = w.jobs.production as Job;
+  const applies = (event: string, vars: Record<string, string>, inputs: Record<string, unknown> = {}) =>
+    evaluateIf(String(production.if), { github: { event_name: event }, vars, inputs });
+
+  it("a push applies production only with PRODUCTION_DEPLOY_ON_PUSH = true, a dispatch only with production: true", () => {
+    expect(applies("push", {})).toBe(false);
+    expect(applies("push", { PRODUCTION_DEPLOY_ON_PUSH: "false" })).toBe(false);
+    expect(applies("push", { PRODUCTION_DEPLOY_ON_PUSH: "true" })).toBe(true);
+    expect(applies("workflow_dispatch", {}, { production: false })).toBe(false);
+    expect(applies("workflow_dispatch", {}, { production: true })).toBe(true);
+    // The variable alone does not turn a dispatch into a production deploy.
+    expect(applies("workflow_dispatch", { PRODUCTION_DEPLOY_ON_PUSH: "true" }, { production: false })).toBe(
+      false,
+    );
+    expect(w.on.workflow_dispatch.inputs.production).toMatchObject({ type: "boolean", default: false });
+  });
+
+  it("previews production on every run, so there is always a plan to read before deciding", () => {
+    expect(w.jobs["production-preview"]?.if).toBeUndefined();
+    expect(w.jobs.staging?.if).toBeUndefined();
+  });
+});
+
+describe("the production update plan", () => {
+  const w = load("deploy.yml");
+  const upload = w.jobs["production-preview"]?.steps.find((s) =>
+    s.uses?.startsWith("actions/upload-artifact@"),
+  );
+  const preview = w.jobs["production-preview"]?.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+  const up = w.jobs.production?.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+
+  // A job waits up to 30 days for an approval (docs.github.com "Reviewing deployments"); the plan
+  // must outlive a same-week approval, and `up --plan` refuses a stale one anyway.
+  it("is kept 7 days, past a same-week approval", () => {
+    expect(upload?.with?.["retention-days"]).toBe(7);
+  });
+
+  // pulumi/actions passes `refresh` as --refresh to preview and up alike (v6 CHANGELOG #1118); a
+  // refresh at apply time re-reads what changed since the preview and violates the plan.
+  it("is saved by a refreshing preview and applied without a refresh", () => {
+    expect(preview?.with).toMatchObject({ command: "preview", refresh: true });
+    expect(up?.with?.command).toBe("up");
+    expect(up?.with?.plan).toBe(preview?.with?.plan);
+    expect(up?.with).not.toHaveProperty("refresh");
+  });
+});
+
+// actions/upload-artifact v4.4.3 action.yml: `overwrite` deletes an artifact of the same name
+// before uploading; without it a second upload of that name in the run fails, and a re-run of a
+// job is the same run (README "Overwriting an Artifact").
+describe("re-runs", () => {
+  it.each(FILES)(
+    "%s: every artifact upload overwrites the same-named artifact of an earlier attempt",
+    (file) => {
+      for (const step of allSteps(load(file)).filter((s) => s.uses?.startsWith("actions/upload-artifact@"))) {
+        expect(step.with?.overwrite, `${file}: ${String(step.with?.name)}`).toBe(true);
+      }
+    },
+  );
+});
+
+// Issue 21 review (S2): the head's `npm ci` scripts and plan code are the pull request's; a job
+// that runs them must never hold a base plan.
+describe("base plans come from trusted code", () => {
+  const planDiff = load("pull-request.yml").jobs["plan-diff"] as Job;
+  const comment = load("pr-comment.yml").jobs.comment as Job;
+  const at = (pred: (s: Step) => boolean) => comment.steps.findIndex(pred);
+
+  it("the pull-request run makes head plans only: no base checkout, no base plan", () => {
+    const checkouts = planDiff.steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
+    expect(checkouts.map((s) => s.with?.ref)).toEqual([undefined]);
+    const plans = planDiff.steps.map((s) => s.run ?? "").join("\n");
+    expect(plans).toContain('--out "$RUNNER_TEMP/plans/head/$stack"');
+    expect(JSON.stringify(planDiff)).not.toMatch(/base/);
+  });
+
+  it("pr-comment plans the base commit itself, after the download, outside the artifact's folder", () => {
+    const download = at((s) => s.uses?.startsWith("actions/download-artifact@") === true);
+    const base = at((s) => s.with?.ref === "${{ steps.pr.outputs.base-sha }}");
+    const plan = at((s) => s.id === "base");
+    const render = at((s) => s.id === "render");
+    expect(download).toBeGreaterThanOrEqual(0);
+    expect(download).toBeLessThan(plan);
+    expect(base).toBeLessThan(plan);
+    expect(plan).toBeLessThan(render);
+    expect(comment.steps[plan]?.run).toContain(
+      '(cd base && npm run plan -- --stack "$stack" --out "$RUNNER_TEMP/base-plans/$stack")',
+    );
+    expect(comment.steps[download]?.with?.path).toBe("${{ runner.temp }}/plans");
+    expect(comment.steps[render]?.env?.BASE_PLANS).toBe("${{ runner.temp }}/base-plans");
+    // Nothing under the artifact's base/ is read, and the comment says who made the head plans.
+    expect(comment.steps[render]?.run).not.toContain("$PLANS/base");
+    expect(comment.steps[render]?.run).toContain("head plans computed by the pull request's own code");
+  });
+
+  const lookup = String(comment.steps.find((s) => s.id === "pr")?.with?.script);
+  const fakes = (pulls: unknown[], compareStatus: string) => ({
+    context: {
+      repo: { owner: "enclii", repo: "infra" },
+      payload: {
+        repository: { default_branch: "main" },
+        workflow_run: {
+          head_sha: "b".repeat(40),
+          head_branch: "feature",
+          head_repository: { full_name: "enclii/infra", owner: { login: "enclii" } },
+        },
+      },
+    },
+    github: {
+      paginate: async () => pulls,
+      rest: {
+        pulls: { list: () => undefined },
+        repos: { compareCommitsWithBasehead: async () => ({ data: { status: compareStatus } }) },
+      },
+    },
+  });
+  const pull = (sha: string, baseRef = "main") => ({
+    number: 7,
+    head: { sha, repo: { full_name: "enclii/infra" } },
+    base: { sha: "a".repeat(40), ref: baseRef },
+  });
+
+  it("the lookup gives the number and base commit of the one open pull request whose head is the run's commit", async () => {
+    const result = await runScript(lookup, fakes([pull("b".repeat(40))], "ahead"));
+    expect(result).toEqual({ outputs: { number: "7", "base-sha": "a".repeat(40) }, notices: [], failed: [] });
+  });
+
+  it("a superseded run posts nothing and does not fail", async () => {
+    const result = await runScript(lookup, fakes([pull("c".repeat(40))], "ahead"));
+    expect(result.outputs).toEqual({});
+    expect(result.failed).toEqual([]);
+    expect(result.notices[0]).toContain("found 0");
+  });
+
+  it("refuses a base commit that is not on the default branch, so no untrusted code makes a base plan", async () => {
+    const diverged = await runScript(lookup, fakes([pull("b".repeat(40))], "diverged"));
+    expect(diverged.outputs).toEqual({});
+    expect(diverged.failed[0]).toContain("is not on main (diverged)");
+    const retargeted = await runScript(lookup, fakes([pull("b".repeat(40), "release")], "ahead"));
+    expect(retargeted.failed[0]).toContain("(release) is not on main");
+  });
+
+  it("skips every later step when the lookup found no pull request", () => {
+    const later = comment.steps.slice(at((s) => s.id === "pr") + 1);
+    for (const step of later)
+      expect(String(step.if), step.name ?? step.uses).toMatch(/^steps\.pr\.outputs\.number != ''/);
+  });
+});
+
+// Issue 21 review (L4). Previews never take the stack's lease (pulumi/pulumi#8642), so a drift
+// check never fails a deploy, but one overlapping a deploy sees a half-applied stack
+// (pulumi/pulumi#1924). Sharing the deploy group is not the answer: a newer pending job cancels
+// the older pending one (docs.github.com "Control the concurrency of workflows and jobs"), so a
+// drift check could cancel a deploy waiting for approval. The judge step decides instead.
+describe("a drift check that overlapped a deploy", () => {
+  const job = load("drift.yml").jobs.drift as Job;
+  const judge = job.steps.find((s) => s.id === "judge") as Step;
+  const since = "2026-01-01T03:17:00Z";
+  const github = (runs: Record<string, { status: string; updated_at: string; html_url: string }[]>) => ({
+    rest: {
+      actions: {
+        listWorkflowRuns: async (params: { workflow_id: string; status: string }) => {
+          expect(params.workflow_id).toBe("deploy.yml");
+          return { data: { workflow_runs: runs[params.status] ?? [] } };
+        },
+      },
+    },
+  });
+  const context = { repo: { owner: "enclii", repo: "infra" } };
+  const judged = (preview: string, runs: Parameters<typeof github>[0]) =>
+    runScript(String(judge.with?.script), {
+      github: github(runs),
+      context,
+      env: { PREVIEW: preview, SINCE: since },
+    });
+
+  it("lets the judge decide: the preview continues on error, the job reads the deploy runs", () => {
+    const preview = job.steps.find((s) => s.id === "preview");
+    expect(preview).toMatchObject({ "continue-on-error": true });
+    expect(judge.env).toEqual({
+      PREVIEW: "${{ steps.preview.outcome }}",
+      SINCE: "${{ steps.start.outputs.since }}",
+    });
+    expect(job.steps[0]?.id).toBe("start");
+    expect(job.permissions).toMatchObject({ actions: "read" });
+    // Never the deploy group: drift must not cancel a pending deploy.
+    expect(job.concurrency?.group).not.toMatch(/^deploy-/);
+  });
+
+  it("is inconclusive when a deploy run was active or finished during it: no failure, no issue", async () => {
+    const waiting = await judged("failure", {
+      waiting: [{ status: "waiting", updated_at: "2026-01-01T01:00:00Z", html_url: "run/1" }],
+    });
+    expect(waiting.failed).toEqual([]);
+    expect(waiting.notices[0]).toContain("inconclusive: deploy run(s) run/1");
+    const finished = await judged("failure", {
+      completed: [{ status: "completed", updated_at: "2026-01-01T03:20:00Z", html_url: "run/2" }],
+    });
+    expect(finished.failed).toEqual([]);
+    expect(finished.outputs.checked).toBeUndefined();
+  });
+
+  it("fails (drift) when no deploy run overlapped the failed preview", async () => {
+    const result = await judged("failure", {
+      completed: [{ status: "completed", updated_at: "2026-01-01T02:00:00Z", html_url: "run/3" }],
+    });
+    expect(result.failed).toEqual([
+      "the preview found changes (drift) or failed, and no deploy overlapped it",
+    ]);
+  });
+
+  it("closes the issue only after a preview that ran and passed", async () => {
+    expect((await judged("success", {})).outputs).toEqual({ checked: "true" });
+    const skipped = await judged("skipped", {});
+    expect(skipped.outputs).toEqual({});
+    expect(skipped.failed).toEqual([]);
+  });
+});
+
+// What only GitHub's settings can enforce must be a required step in the docs, with its reason.
+describe("the settings the workflows rely on are documented", () => {
+  const deploy = readFileSync(join(ROOT, "docs", "deploy.md"), "utf8");
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+
+  it("docs/deploy.md requires reviewers with Prevent self-review, names the plan limit and both variables", () => {
+    expect(deploy).toContain("Prevent self-review");
+    expect(deploy).toMatch(/public repository.*GitHub Enterprise/s);
+    for (const name of ["PRODUCTION_DEPLOY_ON_PUSH", "PR_PREVIEW", "`production: true`"])
+      expect(deploy).toContain(name);
+    expect(deploy).toMatch(/own Cloudflare account/);
+    expect(deploy).toMatch(/7 days/);
+  });
+
+  it("claims no isolation a shared account gives nobody: no 'own Robot user', no 'shares no credential'", () => {
+    for (const doc of [deploy, readme]) {
+      expect(doc).not.toContain("its own Robot user");
+      expect(doc).not.toContain("staging shares no credential with production");
+      expect(doc).not.toContain("No pull request ever runs with production credentials");
+    }
   });
 });
