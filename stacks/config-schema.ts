@@ -512,7 +512,9 @@ export function stackSchema(env: Environment) {
         mode: z
           .enum(REDIS_MODES, { error: "must be standalone or sentinel" })
           .default("standalone")
-          .describe("`standalone`, or `sentinel` (3 data pods + 3 sentinels; needs 3+ nodes)."),
+          .describe(
+            "`standalone`. `sentinel` (3 data pods + 3 sentinels, 3+ nodes) is refused until Janua and switchyard-api can connect through Sentinels (docs/redis.md).",
+          ),
         storageSize: byteQuantity.default("5Gi").describe("Volume size per Redis pod."),
         maxMemory: byteQuantity.default("512Mi").describe("Redis maxmemory."),
         maxMemoryPolicy: z
