@@ -23,6 +23,7 @@ const PULUMI_SDK = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.
 ] as string;
 
 type Step = {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
