@@ -13,7 +13,9 @@
  * - etcd snapshots (`etcd/`);
  * - Longhorn backups per volume (`backups/backup_<name>.cfg`, judged on its `CreatedTime`): every
  *   live PVC of the backup group must have one (`missing` otherwise); volumes in R2 without a live
- *   PVC are `retired`.
+ *   PVC are `retired`. A cfg with an empty `CreatedTime` is a backup in progress (Longhorn writes
+ *   it before the blocks, backup-layout.ts): skipped and counted in the detail. A cfg that cannot
+ *   be read is its own `error` row, so it hides no other volume.
  * Each series is listed with the credentials of its own consumer (least privilege).
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
@@ -194,30 +196,58 @@ export async function runBackupCheck(
     const volumesPrefix = `${longhorn.prefix}backupstore/volumes/`;
     await guard("longhorn backups", longhorn.bucket, longhorn.prefix, maxAge, async () => {
       const backups = new Map<string, LonghornBackup[]>();
+      const inProgress = new Map<string, number>();
+      const unreadable: SeriesResult[] = [];
       for (const o of await listAll(s3, longhorn.bucket, longhorn.prefix)) {
         const k = longhornKey(o.key, longhorn.prefix);
         if (!k) continue;
         const list = backups.get(k.volume) ?? [];
-        if (k.backupCfg) list.push(parseLonghornBackupCfg(o.key, await readText(s3, longhorn.bucket, o.key)));
         backups.set(k.volume, list);
+        if (!k.backupCfg) continue;
+        // One cfg that cannot be read is its own error row; the volume is still judged on the others.
+        try {
+          const cfg = parseLonghornBackupCfg(o.key, await readText(s3, longhorn.bucket, o.key));
+          if ("inProgress" in cfg) inProgress.set(k.volume, (inProgress.get(k.volume) ?? 0) + 1);
+          else list.push(cfg);
+        } catch (e) {
+          unreadable.push({
+            ...seriesBase(
+              `longhorn ${k.volume}: ${o.key.slice(o.key.lastIndexOf("/") + 1)}`,
+              longhorn.bucket,
+              volumesPrefix,
+              maxAge,
+            ),
+            status: "error",
+            detail: `${(e as Error).name}: ${(e as Error).message}`,
+          });
+        }
       }
       const live = options.liveVolumes;
       const volumes = [...new Set([...backups.keys(), ...(live ?? []).map((v) => v.volume)])].sort();
       if (volumes.length === 0 && !live)
         results.push(judge("longhorn backups", longhorn.bucket, longhorn.prefix, [], maxAge, now));
-      for (const volume of volumes)
-        results.push(
-          judgeLonghornVolume(
-            volume,
-            longhorn.bucket,
-            volumesPrefix,
-            backups.get(volume) ?? [],
-            maxAge,
-            now,
-            live?.find((v) => v.volume === volume),
-            live !== undefined,
-          ),
+      for (const volume of volumes) {
+        const verdict = judgeLonghornVolume(
+          volume,
+          longhorn.bucket,
+          volumesPrefix,
+          backups.get(volume) ?? [],
+          maxAge,
+          now,
+          live?.find((v) => v.volume === volume),
+          live !== undefined,
         );
+        const running = inProgress.get(volume) ?? 0;
+        results.push(
+          running === 0
+            ? verdict
+            : {
+                ...verdict,
+                detail: `${verdict.detail}; ${running} backup${running === 1 ? "" : "s"} in progress`,
+              },
+        );
+      }
+      results.push(...unreadable);
     });
   }
   return results;

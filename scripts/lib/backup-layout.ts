@@ -15,7 +15,8 @@
  * Longhorn backupstore (longhorn/backupstore backupstore.go, config.go): a volume's backups are in
  * `backupstore/volumes/<sha256(volume)[0:2]>/<[2:4]>/<volume>/`, `volume.cfg` and
  * `backups/backup_<name>.cfg`, a JSON `Backup` (`Name`, `VolumeName`, `CreatedTime` RFC 3339,
- * `Labels`) written once the blocks are uploaded; `blocks/` holds the deduplicated data.
+ * `Labels`), first written with an empty `CreatedTime` before the blocks are uploaded and again
+ * with it once they are (an empty one means in progress); `blocks/` holds the deduplicated data.
  */
 import { createHash } from "node:crypto";
 
@@ -111,17 +112,35 @@ export function longhornKey(key: string, prefix: string): { volume: string; back
   };
 }
 
-/** Parses a `backup_<name>.cfg`; throws naming the key when it is not Longhorn's JSON. */
-export function parseLonghornBackupCfg(key: string, text: string): LonghornBackup {
+/** A `backup_<name>.cfg` Longhorn wrote before the blocks were uploaded (`CreatedTime` empty). */
+export interface LonghornBackupInProgress {
+  readonly inProgress: true;
+  readonly name: string;
+  readonly key: string;
+}
+
+/**
+ * Parses a `backup_<name>.cfg`; throws naming the key when it is not Longhorn's JSON.
+ *
+ * An empty (or absent) `CreatedTime` is a backup in progress, not a bad config: longhorn/backupstore
+ * deltablock.go (ab5179e) 578-582 saves the cfg with `CreatedTime: ""` before uploading the blocks
+ * and sets `util.Now()` only at the end (631, saved again 639); config.go 324-326
+ * `isBackupInProgress` is `CreatedTime == ""`. A backup that failed midway leaves that stub behind.
+ */
+export function parseLonghornBackupCfg(key: string, text: string): LonghornBackup | LonghornBackupInProgress {
   let doc: { Name?: unknown; VolumeName?: unknown; CreatedTime?: unknown };
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch {
     throw new Error(`${key} is not a Longhorn backup config (not JSON)`);
   }
-  const createdAt = new Date(String(doc.CreatedTime ?? ""));
-  if (typeof doc.Name !== "string" || typeof doc.VolumeName !== "string" || Number.isNaN(createdAt.getTime()))
+  if (typeof doc.Name !== "string" || typeof doc.VolumeName !== "string")
     throw new Error(`${key} is not a Longhorn backup config (needs Name, VolumeName, CreatedTime)`);
+  if (doc.CreatedTime === undefined || doc.CreatedTime === "")
+    return { inProgress: true, name: doc.Name, key };
+  const createdAt = new Date(String(doc.CreatedTime));
+  if (Number.isNaN(createdAt.getTime()))
+    throw new Error(`${key} has CreatedTime ${JSON.stringify(doc.CreatedTime)}, not an RFC 3339 time`);
   return { name: doc.Name, volume: doc.VolumeName, createdAt, key };
 }
 

@@ -55,18 +55,52 @@ function backupInfo(
   ].join("\n");
 }
 
-/** A Longhorn `backup_<name>.cfg` (longhorn/backupstore backupstore.go `Backup`). */
+/**
+ * A Longhorn `backup_<name>.cfg` as `saveBackup` marshals the `Backup` struct (longhorn/backupstore
+ * ab5179e backupstore.go 38-55: every field, `Size`/`NewlyUploadedDataSize`/`ReUploadedDataSize`
+ * `json:",string"`, `Blocks` omitted when empty; `CreatedTime` is `util.Now()`, RFC 3339 UTC seconds).
+ */
 const longhornBackupCfg = (name: string, volume: string, createdAgo: number) =>
   JSON.stringify({
     Name: name,
     VolumeName: volume,
     SnapshotName: `snap-${name}`,
     SnapshotCreatedAt: ago(createdAgo + 1).toISOString(),
-    CreatedTime: ago(createdAgo).toISOString(),
+    CreatedTime: ago(createdAgo)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z"),
     Size: "1073741824",
     Labels: { KubernetesStatus: '{"pvcName":"data-redis-0","namespace":"data"}' },
+    Parameters: { backupBlockSize: "2097152" },
     IsIncremental: true,
     CompressionMethod: "lz4",
+    NewlyUploadedDataSize: "4194304",
+    ReUploadedDataSize: "0",
+    ProcessingBlocks: null,
+    SingleFile: { FilePath: "" },
+  });
+
+/**
+ * The stub `backup_<name>.cfg` Longhorn saves before uploading the blocks (deltablock.go 578-582:
+ * `&Backup{Name, VolumeName, CompressionMethod, CreatedTime: ""}`, marshalled with every other field
+ * at its zero value); config.go 324-326 calls it in progress.
+ */
+const longhornBackupInProgressCfg = (name: string, volume: string) =>
+  JSON.stringify({
+    Name: name,
+    VolumeName: volume,
+    SnapshotName: "",
+    SnapshotCreatedAt: "",
+    CreatedTime: "",
+    Size: "0",
+    Labels: null,
+    Parameters: null,
+    IsIncremental: false,
+    CompressionMethod: "lz4",
+    NewlyUploadedDataSize: "0",
+    ReUploadedDataSize: "0",
+    ProcessingBlocks: null,
+    SingleFile: { FilePath: "" },
   });
 
 const REDIS_VOLUME = "pvc-3fa1c2d4-8b7e-4c21-9a0f-1e2d3c4b5a69";
@@ -343,6 +377,52 @@ describe("backup-check against a real S3 server", () => {
     const result = await run(await seed(objects));
     expect(result.status).toBe(1);
     expect(status(result.stdout)[`longhorn ${REDIS_VOLUME}`]).toBe("stale");
+  });
+
+  it("skips a Longhorn backup still in progress (empty CreatedTime) and judges the volume on its completed one", async () => {
+    stubKubectl(LIVE);
+    const lh = longhornVolumePath("longhorn/", REDIS_VOLUME);
+    const objects = freshObjects().concat([
+      [
+        "longhorn",
+        `${lh}backups/backup_c0ffee0123456789.cfg`,
+        longhornBackupInProgressCfg("backup-c0ffee0123456789", REDIS_VOLUME),
+        2,
+      ],
+    ]);
+    const result = await run(await seed(objects));
+    expect(result.status, result.stderr).toBe(0);
+    const row = results(result.stdout).find((r) => r.series === `longhorn ${REDIS_VOLUME}`);
+    expect(row?.status).toBe("fresh");
+    expect(row?.newestKey).toBe(`${lh}backups/backup_b1c2d3e4f5a64b7c.cfg`);
+    expect(row?.detail).toContain("1 backup in progress");
+  });
+
+  it("reports an unreadable Longhorn backup cfg as its own error row and still judges every volume", async () => {
+    const second = "pvc-9c8b7a69-5d4e-4f3a-8b2c-1d0e9f8a7b6c";
+    stubKubectl([...LIVE, { namespace: "janua-globex", name: "data-redis-0", volume: second }]);
+    const lh = longhornVolumePath("longhorn/", REDIS_VOLUME);
+    const lh2 = longhornVolumePath("longhorn/", second);
+    const objects = freshObjects().concat([
+      ["longhorn", `${lh}backups/backup_badbadbadbad0000.cfg`, "<Error>truncated</Error>", 3],
+      [
+        "longhorn",
+        `${lh2}backups/backup_2222333344445555.cfg`,
+        longhornBackupCfg("backup-2222333344445555", second, 60),
+        60,
+      ],
+    ]);
+    const result = await run(await seed(objects));
+    expect(result.status).toBe(1);
+    expect(status(result.stdout)).toMatchObject({
+      [`longhorn ${REDIS_VOLUME}`]: "fresh",
+      [`longhorn ${second}`]: "fresh",
+      [`longhorn ${REDIS_VOLUME}: backup_badbadbadbad0000.cfg`]: "error",
+    });
+    expect(
+      results(result.stdout).find((r) => r.series === `longhorn ${REDIS_VOLUME}: backup_badbadbadbad0000.cfg`)
+        ?.detail,
+    ).toContain("is not a Longhorn backup config (not JSON)");
   });
 
   it("fails when a declared cluster has no backups at all, and without the cluster judges R2's volumes only", async () => {

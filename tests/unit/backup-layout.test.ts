@@ -85,7 +85,25 @@ describe("Longhorn backupstore layout", () => {
       ),
     ).toEqual({ name: "backup-1", volume: "pvc-a", createdAt: new Date("2026-11-22T03:30:12Z"), key: "k" });
     expect(() => parseLonghornBackupCfg("k", "{}")).toThrow(/k is not a Longhorn backup config/);
+    expect(() =>
+      parseLonghornBackupCfg("k", '{"Name":"backup-1","VolumeName":"pvc-a","CreatedTime":"yesterday"}'),
+    ).toThrow(/k has CreatedTime "yesterday", not an RFC 3339 time/);
     expect(() => parseLonghornBackupCfg("k", "<xml/>")).toThrow(/not JSON/);
+  });
+
+  it("calls a backup config with an empty or absent CreatedTime in progress, not broken", () => {
+    // longhorn/backupstore ab5179e deltablock.go 578-582 writes the cfg with CreatedTime "" before
+    // the blocks; config.go 324-326 isBackupInProgress is CreatedTime == "".
+    expect(parseLonghornBackupCfg("k", '{"Name":"b","VolumeName":"v","CreatedTime":""}')).toEqual({
+      inProgress: true,
+      name: "b",
+      key: "k",
+    });
+    expect(parseLonghornBackupCfg("k", '{"Name":"b","VolumeName":"v"}')).toEqual({
+      inProgress: true,
+      name: "b",
+      key: "k",
+    });
   });
 
   it("takes the live volumes from bound PVCs only", () => {
