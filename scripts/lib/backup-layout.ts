@@ -13,7 +13,7 @@
  *   `.history` and `.backup` files (barman/cloud.py `CloudWalUploader`, barman/xlog.py names).
  *
  * Longhorn backupstore (longhorn/backupstore backupstore.go, config.go): a volume's backups are in
- * `backupstore/volumes/<sha256(volume)[0:2]>/<[2:4]>/<volume>/`, `volume.cfg` and
+ * `backupstore/volumes/<sha512(volume) hex[0:2]>/<[2:4]>/<volume>/`, `volume.cfg` and
  * `backups/backup_<name>.cfg`, a JSON `Backup` (`Name`, `VolumeName`, `CreatedTime` RFC 3339,
  * `Labels`), first written with an empty `CreatedTime` before the blocks are uploaded and again
  * with it once they are (an empty one means in progress); `blocks/` holds the deduplicated data.
@@ -87,9 +87,14 @@ export function barmanKey(key: string, prefix: string): BarmanKey | undefined {
   return undefined;
 }
 
-/** The backupstore directory of a Longhorn volume (backupstore.go getVolumePath, util.GetChecksum = SHA-256). */
+/**
+ * The backupstore directory of a Longhorn volume: longhorn/backupstore (ab5179e) config.go 166-170
+ * `getVolumePath` = `backupstore/volumes/<sum[0:2]>/<sum[2:4]>/<volume>/` with `util.GetChecksum`
+ * (util/util.go 76-79) = hex of SHA-512 truncated to 64 characters. Its doc comment (75) says
+ * "SHA256", but the code is `sha512.Sum512`.
+ */
 export function longhornVolumePath(prefix: string, volume: string): string {
-  const sum = createHash("sha256").update(volume).digest("hex");
+  const sum = createHash("sha512").update(volume).digest("hex").slice(0, 64);
   return `${prefix}backupstore/volumes/${sum.slice(0, 2)}/${sum.slice(2, 4)}/${volume}/`;
 }
 

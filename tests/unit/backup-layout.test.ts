@@ -60,10 +60,12 @@ describe("barman-cloud layout", () => {
 });
 
 describe("Longhorn backupstore layout", () => {
-  it("puts a volume under the first two byte pairs of its name's SHA-256 (backupstore.go getVolumePath)", () => {
-    // sha256("pvc-3fa1c2d4-8b7e-4c21-9a0f-1e2d3c4b5a69") = b61800dc...
+  it("puts a volume under the first two byte pairs of its name's SHA-512, not SHA-256 (backupstore config.go getVolumePath)", () => {
+    // longhorn/backupstore ab5179e util/util.go 76-79 GetChecksum = hex(sha512.Sum512(data))[:64]
+    // (its comment says SHA256). `printf %s pvc-3fa1c2d4-8b7e-4c21-9a0f-1e2d3c4b5a69 | sha512sum`
+    // = 3184...; its sha256 would be b618... (the layout the fixture used to have).
     expect(longhornVolumePath("longhorn/", "pvc-3fa1c2d4-8b7e-4c21-9a0f-1e2d3c4b5a69")).toBe(
-      "longhorn/backupstore/volumes/b6/18/pvc-3fa1c2d4-8b7e-4c21-9a0f-1e2d3c4b5a69/",
+      "longhorn/backupstore/volumes/31/84/pvc-3fa1c2d4-8b7e-4c21-9a0f-1e2d3c4b5a69/",
     );
     expect(longhornKey("longhorn/backupstore/volumes/b6/18/pvc-a/backups/backup_x.cfg", "longhorn/")).toEqual(
       {
