@@ -600,7 +600,7 @@ export function stackSchema(env: Environment) {
           .boolean()
           .default(env === "production")
           .describe(
-            "Cloudflare's Tunnel Health Alert (account-wide, every tunnel) emailed to `monitoring.alertEmail.to`, else `access.adminEmails`; it comes from Cloudflare's edge, so it arrives when the node is gone. Needs the deploy token's Notifications Write permission.",
+            "Cloudflare's Tunnel Health Alert for the stack's own tunnel (filtered by tunnel id) emailed to `monitoring.alertEmail.to`, else `access.adminEmails`; it comes from Cloudflare's edge, so it arrives when the node is gone. Needs the deploy token's Notifications Write permission.",
           ),
         backupFreshness: z
           .strictObject({

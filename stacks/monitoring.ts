@@ -39,6 +39,8 @@ export function buildMonitoring(
     dependsOn: pulumi.Resource[];
     /** Tenants (their dedicated Janua namespaces hold monitors). */
     tenants: Tenant[];
+    /** The stack's tunnel (stacks/edge.ts): Cloudflare's tunnel health policy watches it only. */
+    tunnel: { name: string; id: pulumi.Output<string> };
   },
 ): Monitoring | undefined {
   const m = config.monitoring;
@@ -46,7 +48,8 @@ export function buildMonitoring(
   if (m.tunnelHealthNotification) {
     new TunnelHealthNotification("tunnel-health", {
       accountId: config.cloudflare.accountId,
-      label: `enclii-${config.stack}`,
+      tunnelName: inputs.tunnel.name,
+      tunnelId: inputs.tunnel.id,
       emails: m.alertEmail?.to ?? config.access.adminEmails,
     });
   }

@@ -104,6 +104,7 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     namespaces: namespaces.names,
     dependsOn: [data.certManager.ready, data.longhorn.chart],
     tenants,
+    tunnel: { name: edge.tunnel.tunnelName, id: edge.tunnel.tunnelId },
   });
   return {
     tunnel: { id: edge.tunnel.tunnelId, hostnames: edge.tunnel.hostnames },

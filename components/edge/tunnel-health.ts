@@ -4,9 +4,14 @@
  * changes health (healthy, degraded, down, inactive). Cloudflare watches the tunnel from its
  * edge, so this pages when the only node is gone together with Prometheus and Alertmanager.
  *
- * The alert type takes no filters (developers.cloudflare.com cloudflare-one ... monitor-tunnels/
- * notifications: "Other options / filters: None"), so one policy covers every tunnel of the
- * account; the email names the tunnel. Needs the deploy token's "Notifications Write" permission.
+ * Filtered to the stack's own tunnel: without filters the policy covers every tunnel of the
+ * account, so with staging, production and drill tunnels in one account every stack's policy
+ * would email about every tunnel, once per stack. The alert type takes the filters `tunnel_id` and
+ * `new_status` (terraform-provider-cloudflare v5.22.0, which @pulumi/cloudflare 6.22.1 bridges,
+ * internal/services/notification_policy/schema.go 297-300 and 387-388: "Used for configuring
+ * tunnel_health_event"; `NotificationPolicyFilters.tunnelIds`, types/input.d.ts 10203). Every
+ * status change is kept (also "healthy", the all-clear). Needs the deploy token's "Notifications
+ * Write" permission.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
@@ -17,8 +22,10 @@ export const TUNNEL_HEALTH_ALERT_TYPE = "tunnel_health_event";
 /** Arguments of {@link TunnelHealthNotification}. */
 export interface TunnelHealthNotificationArgs {
   readonly accountId: string;
-  /** Shown as the policy's name, e.g. `enclii-production`. */
-  readonly label: string;
+  /** The tunnel's name (`enclii-<stack>`, stacks/edge.ts), shown in the policy's name. */
+  readonly tunnelName: string;
+  /** The tunnel the policy watches (`Tunnel.tunnelId`); no other tunnel of the account. */
+  readonly tunnelId: pulumi.Input<string>;
   /** Who gets the email (at least one). */
   readonly emails: readonly string[];
 }
@@ -32,10 +39,10 @@ export function tunnelHealthPolicyArgs(a: TunnelHealthNotificationArgs): cloudfl
   }
   return {
     accountId: a.accountId,
-    name: `${a.label}: Cloudflare Tunnel health`,
-    description:
-      "enclii-infra: a tunnel of this account changed health (down when the cluster's node is gone).",
+    name: `${a.tunnelName}: Cloudflare Tunnel health`,
+    description: `enclii-infra: tunnel ${a.tunnelName} changed health (down when the cluster's node is gone).`,
     alertType: TUNNEL_HEALTH_ALERT_TYPE,
+    filters: { tunnelIds: [a.tunnelId] },
     enabled: true,
     mechanisms: { emails: [...a.emails].sort().map((id) => ({ id })) },
   };

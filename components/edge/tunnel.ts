@@ -72,6 +72,8 @@ type Obj = Record<string, unknown>;
 /** The tunnel and its cloudflared. */
 export class Tunnel extends pulumi.ComponentResource {
   public readonly tunnelId: pulumi.Output<string>;
+  /** The tunnel's name in the account (`TunnelArgs.tunnelName`). */
+  public readonly tunnelName: string;
   /** `<tunnel id>.cfargotunnel.com`: the CNAME target of every routed hostname. */
   public readonly cnameTarget: pulumi.Output<string>;
   /** Routed hostnames, sorted. */
@@ -138,6 +140,7 @@ export class Tunnel extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
     this.tunnelId = tunnel.id;
+    this.tunnelName = args.tunnelName;
     this.cnameTarget = pulumi.interpolate`${tunnel.id}.cfargotunnel.com`;
     // Access first: an admin hostname is never published without it.
     const accessFor = (hostname: string, serviceTokenId?: pulumi.Input<string>) =>

@@ -29,6 +29,17 @@ describe("operations in the committed plans", () => {
     expect(inputs.mechanisms.emails).toEqual([{ id: "ops@enclii.dev" }]);
   });
 
+  it("filters production's tunnel health policy to production's own tunnel, named after it", () => {
+    const plan = planOf("production");
+    const policy = plan.resources.find((r) => r.type === POLICY);
+    const tunnel = plan.resources.find((r) => r.type === TUNNEL);
+    const inputs = policy?.inputs as Inputs;
+    expect(inputs.name).toBe("enclii-production: Cloudflare Tunnel health");
+    // One tunnel id, taken from the stack's tunnel (not another tunnel of the account).
+    expect(inputs.filters.tunnelIds).toHaveLength(1);
+    expect(policy?.dependencies).toContain(tunnel?.urn);
+  });
+
   it("staging has no tunnel health policy (off by default outside production)", () => {
     expect(planOf("staging").resources.filter((r) => r.type === POLICY)).toEqual([]);
   });

@@ -103,10 +103,11 @@ describe("the dead man's switch", () => {
 });
 
 describe("Cloudflare's tunnel health notification", () => {
-  it("is an account policy of type tunnel_health_event emailed to the recipients, sorted", () => {
+  it("is a tunnel_health_event policy filtered to the stack's own tunnel, named after it, emailed to the recipients, sorted", () => {
     const args = tunnelHealthPolicyArgs({
       accountId: "a".repeat(32),
-      label: "enclii-production",
+      tunnelName: "enclii-production",
+      tunnelId: "c0ffee00-1111-4222-8333-444455556666",
       emails: ["ops@enclii.dev", "admin@enclii.dev"],
     });
     expect(args).toMatchObject({
@@ -116,13 +117,16 @@ describe("Cloudflare's tunnel health notification", () => {
       mechanisms: { emails: [{ id: "admin@enclii.dev" }, { id: "ops@enclii.dev" }] },
     });
     expect(TUNNEL_HEALTH_ALERT_TYPE).toBe("tunnel_health_event");
-    expect("filters" in args).toBe(false);
+    // Unfiltered, the policy would cover every tunnel of the account (staging's too):
+    // terraform-provider-cloudflare v5.22.0 notification_policy/schema.go 387-388 `tunnel_id`,
+    // "Used for configuring tunnel_health_event" (@pulumi/cloudflare 6.22.1 `filters.tunnelIds`).
+    expect(args.filters).toEqual({ tunnelIds: ["c0ffee00-1111-4222-8333-444455556666"] });
   });
 
   it("refuses a policy nobody receives, naming the config fields", () => {
-    expect(() => tunnelHealthPolicyArgs({ accountId: "a".repeat(32), label: "x", emails: [] })).toThrow(
-      /monitoring\.alertEmail\.to or access\.adminEmails/,
-    );
+    expect(() =>
+      tunnelHealthPolicyArgs({ accountId: "a".repeat(32), tunnelName: "x", tunnelId: "t", emails: [] }),
+    ).toThrow(/monitoring\.alertEmail\.to or access\.adminEmails/);
     // Production turns the notification on by default; without any recipient the config is refused.
     const project = baseProjectConfig();
     (project.access as Obj).adminEmails = [];
