@@ -618,7 +618,9 @@ export function stackSchema(env: Environment) {
               .number()
               .positive()
               .default(13)
-              .describe("Newest etcd snapshot in R2 may be this old (6-hourly snapshots + slack)."),
+              .describe(
+                "Newest etcd snapshot in R2 may be this old (6-hourly snapshots + slack). Keep it above the interval of `k3s.etcdSnapshots.schedule`: EtcdSnapshotTooOld counts a success series first seen in the window (a server's first snapshot after a restart) as an upload.",
+              ),
             longhornBackupHours: z
               .number()
               .positive()

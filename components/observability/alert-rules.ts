@@ -105,6 +105,14 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
   const s3Uploads = 'k3s_etcd_snapshot_save_s3_duration_seconds_count{job="apiserver"';
   // k3s's uptime per API server instance: a counter increase needs the whole window to exist.
   const k3sUp = 'max by (instance) (time() - process_start_time_seconds{job="apiserver"})';
+  // At least one upload with `status` in the last `window`. k3s's snapshot counters are children of
+  // a HistogramVec by status (k3s pkg/etcd/snapshotmetrics/snapshotmetrics.go; pkg/util/metrics
+  // ObserveWithStatus -> WithLabelValues(...).Observe): a child only exists after its first
+  // observation, born with `_count` 1, and `increase()` has no sample before that. So a series that
+  // exists now but did not `window` ago counts as an upload too (listed first: `or` keeps the left).
+  // A Prometheus with less than `window` of history sees every series as new.
+  const uploadedWithin = (status: string, window: string) =>
+    `(sum by (instance) (${s3Uploads},status="${status}"}) unless on (instance) sum by (instance) (${s3Uploads},status="${status}"} offset ${window})) or sum by (instance) (increase(${s3Uploads},status="${status}"}[${window}]))`;
   const etcdRules = new Set(["EtcdSnapshotTooOld", "EtcdSnapshotUploadFailing"]);
   const rules: AlertRule[] = [
     {
@@ -196,7 +204,9 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
     },
     {
       alert: "EtcdSnapshotTooOld",
-      expr: `(sum by (instance) (increase(${s3Uploads},status="success"}[${etcdSeconds}s])) or ${k3sUp} * 0) == 0 and on (instance) ${k3sUp} > ${etcdSeconds}`,
+      // With the born-at-1 guard the threshold only needs to exceed the snapshot interval: a server
+      // up for the threshold whose first snapshot since the restart is its only one does not fire.
+      expr: `(${uploadedWithin("success", `${etcdSeconds}s`)} or ${k3sUp} * 0) == 0 and on (instance) ${k3sUp} > ${etcdSeconds}`,
       for: "15m",
       severity: "critical",
       summary: `No etcd snapshot reached R2 from {{ $labels.instance }} in the last ${etcdSeconds / 3600} h`,
@@ -204,7 +214,8 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
     },
     {
       alert: "EtcdSnapshotUploadFailing",
-      expr: `sum by (instance) (increase(${s3Uploads},status="error"}[1h])) > 0`,
+      // Also the first failure after k3s started (the error series appears at 1).
+      expr: `(${uploadedWithin("error", "1h")}) > 0`,
       for: "5m",
       severity: "warning",
       summary: "An etcd snapshot upload to R2 failed on {{ $labels.instance }}",

@@ -308,6 +308,44 @@ export const ALERT_CASES: readonly AlertCase[] = [
     eval: "15h",
     fires: [],
   },
+  // Real k3s never exposes a snapshot counter at 0: each `status` child of the HistogramVec is born
+  // at its first observation with `_count` 1 (k3s pkg/etcd/snapshotmetrics/snapshotmetrics.go,
+  // pkg/util/metrics ObserveWithStatus), which `increase()` cannot see. `_xN` = N samples missing
+  // (the series does not exist yet); cases evaluated at 4 h or later are sampled every 5 min.
+  {
+    alert: "EtcdSnapshotTooOld",
+    name: "the first snapshot since a restart 14 h ago is the only one (the success series appears at 1, 12-hourly cron)",
+    input: [
+      [s3("success"), "_x144 1+0x100"],
+      [k3sStart, constant(0, 1000)],
+    ],
+    eval: "14h",
+    fires: [],
+  },
+  {
+    alert: "EtcdSnapshotTooOld",
+    name: "the only snapshot since the restart is older than 13 h (the success series appeared at 1 14 h ago)",
+    input: [
+      [s3("success"), "_x12 1+0x300"],
+      [k3sStart, constant(0, 1000)],
+    ],
+    eval: "15h",
+    fires: [apiserver],
+  },
+  {
+    alert: "EtcdSnapshotUploadFailing",
+    name: "the first upload since k3s started failed (the error series appears at 1)",
+    input: [[s3("error"), "_x120 1+0x100"]],
+    eval: "150m",
+    fires: [apiserver],
+  },
+  {
+    alert: "EtcdSnapshotUploadFailing",
+    name: "the only failure since k3s started was 3 h ago (the error series appeared at 1)",
+    input: [[s3("error"), "_x12 1+0x100"]],
+    eval: "4h",
+    fires: [],
+  },
   {
     alert: "EtcdSnapshotUploadFailing",
     name: "an upload failed in the last hour",
