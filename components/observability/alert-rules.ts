@@ -88,9 +88,13 @@ export const SIGNALS = {
   diskUsedPercent: `(1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}) * 100`,
   /** Connections from cloudflared to Cloudflare's edge (0 when cloudflared reports none). */
   tunnelConnections: "max(cloudflared_tunnel_ha_connections) or vector(0)",
-  /** Longhorn volumes whose robustness is not healthy (0 when all are). */
+  /**
+   * Longhorn volumes degraded or faulted (0 when none is). Not `unknown`: Longhorn sets that for
+   * every detached volume that is not faulted (longhorn-manager v1.12.1 controller/
+   * volume_controller.go 3213-3218 `closeVolumeDependentResources`), e.g. a StatefulSet scaled to 0.
+   */
   longhornVolumesNotHealthy:
-    'count(max by (volume) (longhorn_volume_robustness{state=~"degraded|faulted|unknown"}) == 1) or vector(0)',
+    'count(max by (volume) (longhorn_volume_robustness{state=~"degraded|faulted"}) == 1) or vector(0)',
   /** WAL segments waiting in pg_wal for the archiver, per instance. */
   walReady: 'max by (namespace, pod) (cnpg_collector_pg_wal_archive_status{value="ready"})',
 } as const;

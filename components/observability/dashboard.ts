@@ -78,7 +78,7 @@ export function dashboardPanels(o: DashboardOptions): DashboardPanel[] {
       queries: [{ expr: SIGNALS.longhornVolumesNotHealthy, legend: "volumes" }],
       red: 1,
       description:
-        "Volumes whose robustness is degraded, faulted or unknown (0 when every volume is healthy).",
+        "Volumes whose robustness is degraded or faulted (0 when none is). Detached volumes report unknown and are not counted.",
     },
     {
       title: "Node disk used",

@@ -6,10 +6,15 @@ import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitorin
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { type AlertRule, alertRules, renderPrometheusRule } from "../../components/observability/alert-rules";
+import {
+  type AlertRule,
+  alertRules,
+  renderPrometheusRule,
+  SIGNALS,
+} from "../../components/observability/alert-rules";
 import { ALERT_CASES, type AlertCase, RULE_OPTIONS } from "../helpers/alert-cases";
 import { requireBinary } from "../helpers/binaries";
-import { scrapedSeries } from "../helpers/exporter-metrics";
+import { scrapedSeries, series } from "../helpers/exporter-metrics";
 
 /** `promtool check rules` on the rendered rule groups (expressions, durations, annotation templates). */
 function promtool(spec: unknown): { status: number | null; output: string } {
@@ -218,6 +223,48 @@ describe("alert rules", () => {
     );
     expect(r.status).not.toBe(0);
     expect(r.output).toContain("LonghornVolumeFaulted: the faulted state series is 1");
+  });
+
+  it("the dashboard counts degraded and faulted Longhorn volumes, not detached ones (robustness unknown)", (ctx) => {
+    requireBinary("promtool", ctx);
+    // longhorn-manager v1.12.1 controller/volume_controller.go 3213-3218: a detached volume that is
+    // not faulted has robustness unknown; volume_collector.go emits one 0/1 series per state.
+    const states = {
+      "pvc-detached": "unknown",
+      "pvc-healthy": "healthy",
+      "pvc-degraded": "degraded",
+      "pvc-faulted": "faulted",
+    };
+    const input_series = Object.entries(states).flatMap(([volume, state]) =>
+      ["unknown", "healthy", "degraded", "faulted"].map((s) => ({
+        series: series("longhorn_volume_robustness", { state: s }, { volume }),
+        values: s === state ? "1x10" : "0x10",
+      })),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "dashboard-signal-"));
+    writeFileSync(join(dir, "rules.yml"), stringify({ groups: [] }));
+    const file = join(dir, "signal.yml");
+    writeFileSync(
+      file,
+      stringify({
+        rule_files: ["rules.yml"],
+        tests: [
+          {
+            interval: "1m",
+            input_series,
+            promql_expr_test: [
+              {
+                expr: SIGNALS.longhornVolumesNotHealthy,
+                eval_time: "5m",
+                exp_samples: [{ labels: "{}", value: 2 }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8", cwd: dir });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
   });
 
   it.each(rules.map((r) => [r.alert, r.expr]))("%s is valid PromQL", (_, expr) => {
