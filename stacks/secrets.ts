@@ -23,7 +23,7 @@ export const SECRET_KEYS: readonly SecretKey[] = [
     key: "cloudflare:apiToken",
     when: "always",
     description:
-      "Cloudflare API token with Zone DNS/Settings/SSL edit, Account Cloudflare Tunnel edit, Access: Apps and Policies edit, Access: Service Tokens edit, R2 edit and API Tokens edit",
+      "Cloudflare API token with Zone DNS/Settings/SSL edit, Account Cloudflare Tunnel edit, Access: Apps and Policies edit, Access: Service Tokens edit, Notifications edit (tunnel health alert), R2 edit and API Tokens edit",
     requiredWhen: always,
   },
   {
