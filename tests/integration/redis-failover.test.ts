@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
@@ -8,6 +6,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { dataNodeUsers, type RedisPasswords, sentinelUsers } from "../../components/data/redis-acl";
 import { renderRedisConf, renderSentinelConf } from "../../components/data/redis-config";
 import { requireBinary } from "../helpers/binaries";
+import {
+  freePort,
+  listening,
+  startRedis,
+  stopRedisProcesses,
+  trackClient,
+  until,
+} from "../helpers/redis-process";
 
 // Each user its own password, as the component renders them (components/data/redis.ts).
 const pw = (who: string) => `failover-test-${who}-password-0123456789`;
@@ -24,59 +30,7 @@ const MASTER = "enclii";
 const DOWN_AFTER_MS = 5000;
 const FAILOVER_TIMEOUT_MS = 10_000;
 
-const processes: ChildProcess[] = [];
-const clients: Redis[] = [];
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  for (const p of processes) if (p.exitCode === null) p.kill("SIGKILL");
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function start(binary: string, conf: string, dir: string, name: string): ChildProcess {
-  const file = join(dir, `${name}.conf`);
-  writeFileSync(file, conf);
-  const child = spawn(binary, [file], { stdio: ["ignore", "pipe", "pipe"] });
-  processes.push(child);
-  return child;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Resolves once something accepts TCP connections on the port. */
-function listening(port: number): Promise<true> {
-  return until(`127.0.0.1:${port} to listen`, 10_000, () => {
-    return new Promise<true | undefined>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(undefined));
-    });
-  });
-}
+afterAll(stopRedisProcesses);
 
 /** A client authenticated as `user` (the data nodes' janua/monitor users, the Sentinels' sentinel user). */
 function client(port: number, user: "janua" | "monitor" | "sentinel" = "janua"): Redis {
@@ -89,10 +43,9 @@ function client(port: number, user: "janua" | "monitor" | "sentinel" = "janua"):
     lazyConnect: true,
     maxRetriesPerRequest: 1,
   });
-  // Connection errors of the killed master are expected; assertions use command results.
-  c.on("error", () => {});
-  clients.push(c);
-  return c;
+  // Connection errors of the killed master are expected (trackClient ignores them); assertions use
+  // command results.
+  return trackClient(c);
 }
 
 describe("Redis standalone with the rendered redis.conf", () => {
@@ -100,7 +53,7 @@ describe("Redis standalone with the rendered redis.conf", () => {
     requireBinary("redis-server", ctx);
     const dir = mkdtempSync(join(tmpdir(), "redis-standalone-"));
     const port = await freePort();
-    start(
+    startRedis(
       "redis-server",
       renderRedisConf({
         port,
@@ -122,7 +75,7 @@ describe("Redis standalone with the rendered redis.conf", () => {
       enableReadyCheck: false,
     });
     anonymous.on("error", () => {});
-    clients.push(anonymous);
+    trackClient(anonymous);
     await anonymous.connect();
     await expect(anonymous.get("k")).rejects.toThrow(/NOAUTH/);
     // No user may read the config (CONFIG is @dangerous); INFO as monitor shows the settings.
@@ -147,7 +100,7 @@ describe("Redis Sentinel with the rendered configs", () => {
     const master = ports[0] as number;
     const servers = ports.map((port, i) => {
       const nodeDir = mkdtempSync(join(dir, `node-${i}-`));
-      return start(
+      return startRedis(
         "redis-server",
         renderRedisConf({
           port,
@@ -180,7 +133,7 @@ describe("Redis Sentinel with the rendered configs", () => {
 
     sentinelPorts.forEach((port, i) => {
       const sentinelDir = mkdtempSync(join(dir, `sentinel-${i}-`));
-      start(
+      startRedis(
         "redis-sentinel",
         renderSentinelConf({
           port,
@@ -222,7 +175,7 @@ describe("Redis Sentinel with the rendered configs", () => {
       maxRetriesPerRequest: 20,
     });
     app.on("error", () => {});
-    clients.push(app);
+    trackClient(app);
     for (let i = 0; i < 100; i++) await app.set(`key:${i}`, `value-${i}`);
     await app.wait(2, 2000);
 
@@ -256,7 +209,7 @@ describe("Redis Sentinel with the rendered configs", () => {
         lazyConnect: true,
       });
       admin.on("error", () => {});
-      clients.push(admin);
+      trackClient(admin);
       await admin.connect();
       expect(JSON.stringify(await admin.call("ACL", "LOG"))).toBe("[]");
     }
