@@ -13,6 +13,7 @@ import { cloudflareTunnelRequireJanuaDeniedPaths } from "./rules/cloudflare-tunn
 import { cnpgClusterRequireBackups } from "./rules/cnpg-cluster-require-backups";
 import { hcloudFirewallForbidWorldAdminPorts } from "./rules/hcloud-firewall-forbid-world-admin-ports";
 import { kubernetesIngressForbidIngress } from "./rules/kubernetes-ingress-forbid-ingress";
+import { kubernetesJobRequireDeadline } from "./rules/kubernetes-job-require-deadline";
 import { kubernetesJobRequireTtlByOwner } from "./rules/kubernetes-job-require-ttl-by-owner";
 import { kubernetesNamespaceRequireDefaultDeny } from "./rules/kubernetes-namespace-require-default-deny";
 import { kubernetesObjectForbidDefaultNamespace } from "./rules/kubernetes-object-forbid-default-namespace";
@@ -24,6 +25,7 @@ import { kubernetesPodForbidPrivilegeEscalation } from "./rules/kubernetes-pod-f
 import { kubernetesPodForbidPrivileged } from "./rules/kubernetes-pod-forbid-privileged";
 import { kubernetesPodForbidSecretLiterals } from "./rules/kubernetes-pod-forbid-secret-literals";
 import { kubernetesPodRequireDropAllCapabilities } from "./rules/kubernetes-pod-require-drop-all-capabilities";
+import { kubernetesPodRequireImageDigest } from "./rules/kubernetes-pod-require-image-digest";
 import { kubernetesPodRequirePinnedImage } from "./rules/kubernetes-pod-require-pinned-image";
 import { kubernetesPodRequireProbes } from "./rules/kubernetes-pod-require-probes";
 import { kubernetesPodRequireReadOnlyRoot } from "./rules/kubernetes-pod-require-read-only-root";
@@ -35,6 +37,7 @@ import { kubernetesServiceForbidExternalTypes } from "./rules/kubernetes-service
 import { kubernetesWorkloadRequirePdb } from "./rules/kubernetes-workload-require-pdb";
 import { kubernetesWorkloadRequireSpread } from "./rules/kubernetes-workload-require-spread";
 import { longhornChartRequireBackupTarget } from "./rules/longhorn-chart-require-backup-target";
+import { networkCidrForbidWideSources } from "./rules/network-cidr-forbid-wide-sources";
 import { robotFirewallRequireActive } from "./rules/robot-firewall-require-active";
 import { stackCostRequireWithinBudget } from "./rules/stack-cost-require-within-budget";
 import { stackProductionRequireAlertReceivers } from "./rules/stack-production-require-alert-receivers";
@@ -54,6 +57,7 @@ export const POLICIES: Policy[] = [
   cnpgClusterRequireBackups,
   hcloudFirewallForbidWorldAdminPorts,
   kubernetesIngressForbidIngress,
+  kubernetesJobRequireDeadline,
   kubernetesJobRequireTtlByOwner,
   kubernetesNamespaceRequireDefaultDeny,
   kubernetesObjectForbidDefaultNamespace,
@@ -65,6 +69,7 @@ export const POLICIES: Policy[] = [
   kubernetesPodForbidPrivileged,
   kubernetesPodForbidSecretLiterals,
   kubernetesPodRequireDropAllCapabilities,
+  kubernetesPodRequireImageDigest,
   kubernetesPodRequirePinnedImage,
   kubernetesPodRequireProbes,
   kubernetesPodRequireReadOnlyRoot,
@@ -76,6 +81,7 @@ export const POLICIES: Policy[] = [
   kubernetesWorkloadRequirePdb,
   kubernetesWorkloadRequireSpread,
   longhornChartRequireBackupTarget,
+  networkCidrForbidWideSources,
   robotFirewallRequireActive,
   stackCostRequireWithinBudget,
   stackProductionRequireAlertReceivers,
