@@ -44,6 +44,7 @@ import { stackProductionRequireAlertReceivers } from "./rules/stack-production-r
 import { stackProductionRequireProtect } from "./rules/stack-production-require-protect";
 import { stackProductionRequireReplicas } from "./rules/stack-production-require-replicas";
 import { tenancyNamespaceRequireBoundaries } from "./rules/tenancy-namespace-require-boundaries";
+import { tenancyNetpolForbidNodeEgress } from "./rules/tenancy-netpol-forbid-node-egress";
 
 /** The policies, by file name. */
 export const POLICIES: Policy[] = [
@@ -88,4 +89,5 @@ export const POLICIES: Policy[] = [
   stackProductionRequireProtect,
   stackProductionRequireReplicas,
   tenancyNamespaceRequireBoundaries,
+  tenancyNetpolForbidNodeEgress,
 ];
