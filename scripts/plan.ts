@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { EXIT, runPlan } from "./lib/run-plan";
 
 const USAGE =
-  "usage: npm run plan -- --stack <production|staging|...> [--config-file <Pulumi.x.yaml>] [--out <dir>]";
+  "usage: npm run plan -- --stack <production|staging|...> [--config-file <Pulumi.x.yaml>] [--out <dir>] [--preview]";
 
 async function main(): Promise<number> {
   let values: {
@@ -17,6 +17,7 @@ async function main(): Promise<number> {
     out?: string;
     help?: boolean;
     "stack-traces"?: boolean;
+    preview?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
         "config-file": { type: "string" },
         out: { type: "string" },
         "stack-traces": { type: "boolean" },
+        preview: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
     stack: values.stack,
     configFile: values["config-file"],
     outDir: values.out,
+    preview: values.preview,
   });
   return result.exitCode;
 }

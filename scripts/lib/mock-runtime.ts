@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { engineProperties, outputExtras } from "./engine-form";
 import { mockInvoke, mockOutputs, type Props } from "./mock-outputs";
 
 /** The placeholder that stands in for every secret value in recorded data. */
@@ -47,6 +48,19 @@ export interface RecordedResource {
   readonly aliases?: readonly RecordedAlias[];
   /** Inputs with secret values kept in clear, for assertions in tests only. */
   readonly rawInputs: Props;
+  /** Whether the SDK registered it as a remote component (a provider-side component such as a v4 Chart). */
+  readonly remote?: boolean;
+  /**
+   * The inputs as the engine sends them to a policy pack (secrets as secret objects, unknowns as
+   * the sentinel, resource references as IDs or URNs; scripts/lib/engine-form.ts); absent when
+   * they equal `inputs`. Never written to a plan.
+   */
+  readonly engineInputs?: Props;
+  /**
+   * A custom resource's outputs where they differ from its inputs, in the engine's form, as the
+   * (mock) provider returned them; absent when the outputs are the inputs. Never written to a plan.
+   */
+  readonly outputExtras?: Props;
 }
 
 /** One alias as the engine receives it (pulumi/pulumi proto/pulumi/alias.proto). */
@@ -173,6 +187,7 @@ interface RegisterRequest {
   getProvider(): string;
   getDependenciesList(): string[];
   getObject(): StructLike | undefined;
+  getRemote(): boolean;
   getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
   getIgnorechangesList(): string[];
   getDeletebeforereplace(): boolean;
@@ -182,6 +197,7 @@ interface RegisterRequest {
 }
 interface RegisterResponse {
   getUrn(): string;
+  getObject(): StructLike | undefined;
 }
 interface OutputsRequest {
   getUrn(): string;
@@ -215,6 +231,8 @@ export class Recorder {
   readonly resources: RecordedResource[] = [];
   /** Outputs registered per URN (component and stack outputs), secrets as "[secret]". */
   readonly outputs = new Map<string, Props>();
+  /** The same outputs in the engine's form (secrets revealed as secret objects), for the policy pack only. */
+  readonly engineOutputs = new Map<string, Props>();
 
   /** Every recorded resource of `type`. */
   ofType(type: string): RecordedResource[] {
@@ -247,6 +265,11 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
+        // A preview knows only a new resource's inputs: its ID and everything the provider
+        // computes (IPs, generated secrets, kubeconfigs) are unknown until it is created. The SDK
+        // resolves a property the monitor leaves out, and an empty ID, as unknown during a dry run
+        // (@pulumi/pulumi runtime/rpc.js resolveProperties; runtime/resource.js `resp.getId() || undefined`).
+        if (options.preview && !args.id) return { id: "", state: args.inputs as Props };
         const { id, state } = mockOutputs(args.type, args.name, args.inputs as Props);
         // The mock monitor passes the import id, "" for a normal create.
         return { id: args.id || id, state };
@@ -272,7 +295,14 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
         // The SDK sends structured aliases when the monitor supports them (the mock monitor does:
         // @pulumi/pulumi runtime/resource.js prepareResource, monitorSupportsStructuredAliases).
         const aliases = [...req.getAliasesList().map(recordAlias), ...req.getAliasurnsList()];
+        const engine = engineProperties(serialized);
+        const extras = req.getCustom()
+          ? outputExtras(engine.value, engineProperties(resp.getObject()?.toJavaScript() ?? {}).value)
+          : undefined;
         recorder.resources.push({
+          ...(engine.special ? { engineInputs: engine.value } : {}),
+          ...(extras ? { outputExtras: extras } : {}),
+          ...(req.getRemote() ? { remote: true } : {}),
           ...(Object.keys(hashes).length > 0 ? { secretHashes: hashes } : {}),
           ...(ignoreChanges.length > 0 ? { ignoreChanges: [...ignoreChanges] } : {}),
           ...(req.getDeletebeforereplacedefined()
@@ -308,7 +338,9 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
   };
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, cb) => {
-    recorder.outputs.set(req.getUrn(), plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Props);
+    const outputs = req.getOutputs()?.toJavaScript() ?? {};
+    recorder.outputs.set(req.getUrn(), plainValue(outputs) as Props);
+    recorder.engineOutputs.set(req.getUrn(), engineProperties(outputs).value);
     registerOutputs(req, cb);
   };
   return recorder;

@@ -49,7 +49,12 @@ export interface PlanDocument {
   readonly stack: string;
   readonly resources: PlanResource[];
   readonly outputs: Props;
-  policy: { readonly pack: string | null; readonly violations: PolicyViolation[] };
+  policy: {
+    readonly pack: string | null;
+    readonly violations: PolicyViolation[];
+    /** Preview plans: policies that read an unknown value, which a real preview reports as advisory. */
+    readonly undecided?: PolicyViolation[];
+  };
   readonly cost: CostEstimate;
   readonly capacity: CapacityReport;
   readonly manifestCount: number;

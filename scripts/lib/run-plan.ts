@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { capacityReport } from "../../components/cost/capacity";
 import { estimateCost } from "../../components/cost/estimate";
 import { configWarnings, parseStackConfig, readSiblingStacks, StackConfigError } from "../../stacks/config";
+import { engineResources } from "./engine-resources";
 import { collectManifests } from "./manifests";
 import { generatedSecrets, SECRET_OUTPUT_FIELDS } from "./mock-outputs";
 import { settle, startMockRuntime } from "./mock-runtime";
@@ -32,6 +33,11 @@ export interface PlanOptions {
   readonly projectDir?: string;
   /** Keep stack traces while the program runs (slower; for debugging a failing program). @default false */
   readonly stackTraces?: boolean;
+  /**
+   * Run as `pulumi preview` of a new stack does: every provider-computed output (IDs, IPs,
+   * generated secrets, kubeconfigs) is unknown, and so is every input made from one. @default false
+   */
+  readonly preview?: boolean;
   /** Where messages go. @default process.stderr / process.stdout */
   readonly log?: (line: string) => void;
   readonly error?: (line: string) => void;
@@ -114,6 +120,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     stack: options.stack,
     config,
     secretKeys,
+    preview: options.preview ?? false,
     // Revealed inputs are needed only to know generated secrets and Secrets' key names.
     keepRawInputs: (type, inputs) => type in SECRET_OUTPUT_FIELDS || inputs.kind === "Secret",
   });
@@ -188,10 +195,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     // The same config CI generates for real runs (npm run policy:config): one source, the stack file.
     const result = await runPolicyPack(
       join(projectDir, "policies"),
-      plan.resources,
+      engineResources(recorder),
       policyPackConfig(parsed),
     );
-    plan.policy = { pack: result.pack, violations: result.violations };
+    plan.policy = {
+      pack: result.pack,
+      violations: result.violations,
+      ...(result.undecided.length > 0 ? { undecided: result.undecided } : {}),
+    };
+    for (const u of result.undecided) warn(`policy ${u.policy} could not decide ${u.urn}: ${u.message}`);
   } catch (e) {
     return fail(EXIT.programError, `the policy pack failed: ${(e as Error).message}`);
   }

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PlanResource } from "../../scripts/lib/plan-document";
-import { runPolicyPack } from "../../scripts/lib/policy-client";
+import { asEngineResource, runPolicyPack } from "../../scripts/lib/policy-client";
 import { renderPolicyDocs } from "../../scripts/lib/policy-docs";
 import { ROOT, runPlanCli } from "../helpers/plan-cli";
 
@@ -31,7 +31,7 @@ describe("the policy pack over gRPC", () => {
       metadata: { name: "lb", namespace: "x" },
       spec: { type: "LoadBalancer" },
     });
-    const result = await runPolicyPack(join(ROOT, "policies"), [good, bad]);
+    const result = await runPolicyPack(join(ROOT, "policies"), [good, bad].map(asEngineResource));
     expect(result.pack).toBe("enclii-infra@0.1.0");
     expect(result.policies).toBeGreaterThanOrEqual(35);
     expect(result.violations).toEqual([

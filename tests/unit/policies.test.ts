@@ -329,16 +329,6 @@ describe("stack policies", () => {
     ]);
   });
 
-  it("longhorn-chart-require-backup-target: the chart needs an S3 backup target", () => {
-    const chart = (target?: string) =>
-      resource("kubernetes:helm.sh/v4:Chart", {
-        chart: "longhorn",
-        values: { defaultBackupStore: { backupTarget: target } },
-      });
-    expect(runStack("longhorn-chart-require-backup-target", [chart("s3://b@auto/longhorn/")])).toEqual([]);
-    expect(runStack("longhorn-chart-require-backup-target", [chart()])).toHaveLength(1);
-  });
-
   it("cloudflare-tunnel-require-access-for-admin: an admin route needs an Access application with a policy", () => {
     const checked = { access: { required: true, teamName: "enclii", audTags: ["aud"] } };
     const config = (host: string, service: string, originRequest: Obj | undefined = checked) =>
@@ -454,31 +444,6 @@ describe("stack policies", () => {
       },
     );
     expect(runStack("cloudflare-tunnel-require-access-for-admin", [config])).toEqual([]);
-  });
-
-  it("stack-production-require-alert-receivers: production monitoring must send alerts somewhere", () => {
-    const name = "stack-production-require-alert-receivers";
-    const ns = (env: string) =>
-      resource("kubernetes:core/v1:Namespace", {
-        kind: "Namespace",
-        metadata: { name: "janua", labels: { "enclii.dev/environment": env } },
-      });
-    const chart = (receiver: Obj) =>
-      resource("kubernetes:helm.sh/v4:Chart", {
-        chart: "kube-prometheus-stack",
-        values: {
-          alertmanager: {
-            config: { route: { receiver: "platform" }, receivers: [{ name: "null" }, receiver] },
-          },
-        },
-      });
-    const email = { name: "platform", email_configs: [{ to: "ops@enclii.dev" }] };
-    expect(runStack(name, [ns("production"), chart(email)])).toEqual([]);
-    expect(runStack(name, [ns("production"), chart({ name: "platform" })])).toEqual([
-      "Alertmanager's default receiver platform sends nowhere: alerts are only visible in Grafana",
-    ]);
-    expect(runStack(name, [ns("production")])).toHaveLength(1);
-    expect(runStack(name, [ns("staging"), chart({ name: "platform" })])).toEqual([]);
   });
 
   it("cloudflare-r2bucket-require-lifecycle: every bucket needs an enabled rule", () => {
