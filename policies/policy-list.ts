@@ -33,6 +33,9 @@ import { kubernetesPodRequireResources } from "./rules/kubernetes-pod-require-re
 import { kubernetesPodRequireRunAsNonRoot } from "./rules/kubernetes-pod-require-run-as-non-root";
 import { kubernetesPodRequireSeccompRuntimeDefault } from "./rules/kubernetes-pod-require-seccomp-runtime-default";
 import { kubernetesRbacForbidClusterAdmin } from "./rules/kubernetes-rbac-forbid-cluster-admin";
+import { kubernetesRbacForbidClusterSecretReads } from "./rules/kubernetes-rbac-forbid-cluster-secret-reads";
+import { kubernetesRbacForbidEscalationVerbs } from "./rules/kubernetes-rbac-forbid-escalation-verbs";
+import { kubernetesRbacForbidWildcards } from "./rules/kubernetes-rbac-forbid-wildcards";
 import { kubernetesServiceForbidExternalTypes } from "./rules/kubernetes-service-forbid-external-types";
 import { kubernetesWorkloadRequirePdb } from "./rules/kubernetes-workload-require-pdb";
 import { kubernetesWorkloadRequireSpread } from "./rules/kubernetes-workload-require-spread";
@@ -78,6 +81,9 @@ export const POLICIES: Policy[] = [
   kubernetesPodRequireRunAsNonRoot,
   kubernetesPodRequireSeccompRuntimeDefault,
   kubernetesRbacForbidClusterAdmin,
+  kubernetesRbacForbidClusterSecretReads,
+  kubernetesRbacForbidEscalationVerbs,
+  kubernetesRbacForbidWildcards,
   kubernetesServiceForbidExternalTypes,
   kubernetesWorkloadRequirePdb,
   kubernetesWorkloadRequireSpread,
