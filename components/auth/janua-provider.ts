@@ -1,252 +1,48 @@
 /**
- * Pulumi dynamic providers for Janua's API: organizations and OAuth clients.
+ * Pulumi dynamic providers for Janua's API: OAuth clients here, organizations in
+ * janua-organizations.ts, the HTTP calls and the admin session in janua-http.ts.
  *
- * Serialized into the Pulumi state by `pulumi.runtime.serializeFunction`: it imports nothing of
- * the project's own and uses Node's built-in `fetch`.
+ * Serialized into the Pulumi state by `pulumi.runtime.serializeFunction`: they import nothing but
+ * each other and use Node's built-in `fetch`. `read` and `delete` run the serialized provider of
+ * the last `up` that wrote the resource, so `diff` reports an update whenever the stored
+ * `providerVersion` differs from {@link JANUA_PROVIDER_VERSION}.
  *
- * The API (REFERENCE.md): `POST /api/v1/oauth/clients/register` with `X-Internal-API-Key`,
- * idempotent on `client_key` (201 with `client_secret` the first time, 200 without it after),
- * 503 while no admin exists; every other call needs `Authorization: Bearer <jwt>` from
- * `POST /api/v1/auth/signin` as the bootstrap admin.
+ * OAuth clients follow madfam-org/janua at d181ef41, apps/api/app/routers/v1/oauth_clients.py:
+ * - `POST /register` with `X-Internal-API-Key` (54-192): keyed on `client_key`, stored as the
+ *   client's audience, then on the name (78-102); an existing client has its non-secret fields
+ *   reconciled, `is_confidential` included but never `organization_id` (104-132), and answers 200
+ *   without a secret; a new one 201 with `id` (its database UUID), `client_id` (`jnc_...`) and
+ *   the secret (173-192); 503 while no admin exists (145-155);
+ * - `GET|PATCH|DELETE /{client_id}` and `POST /{client_id}/rotate` take the UUID `id`: anything
+ *   else answers 400 "Invalid client_id format" (375-557). PATCH changes name, description,
+ *   redirect_uris, allowed_scopes and grant_types (app/schemas/oauth_client.py 161-191) and
+ *   validates only the redirect URIs, so the provider checks scopes and grant types itself.
+ * The Pulumi id of a client is its UUID; a client stored by provider version 1 has its `jnc_` id
+ * and no `januaId` until its next update re-registers it.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import {
+  adminRequest,
+  isUuid,
+  type JanuaConnection,
+  type Json,
+  januaError,
+  januaRequest,
+  januaStatus,
+} from "./janua-http";
+import { JANUA_PROVIDER_VERSION } from "./janua-organizations";
 
-/** Where Janua is and who the provider acts as. */
-export interface JanuaConnection {
-  /** e.g. `https://auth.enclii.dev` or an in-cluster URL. */
-  readonly baseUrl: string;
-  readonly internalApiKey: string;
-  readonly adminEmail: string;
-  readonly adminPassword: string;
-  /**
-   * Cloudflare Access service token of the admin hostname `baseUrl` names: sent on every request
-   * as `CF-Access-Client-Id` and `CF-Access-Client-Secret`, the headers Access checks
-   * (Cloudflare API schema access_client_id/access_client_secret). Unset for a URL without Access.
-   */
-  readonly accessClientId?: string;
-  readonly accessClientSecret?: string;
-  readonly timing?: {
-    readonly baseDelayMs?: number;
-    readonly maxDelayMs?: number;
-    readonly maxAttempts?: number;
-  };
-}
-
-/** An error answer of Janua. */
-export class JanuaError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = "JanuaError";
-  }
-}
-
-type Json = Record<string, unknown>;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function detailOf(body: Json, text: string): string {
-  const detail = body.detail ?? body.message ?? body.error;
-  if (Array.isArray(detail)) {
-    return detail
-      .map((d) => {
-        const item = d as Json;
-        const loc = Array.isArray(item.loc) ? item.loc.join(".") : "";
-        return `${loc ? `${loc}: ` : ""}${String(item.msg ?? JSON.stringify(item))}`;
-      })
-      .join("; ");
-  }
-  return typeof detail === "string" ? detail : text.slice(0, 200);
-}
-
-/**
- * One call with bounded retries: 503 (Janua starting, or no admin yet) and unreachable Janua back
- * off and retry; 401, 403 and validation errors (400/422) fail at once with Janua's message.
- */
-export async function januaRequest(
-  conn: JanuaConnection,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
-  path: string,
-  what: string,
-  options: { body?: Json; bearer?: string; internalKey?: boolean } = {},
-): Promise<{ status: number; body: Json }> {
-  const base = conn.timing?.baseDelayMs ?? 2000;
-  const max = conn.timing?.maxDelayMs ?? 30_000;
-  const attempts = conn.timing?.maxAttempts ?? 12;
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (options.body) headers["content-type"] = "application/json";
-  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-  if (options.internalKey) headers["x-internal-api-key"] = conn.internalApiKey;
-  if (conn.accessClientId !== undefined && conn.accessClientSecret !== undefined) {
-    headers["cf-access-client-id"] = conn.accessClientId;
-    headers["cf-access-client-secret"] = conn.accessClientSecret;
-  }
-  const url = `${conn.baseUrl.replace(/\/$/, "")}${path}`;
-  let last = "";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const delay = Math.min(max, base * 2 ** (attempt - 1));
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: options.body ? JSON.stringify(options.body) : undefined,
-        // Access answers a request it does not admit with a redirect to its login page; followed,
-        // that page would read as a 200 with an empty body.
-        redirect: "manual",
-      });
-    } catch (e) {
-      last = `Janua unreachable at ${conn.baseUrl}: ${(e as Error).message}`;
-      await sleep(delay);
-      continue;
-    }
-    const text = await response.text();
-    let body: Json = {};
-    try {
-      body = text ? (JSON.parse(text) as Json) : {};
-    } catch {
-      body = {};
-    }
-    if (response.ok) return { status: response.status, body };
-    if (response.status >= 300 && response.status < 400) {
-      throw new JanuaError(
-        `Janua's URL ${conn.baseUrl} redirected ${what} to ${response.headers.get("location") ?? "elsewhere"} (${response.status}): Cloudflare Access did not admit the request; check the tunnel's Access service token`,
-        response.status,
-      );
-    }
-    const detail = detailOf(body, text);
-    if (response.status === 503) {
-      last = `Janua not ready (503: ${detail}) for ${what}`;
-      await sleep(delay);
-      continue;
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new JanuaError(
-        `Janua refused ${what} (${response.status}: ${detail}); check the internal API key and the bootstrap admin credentials in the janua Secret, and for a 403 from Cloudflare (no JSON detail) the tunnel's Access service token`,
-        response.status,
-      );
-    }
-    if (response.status === 400 || response.status === 422) {
-      throw new JanuaError(`Janua rejected ${what} (${response.status}): ${detail}`, response.status);
-    }
-    throw new JanuaError(
-      `Janua ${method} ${path} failed for ${what}: ${response.status} ${detail}`,
-      response.status,
-    );
-  }
-  throw new Error(`${last} (gave up after ${attempts} attempts)`);
-}
-
-/** Signs in as the bootstrap admin and returns the access token. */
-export async function signIn(conn: JanuaConnection): Promise<string> {
-  const { body } = await januaRequest(conn, "POST", "/api/v1/auth/signin", "the admin sign-in", {
-    body: { email: conn.adminEmail, password: conn.adminPassword },
-  });
-  const tokens = (body.tokens ?? {}) as Json;
-  const token = body.access_token ?? tokens.access_token ?? body.token;
-  if (typeof token !== "string") throw new Error("Janua's sign-in answer has no access token");
-  return token;
-}
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-// ---------------------------------------------------------------- organizations
-
-/** Inputs of an organization. */
-export interface JanuaOrganizationInputs {
-  readonly connection: JanuaConnection;
-  readonly name: string;
-  /** `^[a-z0-9-]+$`, unique. */
-  readonly slug: string;
-  readonly description?: string;
-  readonly billingEmail?: string;
-}
-
-async function findOrganization(
-  conn: JanuaConnection,
-  token: string,
-  match: (o: Json) => boolean,
-): Promise<Json | undefined> {
-  const { body } = await januaRequest(conn, "GET", "/api/v1/admin/organizations", "listing organizations", {
-    bearer: token,
-  });
-  const list = (Array.isArray(body) ? body : (body.organizations ?? body.items ?? body.data ?? [])) as Json[];
-  return list.find(match);
-}
-
-/** A Janua organization. Creating adopts an existing one with the same slug. */
-export const januaOrganizationProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: JanuaOrganizationInputs) {
-    const token = await signIn(inputs.connection);
-    const existing = await findOrganization(inputs.connection, token, (o) => o.slug === inputs.slug);
-    const org =
-      existing ??
-      (
-        await januaRequest(
-          inputs.connection,
-          "POST",
-          "/api/v1/organizations/",
-          `organization ${inputs.slug}`,
-          {
-            bearer: token,
-            body: {
-              name: inputs.name,
-              slug: inputs.slug,
-              ...(inputs.description ? { description: inputs.description } : {}),
-              ...(inputs.billingEmail ? { billing_email: inputs.billingEmail } : {}),
-            },
-          },
-        )
-      ).body;
-    return { id: String(org.id), outs: { ...inputs, organizationId: String(org.id) } };
-  },
-  async read(id: string, props: JanuaOrganizationInputs & Json) {
-    const token = await signIn(props.connection);
-    const org = await findOrganization(props.connection, token, (o) => String(o.id) === id);
-    if (!org) return { id: "", props: {} };
-    return { id, props: { ...props, name: String(org.name), slug: String(org.slug) } };
-  },
-  async diff(_id: string, olds: JanuaOrganizationInputs, news: JanuaOrganizationInputs) {
-    const fields = ["name", "slug", "description", "billingEmail"] as const;
-    const replaces = fields.filter((f) => olds[f] !== news[f]);
-    return {
-      changes: replaces.length > 0 || !same(olds.connection, news.connection),
-      replaces,
-      // The slug is unique: the old organization must go before its replacement takes the slug.
-      deleteBeforeReplace: replaces.includes("slug") ? false : replaces.length > 0,
-    };
-  },
-  async update(_id: string, _olds: JanuaOrganizationInputs, news: JanuaOrganizationInputs & Json) {
-    return { outs: { ...news } };
-  },
-  async delete(id: string, props: JanuaOrganizationInputs) {
-    const token = await signIn(props.connection);
-    try {
-      await januaRequest(
-        props.connection,
-        "DELETE",
-        `/api/v1/admin/organizations/${id}`,
-        `organization ${props.slug}`,
-        {
-          bearer: token,
-        },
-      );
-    } catch (e) {
-      if (!(e instanceof JanuaError && e.status === 404)) throw e;
-    }
-  },
-};
-
-// ---------------------------------------------------------------- OAuth clients
+export { type JanuaConnection, type JanuaError, januaError, januaRequest, januaStatus } from "./janua-http";
+export {
+  JANUA_PROVIDER_VERSION,
+  type JanuaOrganizationInputs,
+  januaOrganizationProvider,
+} from "./janua-organizations";
 
 /** Inputs of an OAuth client. */
 export interface JanuaOAuthClientInputs {
   readonly connection: JanuaConnection;
-  /** Stable key that makes registration idempotent. */
+  /** Stable key that makes registration idempotent; Janua stores it as the audience. Replaces. */
   readonly clientKey: string;
   readonly name: string;
   readonly description?: string;
@@ -255,21 +51,166 @@ export interface JanuaOAuthClientInputs {
   readonly allowedScopes?: string[];
   /** @default ["authorization_code", "refresh_token"] */
   readonly grantTypes?: string[];
+  /** Must equal `clientKey` when set (oauth_clients.py 79-83). */
   readonly audience?: string;
+  /** UUID of the client's organization. Replaces: `/register` never changes it. */
   readonly organizationId?: string;
   /** @default true */
   readonly isConfidential?: boolean;
+  /** {@link JANUA_PROVIDER_VERSION} when the resource was last written. */
+  readonly providerVersion?: number;
 }
 
-function clientBody(i: JanuaOAuthClientInputs): Json {
+type Stored = JanuaOAuthClientInputs & { januaId?: string; clientId?: string; clientSecret?: string };
+
+const DEFAULT_SCOPES = ["openid", "profile", "email"];
+const DEFAULT_GRANTS = ["authorization_code", "refresh_token"];
+const BASE_SCOPES = ["openid", "profile", "email", "offline_access", "api", "admin"];
+const GRANTS = ["authorization_code", "refresh_token", "client_credentials", "implicit"];
+
+/**
+ * Every problem of the inputs at once, as Janua's OAuthClientCreate would find them
+ * (app/schemas/oauth_client.py 16-158) plus the client_key/audience rule (oauth_clients.py 79-83).
+ */
+export function validateOAuthClient(i: JanuaOAuthClientInputs): void {
+  const problems: string[] = [];
+  const text = (field: string, v: unknown, max: number, min = 0) => {
+    if (v === undefined && min === 0) return;
+    if (typeof v !== "string" || v.length < min || v.length > max)
+      problems.push(`${field}: ${min}-${max} characters (got ${JSON.stringify(v)})`);
+  };
+  text("clientKey", i.clientKey, 255, 1);
+  text("name", i.name, 255, 1);
+  text("description", i.description, 1000);
+  if (i.audience !== undefined && i.audience !== i.clientKey)
+    problems.push(
+      `audience: must equal clientKey ${JSON.stringify(i.clientKey)} or be unset (got ${JSON.stringify(i.audience)})`,
+    );
+  (i.redirectUris ?? []).forEach((uri, n) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(uri);
+    } catch {
+      url = undefined;
+    }
+    const local = url !== undefined && (url.host.startsWith("localhost") || url.host.startsWith("127.0.0.1"));
+    if (!local && (url?.protocol !== "https:" || !url.host))
+      problems.push(
+        `redirectUris[${n}]: an https URL (http only for localhost) (got ${JSON.stringify(uri)})`,
+      );
+  });
+  (i.allowedScopes ?? []).forEach((scope, n) => {
+    if (!BASE_SCOPES.includes(scope) && !/^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$/.test(scope))
+      problems.push(
+        `allowedScopes[${n}]: one of ${BASE_SCOPES.join(", ")} or namespace:action (got ${JSON.stringify(scope)})`,
+      );
+  });
+  const grants = i.grantTypes ?? DEFAULT_GRANTS;
+  grants.forEach((grant, n) => {
+    if (!GRANTS.includes(grant))
+      problems.push(`grantTypes[${n}]: one of ${GRANTS.join(", ")} (got ${JSON.stringify(grant)})`);
+  });
+  if (
+    grants.some((g) => g === "authorization_code" || g === "implicit") &&
+    (i.redirectUris ?? []).length === 0
+  )
+    problems.push("redirectUris: required for authorization_code or implicit clients (got [])");
+  if (i.organizationId !== undefined && !isUuid(i.organizationId))
+    problems.push(`organizationId: a UUID (got ${JSON.stringify(i.organizationId)})`);
+  if (problems.length > 0)
+    throw new Error(`Janua OAuth client ${String(i.clientKey)}: ${problems.join("; ")}`);
+}
+
+function registerBody(i: JanuaOAuthClientInputs): Json {
   return {
     name: i.name,
-    ...(i.description ? { description: i.description } : {}),
+    description: i.description ?? null,
     redirect_uris: i.redirectUris,
-    allowed_scopes: i.allowedScopes ?? ["openid", "profile", "email"],
-    grant_types: i.grantTypes ?? ["authorization_code", "refresh_token"],
-    ...(i.audience ? { audience: i.audience } : {}),
+    allowed_scopes: i.allowedScopes ?? DEFAULT_SCOPES,
+    grant_types: i.grantTypes ?? DEFAULT_GRANTS,
+    client_key: i.clientKey,
+    is_confidential: i.isConfidential ?? true,
+    ...(i.organizationId !== undefined ? { organization_id: i.organizationId } : {}),
   };
+}
+
+async function register(i: JanuaOAuthClientInputs): Promise<{ status: number; body: Json }> {
+  const result = await januaRequest(
+    i.connection,
+    "POST",
+    "/api/v1/oauth/clients/register",
+    `OAuth client ${i.clientKey}`,
+    {
+      internalKey: true,
+      body: registerBody(i),
+    },
+  );
+  if (!isUuid(result.body.id))
+    throw new Error(`Janua's /register answer for ${i.clientKey} has no client UUID (id)`);
+  const live = (result.body.organization_id as string | null | undefined) ?? undefined;
+  if (result.status === 200 && (live ?? "") !== (i.organizationId ?? "")) {
+    throw januaError(
+      `Janua already has OAuth client ${i.clientKey} (${String(result.body.id)}) in organization ${live ?? "none"}, not ${i.organizationId ?? "none"}: /register never moves a client (oauth_clients.py 104-132); delete that client in Janua, then run the command again`,
+      409,
+    );
+  }
+  return result;
+}
+
+async function rotate(i: JanuaOAuthClientInputs, januaId: string): Promise<string> {
+  const { body } = await adminRequest(
+    i.connection,
+    "POST",
+    `/api/v1/oauth/clients/${januaId}/rotate`,
+    `OAuth client ${i.clientKey}`,
+  );
+  if (typeof body.client_secret !== "string")
+    throw new Error(`Janua's rotate answer for ${i.clientKey} has no secret`);
+  return body.client_secret;
+}
+
+/** The UUID of a stored client; for one stored by version 1 (no januaId), found by its client_id. */
+async function januaIdOf(id: string, props: Stored): Promise<string | undefined> {
+  if (isUuid(props.januaId)) return props.januaId;
+  if (isUuid(id)) return id;
+  const clientId = props.clientId ?? id;
+  for (let page = 1; ; page++) {
+    const { body } = await adminRequest(
+      props.connection,
+      "GET",
+      `/api/v1/oauth/clients?page=${page}&per_page=100`,
+      `listing OAuth clients (page ${page})`,
+    );
+    const clients = (body.clients ?? []) as Json[];
+    const found = clients.find((c) => c.client_id === clientId);
+    if (found) return String(found.id);
+    if (clients.length < 100) return undefined;
+  }
+}
+
+function outs(i: JanuaOAuthClientInputs, body: Json, clientSecret: string): Json {
+  return {
+    ...i,
+    januaId: String(body.id),
+    clientId: String(body.client_id),
+    clientSecret,
+    providerVersion: JANUA_PROVIDER_VERSION,
+  };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const scopes = (i: Partial<JanuaOAuthClientInputs>) => i.allowedScopes ?? DEFAULT_SCOPES;
+const grants = (i: Partial<JanuaOAuthClientInputs>) => i.grantTypes ?? DEFAULT_GRANTS;
+const confidential = (i: Partial<JanuaOAuthClientInputs>) => i.isConfidential ?? true;
+
+function patchable(olds: Partial<JanuaOAuthClientInputs>, news: JanuaOAuthClientInputs): boolean {
+  return (
+    olds.name !== news.name ||
+    (olds.description ?? null) !== (news.description ?? null) ||
+    !same(olds.redirectUris, news.redirectUris) ||
+    !same(scopes(olds), scopes(news)) ||
+    !same(grants(olds), grants(news))
+  );
 }
 
 /**
@@ -278,96 +219,125 @@ function clientBody(i: JanuaOAuthClientInputs): Json {
  */
 export const januaOAuthClientProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: JanuaOAuthClientInputs) {
-    const what = `OAuth client ${inputs.clientKey}`;
-    const { body } = await januaRequest(inputs.connection, "POST", "/api/v1/oauth/clients/register", what, {
-      internalKey: true,
-      body: {
-        ...clientBody(inputs),
-        client_key: inputs.clientKey,
-        is_confidential: inputs.isConfidential ?? true,
-        ...(inputs.organizationId ? { organization_id: inputs.organizationId } : {}),
-      },
-    });
-    const clientId = String(body.client_id);
-    let clientSecret = typeof body.client_secret === "string" ? body.client_secret : undefined;
-    if (clientSecret === undefined && (inputs.isConfidential ?? true)) {
-      const token = await signIn(inputs.connection);
-      const rotated = await januaRequest(
-        inputs.connection,
-        "POST",
-        `/api/v1/oauth/clients/${clientId}/rotate`,
-        what,
-        {
-          bearer: token,
-        },
-      );
-      clientSecret = String(rotated.body.client_secret);
-    }
-    return { id: clientId, outs: { ...inputs, clientId, clientSecret: clientSecret ?? "" } };
+    validateOAuthClient(inputs);
+    const { body } = await register(inputs);
+    const januaId = String(body.id);
+    let secret = typeof body.client_secret === "string" ? body.client_secret : undefined;
+    if (secret === undefined && confidential(inputs)) secret = await rotate(inputs, januaId);
+    return { id: januaId, outs: outs(inputs, body, secret ?? "") };
   },
-  async read(id: string, props: JanuaOAuthClientInputs & Json) {
-    const token = await signIn(props.connection);
+
+  async read(id: string, props: Stored & Json) {
+    const januaId = await januaIdOf(id, props);
+    if (!januaId) return { id: "", props: {} };
+    let c: Json;
     try {
-      const { body } = await januaRequest(
-        props.connection,
-        "GET",
-        `/api/v1/oauth/clients/${id}`,
-        `OAuth client ${id}`,
-        {
-          bearer: token,
-        },
-      );
-      return {
-        id,
-        props: {
-          ...props,
-          name: String(body.name),
-          redirectUris: (body.redirect_uris ?? props.redirectUris) as string[],
-        },
-      };
+      c = (
+        await adminRequest(
+          props.connection,
+          "GET",
+          `/api/v1/oauth/clients/${januaId}`,
+          `OAuth client ${props.clientKey}`,
+        )
+      ).body;
     } catch (e) {
-      if (e instanceof JanuaError && e.status === 404) return { id: "", props: {} };
+      if (januaStatus(e) === 404) return { id: "", props: {} };
       throw e;
     }
-  },
-  async diff(_id: string, olds: JanuaOAuthClientInputs, news: JanuaOAuthClientInputs) {
-    const replaces = (["clientKey", "organizationId", "isConfidential"] as const).filter(
-      (f) => olds[f] !== news[f],
-    );
-    const updatable = (
-      ["name", "description", "redirectUris", "allowedScopes", "grantTypes", "audience"] as const
-    ).some((f) => !same(olds[f], news[f]));
-    return { changes: replaces.length > 0 || updatable || !same(olds.connection, news.connection), replaces };
-  },
-  async update(id: string, olds: JanuaOAuthClientInputs & Json, news: JanuaOAuthClientInputs) {
-    const token = await signIn(news.connection);
-    await januaRequest(
-      news.connection,
-      "PATCH",
-      `/api/v1/oauth/clients/${id}`,
-      `OAuth client ${news.clientKey}`,
-      {
-        bearer: token,
-        body: clientBody(news),
+    // Defaults the stack leaves unset stay unset when Janua holds exactly them.
+    const keep = <T>(stored: T | undefined, live: T, fallback: T): T | undefined =>
+      stored === undefined && same(live, fallback) ? undefined : live;
+    return {
+      id,
+      props: {
+        ...props,
+        januaId,
+        clientId: String(c.client_id),
+        name: String(c.name),
+        description: typeof c.description === "string" ? c.description : undefined,
+        redirectUris: (c.redirect_uris ?? []) as string[],
+        allowedScopes: keep(props.allowedScopes, (c.allowed_scopes ?? []) as string[], DEFAULT_SCOPES),
+        grantTypes: keep(props.grantTypes, (c.grant_types ?? []) as string[], DEFAULT_GRANTS),
+        isConfidential: keep(props.isConfidential, c.is_confidential !== false, true),
+        organizationId: (c.organization_id as string | null | undefined) ?? undefined,
       },
-    );
-    // PATCH never returns the secret: keep the one from creation.
-    return { outs: { ...news, clientId: id, clientSecret: olds.clientSecret ?? "" } };
+    };
   },
-  async delete(id: string, props: JanuaOAuthClientInputs) {
-    const token = await signIn(props.connection);
+
+  async diff(_id: string, olds: Stored, news: JanuaOAuthClientInputs) {
+    const replaces = (["clientKey", "organizationId"] as const).filter(
+      (f) => (olds[f] ?? undefined) !== (news[f] ?? undefined),
+    );
+    const updates =
+      patchable(olds, news) ||
+      confidential(olds) !== confidential(news) ||
+      (olds.audience ?? undefined) !== (news.audience ?? undefined);
+    return {
+      changes:
+        replaces.length > 0 ||
+        updates ||
+        !same(olds.connection, news.connection) ||
+        olds.providerVersion !== news.providerVersion,
+      replaces,
+      // Registering the replacement first would find the live client by its name
+      // (oauth_clients.py 95-102) and adopt it, and deleting the old resource would then delete it.
+      deleteBeforeReplace: replaces.length > 0,
+    };
+  },
+
+  async update(id: string, olds: Stored, news: JanuaOAuthClientInputs) {
+    validateOAuthClient(news);
+    let januaId = isUuid(olds.januaId) ? olds.januaId : isUuid(id) ? id : undefined;
+    let clientId = olds.clientId;
+    if (januaId === undefined || confidential(olds) !== confidential(news)) {
+      // Stored by version 1 (a jnc_ id), or is_confidential changes, which only /register sets.
+      const { body } = await register(news);
+      januaId = String(body.id);
+      clientId = String(body.client_id);
+    } else if (patchable(olds, news)) {
+      try {
+        await adminRequest(
+          news.connection,
+          "PATCH",
+          `/api/v1/oauth/clients/${januaId}`,
+          `OAuth client ${news.clientKey}`,
+          {
+            name: news.name,
+            description: news.description ?? null,
+            redirect_uris: news.redirectUris,
+            allowed_scopes: scopes(news),
+            grant_types: grants(news),
+          },
+        );
+      } catch (e) {
+        if (januaStatus(e) === 404) {
+          throw januaError(
+            `Janua OAuth client ${news.clientKey} (${januaId}) no longer exists; run \`pulumi refresh\` so the next up registers it again`,
+            404,
+          );
+        }
+        throw e;
+      }
+    }
+    // PATCH never returns the secret: keep the stored one, or get one for a client made confidential.
+    let secret = olds.clientSecret ?? "";
+    if (confidential(news) && secret === "") secret = await rotate(news, januaId);
+    if (!confidential(news)) secret = "";
+    return { outs: outs(news, { id: januaId, client_id: clientId }, secret) };
+  },
+
+  async delete(id: string, props: Stored) {
+    const januaId = await januaIdOf(id, props);
+    if (!januaId) return;
     try {
-      await januaRequest(
+      await adminRequest(
         props.connection,
         "DELETE",
-        `/api/v1/oauth/clients/${id}`,
+        `/api/v1/oauth/clients/${januaId}`,
         `OAuth client ${props.clientKey}`,
-        {
-          bearer: token,
-        },
       );
     } catch (e) {
-      if (!(e instanceof JanuaError && e.status === 404)) throw e;
+      if (januaStatus(e) !== 404) throw e;
     }
   },
 };

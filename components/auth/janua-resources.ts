@@ -1,10 +1,17 @@
 /**
  * Pulumi resources backed by the Janua API dynamic providers. The connection (internal API key,
  * admin credentials, the Access service token) is always passed as a secret; the client secret is a
- * secret output.
+ * secret output. Each resource records `providerVersion` ({@link JANUA_PROVIDER_VERSION}): a bump
+ * makes the next `up` update each of them, so their stored provider (which `read` and `delete` run)
+ * is the current one.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type JanuaConnection, januaOAuthClientProvider, januaOrganizationProvider } from "./janua-provider";
+import {
+  JANUA_PROVIDER_VERSION,
+  type JanuaConnection,
+  januaOAuthClientProvider,
+  januaOrganizationProvider,
+} from "./janua-provider";
 
 /** A Cloudflare Access service token: what the provider sends as `CF-Access-Client-Id/Secret`. */
 export interface AccessServiceTokenArgs {
@@ -72,6 +79,7 @@ export class JanuaOrganization extends pulumi.dynamic.Resource {
         slug: args.slug,
         description: args.description,
         billingEmail: args.billingEmail,
+        providerVersion: JANUA_PROVIDER_VERSION,
         organizationId: undefined,
       },
       opts,
@@ -81,9 +89,12 @@ export class JanuaOrganization extends pulumi.dynamic.Resource {
   }
 }
 
-/** An OAuth client in a Janua instance. */
+/** An OAuth client in a Janua instance; its Pulumi id is Janua's UUID `id` of the client. */
 export class JanuaOAuthClient extends pulumi.dynamic.Resource {
+  /** The public client id (`jnc_...`) the OAuth flows send. */
   declare public readonly clientId: pulumi.Output<string>;
+  /** Janua's database UUID of the client: the id every management call takes. */
+  declare public readonly januaId: pulumi.Output<string>;
   declare public readonly clientSecret: pulumi.Output<string>;
 
   constructor(
@@ -110,6 +121,8 @@ export class JanuaOAuthClient extends pulumi.dynamic.Resource {
         redirectUris: args.redirectUris,
         allowedScopes: args.allowedScopes,
         organizationId: args.organizationId,
+        providerVersion: JANUA_PROVIDER_VERSION,
+        januaId: undefined,
         clientId: undefined,
         clientSecret: undefined,
       },

@@ -193,10 +193,12 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
     case "pulumi-nodejs:dynamic/enclii:RobotReverseDns":
       return { id: `rdns-${String(inputs.ip)}`, state: inputs };
     case "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient":
+      // The Pulumi id is Janua's UUID of the client; `clientId` the public jnc_ id.
       return {
-        id: `jnc_${stableHex(seed, 20)}`,
+        id: stableUuid(seed),
         state: {
           ...inputs,
+          januaId: stableUuid(seed),
           clientId: `jnc_${stableHex(seed, 20)}`,
           clientSecret: `jns_${stableHex(`${seed}/secret`, 32)}`,
         },

@@ -1,24 +1,54 @@
 /**
- * A local HTTP server on 127.0.0.1 following Janua's documented API: admin sign-in with a
- * Bearer token, client registration idempotent on client_key (201 with the secret, 200
- * without), 401 on a wrong internal key, 503 before the admin exists, organization
- * create/list/delete, client GET/PATCH/DELETE/rotate, validation errors as 422.
+ * A local HTTP server on 127.0.0.1 modelling madfam-org/janua's API at commit
+ * d181ef412389a9dc58396cd262927e4060ef8410 (paths under apps/api/), every route the Janua
+ * providers call, each handler citing the lines it follows:
+ * - POST /api/v1/auth/signin (app/routers/v1/auth.py 365-489), limited to 5 a minute per remote
+ *   address by slowapi's fixed window in memory (auth.py 45-46 and 366; laurentS/slowapi v0.1.9
+ *   slowapi/extension.py 244-247; alisaifee/limits 5.8.0 limits/strategies.py 144-163,
+ *   limits/storage/memory.py 88-102), answered with slowapi's 429 (extension.py 76-87, headers
+ *   only when enabled, 378-412). Janua's own GlobalRateLimitMiddleware is never installed:
+ *   app/main.py 523 drops what create_rate_limit_middleware returns
+ *   (app/middleware/global_rate_limit.py 698-713), so no other route is limited;
+ * - OAuth clients (app/routers/v1/oauth_clients.py) and organizations (organizations.py,
+ *   admin.py): tests/helpers/janua-model.ts holds their state;
+ * - errors as `{"error": {...}}` (app/core/error_handling.py 295-331).
+ * In front of it, optionally, the Access application of the admin hostname (cloudflared).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-
-type Json = Record<string, unknown>;
+import {
+  type Answer,
+  clientDetail,
+  httpError,
+  JanuaState,
+  type Json,
+  oauthClientCreateErrors,
+  parseUuid,
+  validationError,
+} from "./janua-model";
 
 /** Behaviour knobs. */
 export interface JanuaServerOptions {
   readonly internalApiKey: string;
   readonly adminEmail: string;
   readonly adminPassword: string;
-  /** Answer 503 to this many requests first (the deployment coming up). @default 0 */
+  /** Answer 503 to this many requests first (no ready Janua pod behind the Service yet). @default 0 */
   readonly unavailableFor?: number;
-  /** Whether the bootstrap admin exists yet. @default true */
+  /** Whether the bootstrap admin exists yet (app/core/database.py 219-305). @default true */
   readonly adminExists?: boolean;
+  /** The sign-in limit (auth.py 366: `5/minute`). Tests shorten the window. */
+  readonly signInLimit?: { readonly max?: number; readonly windowMs?: number };
+  /** slowapi's `RATELIMIT_HEADERS_ENABLED` (extension.py 239-241): Janua leaves it off. @default false */
+  readonly rateLimitHeaders?: boolean;
+  /** `expires_in` of a token (app/config.py 127: 480 minutes). @default 28800 */
+  readonly tokenTtlSeconds?: number;
+  /**
+   * Whether the admin organization DELETE really deletes. Upstream it does not (admin.py 820 calls
+   * the AsyncSession's coroutine `delete` without await); true models a Janua where that is fixed.
+   * @default false
+   */
+  readonly organizationDeleteCommits?: boolean;
   /**
    * Stand in front of Janua as the Access application of its admin hostname and cloudflared's
    * Access check do: a request without this service token's `CF-Access-Client-Id` and
@@ -35,17 +65,19 @@ export interface JanuaServerOptions {
 }
 
 /** The fake Janua. */
-export class FakeJanua {
+export class FakeJanua extends JanuaState {
   url = "";
   readonly requests: { method: string; path: string; status: number }[] = [];
-  readonly clients = new Map<string, Json>();
-  readonly organizations = new Map<string, Json>();
+  readonly admin: { id: string; email: string } = { id: randomUUID(), email: "" };
   adminExists: boolean;
   private unavailable: number;
-  private readonly tokens = new Set<string>();
+  private readonly tokens = new Map<string, { userId: string; expiresAt: number }>();
+  private readonly signInWindows = new Map<string, { count: number; resetAt: number }>();
   private server?: Server;
 
   constructor(readonly options: JanuaServerOptions) {
+    super();
+    this.admin.email = options.adminEmail;
     this.adminExists = options.adminExists ?? true;
     this.unavailable = options.unavailableFor ?? 0;
   }
@@ -65,15 +97,24 @@ export class FakeJanua {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
+  /** Sign-ins this fake answered with a token or a refusal other than 429. */
+  signIns(): number {
+    return this.requests.filter((r) => r.path === "/api/v1/auth/signin" && r.status !== 429).length;
+  }
+
+  /** An organization someone else created (the bootstrap admin is neither owner nor member). */
+  addForeignOrganization(body: { name: string; slug: string }): Json {
+    return this.createOrganization(body, { id: randomUUID(), email: "someone@else.example" });
+  }
+
+  /** Expires every token handed out so far (as if their 480 minutes had passed). */
+  expireTokens(): void {
+    for (const t of this.tokens.values()) t.expiresAt = 0;
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const url = new URL(req.url ?? "/", "http://janua");
     const method = req.method ?? "GET";
-    let body: Json = {};
-    try {
-      body = raw ? (JSON.parse(raw) as Json) : {};
-    } catch {
-      body = {};
-    }
     const access = this.options.access;
     if (
       access &&
@@ -81,7 +122,7 @@ export class FakeJanua {
         req.headers["cf-access-client-secret"] !== access.clientSecret)
     ) {
       const login = access.refusal === "login";
-      this.requests.push({ method, path, status: login ? 302 : 403 });
+      this.requests.push({ method, path: url.pathname, status: login ? 302 : 403 });
       if (login) {
         res.writeHead(302, {
           location: "https://enclii.cloudflareaccess.com/cdn-cgi/access/login/auth-admin",
@@ -93,109 +134,364 @@ export class FakeJanua {
       }
       return;
     }
-    const [status, answer] = this.route(req, method, path, body);
-    this.requests.push({ method, path, status });
-    res.writeHead(status, { "content-type": "application/json" });
+    let body: Json | undefined;
+    try {
+      body = raw ? (JSON.parse(raw) as Json) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const headers: Record<string, string> = {};
+    const [status, answer] = this.route(req, method, url, body, headers);
+    this.requests.push({ method, path: url.pathname, status });
+    if (status === 204 || answer === null) {
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(answer));
   }
 
-  private bearer(req: IncomingMessage): boolean {
+  /** The signed-in user of a request, or the refusal (app/dependencies.py 175-228). */
+  private user(req: IncomingMessage): { id: string; isAdmin: boolean } | Answer {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    return token !== undefined && this.tokens.has(token);
+    // FastAPI HTTPBearer without a header: 401 "Not authenticated" (403 before FastAPI 0.122).
+    if (token === undefined) return httpError(401, "Not authenticated");
+    const session = this.tokens.get(token);
+    if (!session || session.expiresAt <= Date.now()) return httpError(401, "Invalid or expired token");
+    return { id: session.userId, isAdmin: session.userId === this.admin.id };
   }
 
-  private route(req: IncomingMessage, method: string, path: string, body: Json): [number, Json] {
+  private route(
+    req: IncomingMessage,
+    method: string,
+    url: URL,
+    body: Json | undefined,
+    headers: Record<string, string>,
+  ): Answer {
     if (this.unavailable > 0) {
       this.unavailable--;
-      return [503, { detail: "Service starting" }];
+      return httpError(503, "Service Unavailable");
     }
-    if (method === "POST" && path === "/api/v1/auth/signin") {
-      if (
-        !this.adminExists ||
-        body.email !== this.options.adminEmail ||
-        body.password !== this.options.adminPassword
-      ) {
-        return [401, { detail: "Invalid credentials" }];
-      }
-      const token = randomUUID();
-      this.tokens.add(token);
-      return [200, { access_token: token, token_type: "bearer" }];
+    const path = url.pathname;
+    if (path === "/api/v1/auth/signin" && method === "POST") return this.signIn(req, body, headers);
+    if (path === "/api/v1/oauth/clients/register" && method === "POST") return this.register(req, body);
+    // Starlette redirect_slashes: the organizations router's "/" route answers its bare path with a 307.
+    if (path === "/api/v1/organizations") {
+      headers.location = `${path}/`;
+      return [307, null];
     }
-    if (method === "POST" && path === "/api/v1/oauth/clients/register") {
-      if (req.headers["x-internal-api-key"] !== this.options.internalApiKey)
-        return [401, { detail: "Invalid internal API key" }];
-      if (!this.adminExists) return [503, { detail: "No admin user exists yet" }];
-      const uris = (body.redirect_uris ?? []) as string[];
-      const bad = uris.filter(
-        (u) => !u.startsWith("https://") && !/^http:\/\/(localhost|127\.0\.0\.1)/.test(u),
-      );
-      if (bad.length > 0) {
-        return [
-          422,
-          { detail: [{ loc: ["body", "redirect_uris"], msg: `must use https: ${bad.join(", ")}` }] },
-        ];
-      }
-      const existing = [...this.clients.values()].find((c) => c.client_key === body.client_key);
-      if (existing) {
-        const { client_secret: _secret, ...withoutSecret } = existing;
-        return [200, withoutSecret];
-      }
-      const client = {
-        id: randomUUID(),
-        client_id: `jnc_${randomUUID().replace(/-/g, "").slice(0, 20)}`,
-        client_secret: `jns_${randomUUID().replace(/-/g, "")}`,
-        is_active: true,
-        created_at: new Date().toISOString(),
-        ...body,
-      };
-      this.clients.set(String(client.client_id), client);
-      return [201, client];
+    const clients = /^\/api\/v1\/oauth\/clients(?:\/([^/]+)(\/rotate)?)?$/.exec(path);
+    const orgs = /^\/api\/v1\/organizations\/([^/]*)$/.exec(path);
+    const admin = /^\/api\/v1\/admin\/organizations(?:\/([^/]+))?$/.exec(path);
+    if (!clients && !orgs && !admin) return httpError(404, "Not Found");
+    const user = this.user(req);
+    if (Array.isArray(user)) return user;
+    // Starlette hands path parameters over percent-decoded.
+    const param = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s));
+    if (clients)
+      return this.client(method, param(clients[1]), clients[2] !== undefined, url, body ?? {}, user);
+    if (orgs) return this.organization(method, param(orgs[1]) ?? "", body ?? {}, user);
+    return this.adminOrganizations(method, param(admin?.[1]), url, user);
+  }
+
+  /** auth.py 365-489, under slowapi's `5/minute` per remote address (auth.py 366). */
+  private signIn(req: IncomingMessage, body: Json | undefined, headers: Record<string, string>): Answer {
+    // SignInRequest (auth.py 78-87) is validated before slowapi's wrapper runs, so it is not counted.
+    if (
+      !body ||
+      typeof body.password !== "string" ||
+      (body.email === undefined && body.username === undefined)
+    ) {
+      return validationError([
+        {
+          field: "body",
+          message: "Value error, Either email or username must be provided",
+          type: "value_error",
+        },
+      ]);
     }
-    const clientMatch = /^\/api\/v1\/oauth\/clients\/([^/]+)(\/rotate)?$/.exec(path);
-    if (clientMatch) {
-      if (!this.bearer(req)) return [401, { detail: "Not authenticated" }];
-      const id = clientMatch[1] as string;
-      const client = this.clients.get(id);
-      if (!client) return [404, { detail: "Client not found" }];
-      if (clientMatch[2] && method === "POST") {
-        client.client_secret = `jns_${randomUUID().replace(/-/g, "")}`;
-        return [200, client];
-      }
-      if (method === "GET") {
-        const { client_secret: _s, ...rest } = client;
-        return [200, rest];
-      }
-      if (method === "PATCH") {
-        Object.assign(client, body, { updated_at: new Date().toISOString() });
-        const { client_secret: _s, ...rest } = client;
-        return [200, rest];
-      }
-      if (method === "DELETE") {
-        this.clients.delete(id);
-        return [204, {}];
-      }
+    const max = this.options.signInLimit?.max ?? 5;
+    const windowMs = this.options.signInLimit?.windowMs ?? 60_000;
+    // slowapi/util.py 20-27 get_remote_address: the peer of the connection (cloudflared's pod).
+    const address = req.socket.remoteAddress ?? "127.0.0.1";
+    const now = Date.now();
+    let w = this.signInWindows.get(address);
+    // limits memory.py 88-102: the window starts with its first hit; refused hits count too.
+    if (!w || now >= w.resetAt) {
+      w = { count: 0, resetAt: now + windowMs };
+      this.signInWindows.set(address, w);
     }
-    if (path === "/api/v1/organizations/" && method === "POST") {
-      if (!this.bearer(req)) return [401, { detail: "Not authenticated" }];
-      if (!/^[a-z0-9-]+$/.test(String(body.slug)))
-        return [422, { detail: [{ loc: ["body", "slug"], msg: "invalid slug" }] }];
-      if ([...this.organizations.values()].some((o) => o.slug === body.slug))
-        return [409, { detail: "Slug taken" }];
-      const org = { id: randomUUID(), ...body };
-      this.organizations.set(String(org.id), org);
-      return [201, org];
+    w.count++;
+    if (w.count > max) {
+      if (this.options.rateLimitHeaders) {
+        const resetIn = 1 + w.resetAt / 1000;
+        Object.assign(headers, {
+          "x-ratelimit-limit": String(max),
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-reset": String(Math.floor(resetIn)),
+          "retry-after": String(Math.floor(resetIn - now / 1000)),
+        });
+      }
+      const per =
+        windowMs % 60_000 === 0 ? `${windowMs / 60_000} minute` : `${Math.ceil(windowMs / 1000)} second`;
+      return [429, { error: `Rate limit exceeded: ${max} per ${per}` }];
     }
-    if (path === "/api/v1/admin/organizations" && method === "GET") {
-      if (!this.bearer(req)) return [401, { detail: "Not authenticated" }];
-      return [200, { organizations: [...this.organizations.values()] }];
+    // auth.py 378-411: unknown user or wrong password, 401 "Invalid credentials".
+    if (
+      !this.adminExists ||
+      body.email !== this.options.adminEmail ||
+      body.password !== this.options.adminPassword
+    ) {
+      return httpError(401, "Invalid credentials");
     }
-    const orgMatch = /^\/api\/v1\/admin\/organizations\/([^/]+)$/.exec(path);
-    if (orgMatch && method === "DELETE") {
-      if (!this.bearer(req)) return [401, { detail: "Not authenticated" }];
-      if (!this.organizations.delete(orgMatch[1] as string))
-        return [404, { detail: "Organization not found" }];
-      return [204, {}];
+    const token = `eyJ${randomUUID().replace(/-/g, "")}`;
+    const ttl = this.options.tokenTtlSeconds ?? 480 * 60;
+    this.tokens.set(token, { userId: this.admin.id, expiresAt: now + ttl * 1000 });
+    // auth.py 470-489 and TokenResponse 141-152.
+    return [
+      200,
+      {
+        user: { id: this.admin.id, email: this.admin.email, email_verified: true, is_admin: true },
+        tokens: { access_token: token, refresh_token: randomUUID(), token_type: "bearer", expires_in: ttl },
+        mfa_required: false,
+        mfa_token: null,
+      },
+    ];
+  }
+
+  /** oauth_clients.py 54-192. */
+  private register(req: IncomingMessage, body: Json | undefined): Answer {
+    const key = req.headers["x-internal-api-key"];
+    // app/dependencies.py 157-167: the header is required (422 without it); a wrong key is 401.
+    if (key === undefined) {
+      return validationError([
+        { field: "header.X-Internal-API-Key", message: "Field required", type: "missing" },
+      ]);
     }
-    return [404, { detail: "Not found" }];
+    if (key !== this.options.internalApiKey) return httpError(401, "Invalid API key");
+    const data = body ?? {};
+    const errors = oauthClientCreateErrors(data);
+    if (errors.length > 0) return validationError(errors);
+    // 78-83.
+    const clientKey = typeof data.client_key === "string" && data.client_key ? data.client_key : undefined;
+    const audience = typeof data.audience === "string" && data.audience ? data.audience : undefined;
+    if (clientKey && audience && clientKey !== audience) {
+      return httpError(400, "client_key must match audience until a separate client key column exists");
+    }
+    // 85-132: found by key (as audience) or name, reconciled, 200 without the secret.
+    const existing = this.findForRegistration(clientKey ?? audience, data.name);
+    if (existing) {
+      if (data.client_id && existing.client_id !== data.client_id) {
+        return httpError(409, "Client name already registered with a different client_id");
+      }
+      this.reconcile(existing, data);
+      return [200, clientDetail(existing)];
+    }
+    // 145-155: the first admin creates it; none yet is 503.
+    if (!this.adminExists)
+      return httpError(503, "No admin user found. Run ADMIN_BOOTSTRAP_PASSWORD to create one.");
+    // 157-162.
+    let organizationId: string | undefined;
+    if (data.organization_id) {
+      organizationId = parseUuid(String(data.organization_id));
+      if (!organizationId) return httpError(400, "Invalid organization_id format");
+    }
+    const { client, secret } = this.createClient(
+      { ...data, organization_id: organizationId ?? null },
+      this.admin.id,
+    );
+    // 173-192: the secret only for a confidential client.
+    return [201, clientDetail(client, client.is_confidential ? secret : null)];
+  }
+
+  /** oauth_clients.py 321-557. Admins reach every client (service 444-448). */
+  private client(
+    method: string,
+    segment: string | undefined,
+    rotate: boolean,
+    url: URL,
+    body: Json,
+    user: { isAdmin: boolean; id: string },
+  ): Answer {
+    if (segment === undefined) {
+      if (method !== "GET") return httpError(405, "Method Not Allowed");
+      // 321-372 and service 209-265: newest first, paged by page and per_page (1-100).
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const perPage = Number(url.searchParams.get("per_page") ?? 20);
+      if (!(page >= 1) || !(perPage >= 1 && perPage <= 100)) {
+        return validationError([
+          {
+            field: "query.per_page",
+            message: "Input should be less than or equal to 100",
+            type: "less_than_equal",
+          },
+        ]);
+      }
+      const visible = [...this.clients.values()]
+        .filter((c) => user.isAdmin || c.created_by === user.id)
+        .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+      const clients = visible.slice((page - 1) * perPage, page * perPage).map((c) => {
+        const { client_secret: _s, last_used_at: _l, organization_id: _o, ...item } = clientDetail(c);
+        return item;
+      });
+      return [200, { clients, total: visible.length, page, per_page: perPage }];
+    }
+    // 388-391, 435-438, 483-486, 521-524: the path segment is the client's database UUID.
+    const id = parseUuid(segment);
+    if (!id) return httpError(400, "Invalid client_id format");
+    const c = this.clients.get(id);
+    if (!c || (!user.isAdmin && c.created_by !== user.id)) return httpError(404, "OAuth client not found");
+    if (rotate) {
+      if (method !== "POST") return httpError(405, "Method Not Allowed");
+      // 499-557: a new primary secret; the old ones stay valid for the grace period (24 h).
+      const secret = `jns_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+      (c.secrets as string[]).push(secret);
+      return [
+        200,
+        {
+          client_id: c.client_id,
+          client_secret: secret,
+          rotated_at: new Date().toISOString(),
+          grace_period_hours: 24,
+        },
+      ];
+    }
+    if (method === "GET") return [200, clientDetail(c)];
+    if (method === "PATCH") {
+      // OAuthClientUpdate (schema 161-191): only these fields, only redirect_uris validated;
+      // service 289-292 sets every field the body carries, null included.
+      const redirect = oauthClientCreateErrors({
+        name: "x",
+        redirect_uris: body.redirect_uris ?? [],
+        grant_types: [],
+      });
+      if (redirect.length > 0) return validationError(redirect);
+      for (const f of [
+        "name",
+        "description",
+        "redirect_uris",
+        "allowed_scopes",
+        "grant_types",
+        "audience",
+        "logo_url",
+        "website_url",
+        "is_active",
+      ]) {
+        if (f in body) c[f] = body[f];
+      }
+      c.updated_at = new Date().toISOString();
+      return [200, clientDetail(c)];
+    }
+    if (method === "DELETE") {
+      // 470-496: 204, no body.
+      this.clients.delete(id);
+      return [204, null];
+    }
+    return httpError(405, "Method Not Allowed");
+  }
+
+  /** organizations.py 232-496. No admin bypass: owner or member only (158-229). */
+  private organization(method: string, segment: string, body: Json, user: { id: string }): Answer {
+    if (segment === "") {
+      if (method !== "POST") return httpError(405, "Method Not Allowed");
+      // OrganizationCreateRequest (37-48).
+      const slug = String(body.slug ?? "");
+      if (!/^[a-z0-9-]+$/.test(slug) || slug.length > 100) {
+        return validationError([
+          {
+            field: "body.slug",
+            message: "String should match pattern '^[a-z0-9-]+$'",
+            type: "string_pattern_mismatch",
+          },
+        ]);
+      }
+      if (typeof body.name !== "string" || body.name.length < 1 || body.name.length > 200) {
+        return validationError([{ field: "body.name", message: "Field required", type: "missing" }]);
+      }
+      // 242-247: a taken slug is 400.
+      if ([...this.organizations.values()].some((o) => o.slug === slug))
+        return httpError(400, "Organization slug already exists");
+      // 286-302: 200 (no status_code on the route).
+      return [200, this.response(this.createOrganization(body, this.admin), user.id)];
+    }
+    const id = parseUuid(segment);
+    if (!id) return httpError(400, "Invalid organization ID");
+    const org = this.organizations.get(id);
+    if (!org) return httpError(404, "Organization not found");
+    if (method === "DELETE") {
+      // 473-496: owner only, and (as admin.py 820) the unawaited delete leaves it in place.
+      if (org.owner_id !== user.id) return httpError(403, "Only owner can delete organization");
+      if (this.options.organizationDeleteCommits) this.organizations.delete(id);
+      return [200, { message: "Organization deleted successfully" }];
+    }
+    // 209-227: the owner passes; nobody else here is a member.
+    if (org.owner_id !== user.id) return httpError(403, "Not a member of this organization");
+    if (method === "GET") return [200, this.response(org, user.id)];
+    if (method === "PATCH") {
+      // 406-470: fields that are not null are applied.
+      for (const f of ["name", "description", "logo_url", "billing_email", "settings"]) {
+        if (body[f] !== undefined && body[f] !== null) org[f] = body[f];
+      }
+      org.updated_at = new Date().toISOString();
+      return [200, this.response(org, user.id)];
+    }
+    return httpError(405, "Method Not Allowed");
+  }
+
+  private response(org: Json, userId: string): Json {
+    return { ...org, is_owner: org.owner_id === userId, user_role: null };
+  }
+
+  /** admin.py 734-823: admins only (180-183). */
+  private adminOrganizations(
+    method: string,
+    segment: string | undefined,
+    url: URL,
+    user: { isAdmin: boolean },
+  ): Answer {
+    if (!user.isAdmin) return httpError(403, "Admin access required");
+    if (segment === undefined) {
+      if (method !== "GET") return httpError(405, "Method Not Allowed");
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const perPage = Number(url.searchParams.get("per_page") ?? 20);
+      if (!(page >= 1) || !(perPage >= 1 && perPage <= 100)) {
+        return validationError([
+          {
+            field: "query.per_page",
+            message: "Input should be less than or equal to 100",
+            type: "less_than_equal",
+          },
+        ]);
+      }
+      // 750-757: search matches name, slug or the owner's email, case-insensitively.
+      const search = (url.searchParams.get("search") ?? "").toLowerCase();
+      const owners = new Map([[this.admin.id, this.admin.email]]);
+      const matching = [...this.organizations.values()].filter((o) => {
+        const owner = owners.get(String(o.owner_id)) ?? "someone@else.example";
+        return !search || [o.name, o.slug, owner].some((v) => String(v).toLowerCase().includes(search));
+      });
+      // 762-799: offset paging, OrganizationAdminResponse (95-107), a bare JSON array.
+      const slice = matching.slice((page - 1) * perPage, page * perPage).map((o) => ({
+        id: o.id,
+        name: o.name,
+        slug: o.slug,
+        owner_id: o.owner_id,
+        owner_email: owners.get(String(o.owner_id)) ?? "someone@else.example",
+        billing_plan: o.billing_plan,
+        billing_email: o.billing_email,
+        members_count: o.member_count,
+        created_at: o.created_at,
+        updated_at: o.updated_at,
+      }));
+      return [200, slice];
+    }
+    if (method !== "DELETE") return httpError(405, "Method Not Allowed");
+    const id = parseUuid(segment);
+    if (!id) return httpError(400, "Invalid organization ID");
+    if (!this.organizations.has(id)) return httpError(404, "Organization not found");
+    // 819-823: `db.delete(org)` is a coroutine never awaited: the commit deletes nothing.
+    if (this.options.organizationDeleteCommits) this.organizations.delete(id);
+    return [200, { message: "Organization deleted successfully" }];
   }
 }

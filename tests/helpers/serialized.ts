@@ -29,15 +29,27 @@ export function serializeProvider(
   return { file, text: readFileSync(file, "utf8"), dir };
 }
 
-/** Runs `{method, args}` operations against the serialized provider; resolves with their results. */
+/** One operation: a method of provider `provider` (an index into the files), or a parallel group. */
+export type SerializedOp =
+  | { method: string; args: unknown[]; provider?: number }
+  | { parallel: { method: string; args: unknown[]; provider?: number }[] };
+
+/**
+ * Runs operations against the serialized provider (or providers: `file` may list several, loaded
+ * into one process as the engine's dynamic provider host does); resolves with their results.
+ */
 export async function runSerialized(
-  file: string,
+  file: string | string[],
   dir: string,
-  ops: { method: string; args: unknown[] }[],
+  ops: SerializedOp[],
 ): Promise<unknown[]> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, "tests/helpers/run-serialized-provider.cjs"), file, JSON.stringify(ops)],
+    [
+      join(ROOT, "tests/helpers/run-serialized-provider.cjs"),
+      typeof file === "string" ? file : JSON.stringify(file),
+      JSON.stringify(ops),
+    ],
     { cwd: dir },
   );
   let stdout = "";

@@ -70,7 +70,7 @@ export const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
   "pulumi-nodejs:dynamic/enclii:RobotReverseDns": ["ip"],
   "pulumi-nodejs:dynamic/enclii:RobotVSwitch": ["vlan"],
   "pulumi-nodejs:dynamic/enclii:JanuaOrganization": ["slug"],
-  "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient": ["clientKey", "organizationId", "isConfidential"],
+  "pulumi-nodejs:dynamic/enclii:JanuaOAuthClient": ["clientKey", "organizationId"],
 };
 
 /**
