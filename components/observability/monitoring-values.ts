@@ -212,6 +212,16 @@ export function monitoringValues(o: MonitoringValuesOptions): Obj {
       // prometheus-node-exporter.namespaceOverride); Prometheus selects monitors in every namespace.
       namespaceOverride: o.nodeExporterNamespace ?? "monitoring-node",
       resources: r.nodeExporter,
+      // The chart's container sets only readOnlyRootFilesystem and its pod no seccomp profile
+      // (prometheus-node-exporter 4.56.1 values.yaml securityContext line 360,
+      // containerSecurityContext line 366): node-exporter needs no privilege escalation and no
+      // capability to read /proc, /sys and the read-only root mount.
+      securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+      containerSecurityContext: {
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+      },
     },
   };
 }

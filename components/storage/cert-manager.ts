@@ -18,7 +18,14 @@ export interface CertManagerValues {
   readonly replicaCount: number;
   readonly podDisruptionBudget: { readonly enabled: boolean };
   readonly prometheus: { readonly enabled: boolean };
+  /** The controller's requests and limits. */
   readonly resources: object;
+  /**
+   * The webhook's and cainjector's: each component has its own `resources: {}` in the chart
+   * (cert-manager v1.20.2 values.yaml lines 929 and 1335), so the top-level one leaves them unset.
+   */
+  readonly webhook: { readonly resources: object };
+  readonly cainjector: { readonly resources: object };
   /** The chart's check is a post-install hook, which helm.v4.Chart never applies: off, see ./cert-manager-check.ts. */
   readonly startupapicheck: { readonly enabled: boolean };
 }
@@ -31,6 +38,12 @@ export function certManagerValues(): CertManagerValues {
     podDisruptionBudget: { enabled: false },
     prometheus: { enabled: true },
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+    webhook: {
+      resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
+    },
+    cainjector: {
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "100m", memory: "256Mi" } },
+    },
     startupapicheck: { enabled: false },
   };
 }

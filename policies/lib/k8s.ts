@@ -74,9 +74,11 @@ export const EXEMPTIONS: Record<string, Record<string, string>> = {
     "run-as-non-root": "upgrade jobs run as root on the host",
     capabilities: "upgrade jobs need full capabilities on the host",
   },
-  monitoring: {
+  // node-exporter alone, in a namespace of its own (components/observability/monitoring-values.ts
+  // namespaceOverride), so nothing else of monitoring's is exempt.
+  "monitoring-node": {
     "host-namespaces": "node-exporter reads host metrics through the host network and PID namespace",
-    "host-path": "node-exporter mounts / read-only",
+    "host-path": "node-exporter mounts /proc, /sys and / read-only",
   },
   "kube-system": {
     privileged: "k3s's own add-ons (klipper, coredns) are managed by k3s",

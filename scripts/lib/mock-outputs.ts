@@ -87,6 +87,23 @@ function metadataName(inputs: Props, name: string): string {
   return typeof metadata.name === "string" ? metadata.name : `${name}-${stableHex(name, 8)}`;
 }
 
+/** The dedicated servers' addresses by server number, as Robot reports them (see {@link setRobotServerIps}). */
+const robotServerIps = new Map<number, string>();
+
+/**
+ * Tells the mock which address Robot reports for each dedicated server: the stack's `ipv4` of
+ * that `serverNumber` (Robot's `GET /server/{n}` answers the server's real `server_ip`, which the
+ * config names). Without it a server gets a stable made-up address.
+ */
+export function setRobotServerIps(ips: ReadonlyMap<number, string>): void {
+  robotServerIps.clear();
+  for (const [n, ip] of ips) robotServerIps.set(n, ip);
+}
+
+function robotServerIp(serverNumber: unknown): string {
+  return robotServerIps.get(Number(serverNumber)) ?? stableIpv4(String(serverNumber));
+}
+
 /** Outputs a provider would add for a newly created resource of `type`. */
 export function mockOutputs(type: string, name: string, inputs: Props): { id: string; state: Props } {
   const seed = `${type}::${name}`;
@@ -179,14 +196,14 @@ export function mockOutputs(type: string, name: string, inputs: Props): { id: st
     case "pulumi-nodejs:dynamic/enclii:RobotFirewall":
       return {
         id: `firewall-${String(inputs.serverNumber)}`,
-        state: { ...inputs, serverIp: stableIpv4(String(inputs.serverNumber)), state: inputs.firewall },
+        state: { ...inputs, serverIp: robotServerIp(inputs.serverNumber), state: inputs.firewall },
       };
     case "pulumi-nodejs:dynamic/enclii:RobotServerName":
       return {
         id: `server-${String(inputs.serverNumber)}`,
         state: {
           ...inputs,
-          serverIp: stableIpv4(String(inputs.serverNumber)),
+          serverIp: robotServerIp(inputs.serverNumber),
           serverIpv6Net: `2a01:4f8:10a:${stableHex(String(inputs.serverNumber), 4)}::/64`,
         },
       };

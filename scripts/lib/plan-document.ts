@@ -54,6 +54,8 @@ export interface PlanDocument {
     readonly violations: PolicyViolation[];
     /** Preview plans: policies that read an unknown value, which a real preview reports as advisory. */
     readonly undecided?: PolicyViolation[];
+    /** Chart children fed to the pack from scripts/lib/chart-children, and the charts without a model. */
+    readonly chartChildren?: { readonly fed: number; readonly unmodelled: readonly string[] };
   };
   readonly cost: CostEstimate;
   readonly capacity: CapacityReport;

@@ -9,9 +9,10 @@ import { stringify } from "yaml";
 import { capacityReport } from "../../components/cost/capacity";
 import { estimateCost } from "../../components/cost/estimate";
 import { configWarnings, parseStackConfig, readSiblingStacks, StackConfigError } from "../../stacks/config";
+import { chartChildren } from "./chart-children";
 import { engineResources } from "./engine-resources";
 import { collectManifests } from "./manifests";
-import { generatedSecrets, SECRET_OUTPUT_FIELDS } from "./mock-outputs";
+import { generatedSecrets, SECRET_OUTPUT_FIELDS, setRobotServerIps } from "./mock-outputs";
 import { settle, startMockRuntime } from "./mock-runtime";
 import type { PlanDocument, PolicyViolation } from "./plan-document";
 import { runPolicyPack } from "./policy-client";
@@ -115,6 +116,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   for (const w of warnings) warn(w);
   const { config, secretKeys } = withSecretPlaceholders(file, parsed);
 
+  // Robot reports each dedicated server's own address, which the config names.
+  setRobotServerIps(
+    new Map(parsed.nodes.flatMap((n) => (n.kind === "dedicated" ? [[n.serverNumber, n.ipv4] as const] : []))),
+  );
   const recorder = await startMockRuntime({
     project,
     stack: options.stack,
@@ -193,15 +198,21 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   // The policy pack, served and called over its Analyzer gRPC interface as the engine does.
   try {
     // The same config CI generates for real runs (npm run policy:config): one source, the stack file.
+    // A real engine also analyzes every object a v4 Chart renders: fed from the chart models.
+    const charts = chartChildren(recorder);
     const result = await runPolicyPack(
       join(projectDir, "policies"),
-      engineResources(recorder),
+      engineResources(recorder, charts.children),
       policyPackConfig(parsed),
     );
     plan.policy = {
       pack: result.pack,
       violations: result.violations,
       ...(result.undecided.length > 0 ? { undecided: result.undecided } : {}),
+      chartChildren: {
+        fed: [...charts.children.values()].reduce((n, c) => n + c.length, 0),
+        unmodelled: charts.unmodelled,
+      },
     };
     for (const u of result.undecided) warn(`policy ${u.policy} could not decide ${u.urn}: ${u.message}`);
   } catch (e) {
