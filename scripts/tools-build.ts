@@ -4,7 +4,7 @@
  *
  * Idempotent and cached: a tool is skipped when its recorded build (`<name>.build.json`: the Go
  * version, platform, `go build` arguments and a hash of its module's go.mod, go.sum and Go files)
- * matches and the binary reports the same `-ldflags` (`go version -m`); otherwise `go build`
+ * matches and the modules the binary records (`go version -m`) are go.mod's; otherwise `go build`
  * runs, and Go's module and build caches make a rebuild incremental. Exits 1 naming the tool whose
  * build failed, with go's output.
  *
@@ -21,6 +21,7 @@ import {
   type GoTool,
   goEnv,
   MODULE_CRDS,
+  modulesMatch,
   ROOT,
   readGoMod,
   TOOLS_BIN_DIR,
@@ -58,9 +59,8 @@ function upToDate(tool: GoTool, key: Record<string, string>): boolean {
   const stamp = `${bin}.build.json`;
   if (!existsSync(bin) || !existsSync(stamp)) return false;
   if (readFileSync(stamp, "utf8") !== JSON.stringify(key)) return false;
-  const ldflags = buildArgs(tool, readGoMod(tool)).find((a) => a.startsWith("-ldflags="));
   const info = go(["version", "-m", bin], ROOT);
-  return info.status === 0 && info.out.includes(`build\t${ldflags}`);
+  return info.status === 0 && modulesMatch(readGoMod(tool), info.out);
 }
 
 function main(): number {

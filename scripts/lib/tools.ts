@@ -116,3 +116,33 @@ export const MODULE_CRDS: readonly ModuleCrds[] = [
     dir: "example/prometheus-operator-crd",
   },
 ];
+
+/**
+ * The modules `go version -m` says the binary was built from agree with its go.mod: every
+ * requirement the binary records is at go.mod's version, every replacement at the version go.mod
+ * replaces it with, and at least one requirement is recorded. (The `-ldflags` are not recorded in
+ * a `-trimpath` build; the stamp holds them.)
+ */
+export function modulesMatch(goMod: string, buildInfo: string): boolean {
+  const recorded = new Map<string, string>();
+  const replaced = new Map<string, string>();
+  for (const line of buildInfo.split("\n")) {
+    const [kind, path, version] = line.trim().split("\t");
+    if ((kind === "mod" || kind === "dep") && path && version) recorded.set(path, version);
+    if (kind === "=>" && path && version) replaced.set(path, version);
+  }
+  const requires = [...goMod.matchAll(/^(?:require\s+|\t)(\S+)\s+(v[^\s=]+)(?:\s*\/\/ indirect)?\s*$/gm)];
+  let matched = 0;
+  for (const [, path, version] of requires) {
+    const built = recorded.get(path as string);
+    if (built === undefined) continue;
+    if (built !== version) return false;
+    matched++;
+  }
+  const replaces = [...goMod.matchAll(/^\s*(\S+)\s+=>\s+(\S+)\s+(v\S+)\s*$/gm)];
+  for (const [, , to, version] of replaces) {
+    const built = replaced.get(to as string);
+    if (built !== undefined && built !== version) return false;
+  }
+  return matched > 0;
+}

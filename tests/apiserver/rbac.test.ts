@@ -31,7 +31,9 @@ const TABLE: Record<string, { namespace: string; name: string; rows: readonly Ro
     name: "switchyard-api",
     rows: [
       ...WRITE.map((verb) => can({ verb, group: "apps", resource: "deployments", namespace: "tenant" })),
-      ...WRITE.map((verb) => can({ verb, group: "gateway.networking.k8s.io", resource: "httproutes", namespace: "tenant" })),
+      ...WRITE.map((verb) =>
+        can({ verb, group: "gateway.networking.k8s.io", resource: "httproutes", namespace: "tenant" }),
+      ),
       can({ verb: "create", resource: "services", namespace: "tenant" }),
       can({ verb: "create", resource: "secrets", namespace: "tenant" }),
       can({ verb: "get", resource: "pods", subresource: "log", namespace: "tenant" }),
@@ -43,11 +45,26 @@ const TABLE: Record<string, { namespace: string; name: string; rows: readonly Ro
       cannot({ verb: "get", resource: "secrets", namespace: "enclii" }),
       cannot({ verb: "create", resource: "namespaces" }),
       cannot({ verb: "delete", resource: "namespaces" }),
-      cannot({ verb: "create", group: "rbac.authorization.k8s.io", resource: "rolebindings", namespace: "tenant" }),
+      cannot({
+        verb: "create",
+        group: "rbac.authorization.k8s.io",
+        resource: "rolebindings",
+        namespace: "tenant",
+      }),
       cannot({ verb: "create", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" }),
       cannot({ verb: "bind", group: "rbac.authorization.k8s.io", resource: "clusterroles" }),
-      cannot({ verb: "escalate", group: "rbac.authorization.k8s.io", resource: "roles", namespace: "tenant" }),
-      cannot({ verb: "create", group: "networking.k8s.io", resource: "networkpolicies", namespace: "tenant" }),
+      cannot({
+        verb: "escalate",
+        group: "rbac.authorization.k8s.io",
+        resource: "roles",
+        namespace: "tenant",
+      }),
+      cannot({
+        verb: "create",
+        group: "networking.k8s.io",
+        resource: "networkpolicies",
+        namespace: "tenant",
+      }),
       cannot({ verb: "delete", resource: "resourcequotas", namespace: "tenant" }),
       cannot({ verb: "create", group: "apps", resource: "deployments", namespace: "data" }),
       cannot({ verb: "create", group: "apps", resource: "deployments", namespace: "kube-system" }),
@@ -60,13 +77,31 @@ const TABLE: Record<string, { namespace: string; name: string; rows: readonly Ro
     name: "system-upgrade",
     rows: [
       can({ verb: "watch", group: "upgrade.cattle.io", resource: "plans", namespace: "system-upgrade" }),
-      can({ verb: "update", group: "upgrade.cattle.io", resource: "plans", subresource: "status", namespace: "system-upgrade" }),
+      can({
+        verb: "update",
+        group: "upgrade.cattle.io",
+        resource: "plans",
+        subresource: "status",
+        namespace: "system-upgrade",
+      }),
       can({ verb: "create", group: "batch", resource: "jobs", namespace: "system-upgrade" }),
       can({ verb: "get", resource: "secrets", namespace: "system-upgrade" }),
       can({ verb: "patch", resource: "nodes" }),
       can({ verb: "create", resource: "pods", subresource: "eviction", namespace: "tenant" }),
-      can({ verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: "system-upgrade", name: "system-upgrade-controller" }),
-      cannot({ verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: "kube-system", name: "kube-scheduler" }),
+      can({
+        verb: "update",
+        group: "coordination.k8s.io",
+        resource: "leases",
+        namespace: "system-upgrade",
+        name: "system-upgrade-controller",
+      }),
+      cannot({
+        verb: "update",
+        group: "coordination.k8s.io",
+        resource: "leases",
+        namespace: "kube-system",
+        name: "kube-scheduler",
+      }),
       cannot({ verb: "create", group: "batch", resource: "jobs", namespace: "kube-system" }),
       cannot({ verb: "get", resource: "secrets", namespace: "data" }),
       cannot({ verb: "get", resource: "secrets", namespace: "kube-system" }),
@@ -79,10 +114,25 @@ const TABLE: Record<string, { namespace: string; name: string; rows: readonly Ro
     namespace: "cert-manager",
     name: "cert-manager-api-check",
     rows: [
-      can({ verb: "create", group: "cert-manager.io", resource: "certificaterequests", namespace: "cert-manager" }),
-      cannot({ verb: "create", group: "cert-manager.io", resource: "certificaterequests", namespace: "tenant" }),
+      can({
+        verb: "create",
+        group: "cert-manager.io",
+        resource: "certificaterequests",
+        namespace: "cert-manager",
+      }),
+      cannot({
+        verb: "create",
+        group: "cert-manager.io",
+        resource: "certificaterequests",
+        namespace: "tenant",
+      }),
       cannot({ verb: "get", resource: "secrets", namespace: "cert-manager" }),
-      cannot({ verb: "create", group: "cert-manager.io", resource: "certificates", namespace: "cert-manager" }),
+      cannot({
+        verb: "create",
+        group: "cert-manager.io",
+        resource: "certificates",
+        namespace: "cert-manager",
+      }),
       cannot({ verb: "list", resource: "namespaces" }),
     ],
   },
@@ -92,7 +142,8 @@ const nsOf = (o: Obj) => (o.metadata as { namespace?: string; name: string }).na
 const nameOf = (o: Obj) => (o.metadata as { name: string }).name;
 
 describe.each(STACKS)("%s: what each ServiceAccount may do, as the API server decides", (stack) => {
-  const objects = (api: ReturnType<typeof requireApiServer>) => planObjects(api.plans[stack]).map((o) => o.object);
+  const objects = (api: ReturnType<typeof requireApiServer>) =>
+    planObjects(api.plans[stack]).map((o) => o.object);
   const tenants = (all: readonly Obj[]) =>
     all.filter((o) => o.kind === "Namespace" && nameOf(o).startsWith("tenant-")).map(nameOf);
 
@@ -102,7 +153,11 @@ describe.each(STACKS)("%s: what each ServiceAccount may do, as the API server de
       .filter((o) => o.kind === "ServiceAccount")
       .map((o) => `${nsOf(o)}/${nameOf(o)}`)
       .sort();
-    expect(created).toEqual(Object.values(TABLE).map((t) => `${t.namespace}/${t.name}`).sort());
+    expect(created).toEqual(
+      Object.values(TABLE)
+        .map((t) => `${t.namespace}/${t.name}`)
+        .sort(),
+    );
   });
 
   for (const [who, { namespace, name, rows }] of Object.entries(TABLE)) {
@@ -125,7 +180,11 @@ describe.each(STACKS)("%s: what each ServiceAccount may do, as the API server de
   it("rbac-eval answers as the API server over a grid of requests (bootstrap self-reviews aside)", async (ctx) => {
     const api = requireApiServer(ctx);
     const all = objects(api);
-    const namespaces = [...new Set(all.filter((o) => o.kind === "Namespace").map(nameOf)), "kube-system", "default"];
+    const namespaces = [
+      ...new Set(all.filter((o) => o.kind === "Namespace").map(nameOf)),
+      "kube-system",
+      "default",
+    ];
     const resources: [string, string, string?][] = [
       ["", "secrets"],
       ["", "configmaps"],
@@ -181,7 +240,8 @@ describe.each(STACKS)("%s: what each ServiceAccount may do, as the API server de
         );
         batch.forEach((r, j) => {
           checked++;
-          if (answers[j] !== mayDo(all, sa, r)) differ.push(`${namespace}/${name} ${JSON.stringify(r)}: server ${answers[j]}`);
+          if (answers[j] !== mayDo(all, sa, r))
+            differ.push(`${namespace}/${name} ${JSON.stringify(r)}: server ${answers[j]}`);
         });
       }
     }

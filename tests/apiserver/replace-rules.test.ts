@@ -35,6 +35,12 @@ const addSelectorLabel = (o: Obj) => {
   ((spec(o).selector as Obj).matchLabels as Record<string, string>)["enclii.dev/extra"] = "x";
   (((spec(o).template as Obj).metadata as Obj).labels as Record<string, string>)["enclii.dev/extra"] = "x";
 };
+/** A change setting `spec[key]` to `value` (computed from the object). */
+const setSpec =
+  (key: string, value: (o: Obj) => unknown) =>
+  (o: Obj): void => {
+    spec(o)[key] = value(o);
+  };
 const STS_FORBIDDEN = /spec: Forbidden: updates to statefulset spec for fields other than 'replicas'/;
 const volumeClaim = (storage: string) => ({
   metadata: { name: "data" },
@@ -54,11 +60,13 @@ const CASES: readonly Case[] = [
   ...(
     [
       ["spec.selector", addSelectorLabel],
-      ["spec.serviceName", (o: Obj) => void (spec(o).serviceName = "another")],
-      ["spec.volumeClaimTemplates", (o: Obj) => void (spec(o).volumeClaimTemplates = [volumeClaim("2Gi")])],
+      ["spec.serviceName", setSpec("serviceName", () => "another")],
+      ["spec.volumeClaimTemplates", setSpec("volumeClaimTemplates", () => [volumeClaim("2Gi")])],
       [
         "spec.podManagementPolicy",
-        (o: Obj) => void (spec(o).podManagementPolicy = spec(o).podManagementPolicy === "Parallel" ? "OrderedReady" : "Parallel"),
+        setSpec("podManagementPolicy", (o) =>
+          spec(o).podManagementPolicy === "Parallel" ? "OrderedReady" : "Parallel",
+        ),
       ],
     ] as const
   ).map(([path, immutable]) => ({
@@ -102,10 +110,10 @@ const CASES: readonly Case[] = [
   },
   ...(
     [
-      ["spec.storageClassName", (o: Obj) => void (spec(o).storageClassName = "another")],
-      ["spec.accessModes", (o: Obj) => void (spec(o).accessModes = ["ReadWriteMany"])],
-      ["spec.volumeName", (o: Obj) => void (spec(o).volumeName = "pv-another")],
-      ["spec.selector", (o: Obj) => void (spec(o).selector = { matchLabels: { "enclii.dev/extra": "x" } })],
+      ["spec.storageClassName", setSpec("storageClassName", () => "another")],
+      ["spec.accessModes", setSpec("accessModes", () => ["ReadWriteMany"])],
+      ["spec.volumeName", setSpec("volumeName", () => "pv-another")],
+      ["spec.selector", setSpec("selector", () => ({ matchLabels: { "enclii.dev/extra": "x" } }))],
     ] as const
   ).map(([path, immutable]) => ({
     type: "kubernetes:core/v1:PersistentVolumeClaim",
@@ -160,7 +168,10 @@ const CASES: readonly Case[] = [
       o.roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" };
     },
     mutable: (o: Obj) => {
-      o.subjects = [...((o.subjects as Obj[]) ?? []), { kind: "ServiceAccount", name: "default", namespace: NS }];
+      o.subjects = [
+        ...((o.subjects as Obj[]) ?? []),
+        { kind: "ServiceAccount", name: "default", namespace: NS },
+      ];
     },
     refusal: /roleRef: Invalid value: .*cannot change roleRef/,
   })),
@@ -196,7 +207,10 @@ const CRAFTED: Record<string, Obj> = {
     metadata: { name: "crafted", labels: {} },
     spec: {
       selector: { matchLabels: { app: "crafted" } },
-      template: { metadata: { labels: { app: "crafted" } }, spec: { containers: [{ name: "c", image: "busybox:1.37" }] } },
+      template: {
+        metadata: { labels: { app: "crafted" } },
+        spec: { containers: [{ name: "c", image: "busybox:1.37" }] },
+      },
     },
   },
   PersistentVolumeClaim: {
@@ -212,7 +226,12 @@ const kindOf = (type: string) => type.slice(type.lastIndexOf(":") + 1);
 /** The case's base object: the plan's first of the kind, moved into {@link NS}, or a crafted one. */
 function baseObject(all: readonly Obj[], c: Case, index: number): Obj {
   const kind = kindOf(c.type);
-  const found = all.find((o) => o.kind === kind && `kubernetes:${String(o.apiVersion).includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${kind}` === c.type);
+  const found = all.find(
+    (o) =>
+      o.kind === kind &&
+      `kubernetes:${String(o.apiVersion).includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${kind}` ===
+        c.type,
+  );
   const base = withPlaceholderSecrets(clone(found ?? (CRAFTED[kind] as Obj)));
   const metadata = base.metadata as Obj;
   metadata.name = `rule-${index}-${kind.toLowerCase()}`;

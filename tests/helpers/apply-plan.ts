@@ -50,14 +50,18 @@ export function applyPlan(conn: ApiServerConnection, planDir: string): Promise<A
   return report;
 }
 
-const isFirst = (o: PlanObject) => o.object.kind === "CustomResourceDefinition" || o.object.kind === "Namespace";
+const isFirst = (o: PlanObject) =>
+  o.object.kind === "CustomResourceDefinition" || o.object.kind === "Namespace";
 const count = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
 
 async function run(conn: ApiServerConnection, planDir: string): Promise<ApplyReport> {
   const d = new Discovery(conn);
-  const objects = installOrder(planObjects(planDir)).map((o) => ({ ...o, object: withPlaceholderSecrets(o.object) }));
+  const objects = installOrder(planObjects(planDir)).map((o) => ({
+    ...o,
+    object: withPlaceholderSecrets(o.object),
+  }));
   const rejections: Rejection[] = [];
   const applied: Record<string, number> = {};
   const pods: Record<string, number> = {};
@@ -65,7 +69,8 @@ async function run(conn: ApiServerConnection, planDir: string): Promise<ApplyRep
   const applyBatch = async (batch: readonly PlanObject[]) => {
     for (const o of batch) {
       const res = await apply(conn, d, o.object, { dryRun: true });
-      if (res.status >= 300) rejections.push({ file: o.file, step: "dry run", status: res.status, message: statusMessage(res) });
+      if (res.status >= 300)
+        rejections.push({ file: o.file, step: "dry run", status: res.status, message: statusMessage(res) });
     }
     for (const o of batch) {
       const res = await apply(conn, d, o.object);
@@ -95,7 +100,8 @@ async function run(conn: ApiServerConnection, planDir: string): Promise<ApplyRep
     const pod = podFromTemplate(o.object);
     if (!pod) continue;
     const res = await create(conn, d, pod, { dryRun: true });
-    if (res.status >= 300) rejections.push({ file: o.file, step: "pod dry run", status: res.status, message: statusMessage(res) });
+    if (res.status >= 300)
+      rejections.push({ file: o.file, step: "pod dry run", status: res.status, message: statusMessage(res) });
     else count(pods, String(o.object.kind));
   }
   return { applied, pods, rejections };

@@ -17,6 +17,7 @@ import {
   type ApiServerConnection,
   type K3sServerFiles,
   k3sServerFiles,
+  type RunningApiServer,
   startApiServer,
 } from "./kube-apiserver";
 import { readPlan, runPlanCli, STACKS } from "./plan-cli";
@@ -85,7 +86,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const plans = {} as Record<(typeof STACKS)[number], string>;
   const k3s = {} as Record<(typeof STACKS)[number], K3sServerFiles>;
   for (const stack of STACKS) {
-    const run = runPlanCli(["--stack", stack]);
+    // A loaded machine plans slowly; the suite waits for it rather than fail on a timeout.
+    const run = runPlanCli(["--stack", stack], 600_000);
     if (run.status !== 0) throw new Error(`plan of ${stack} failed (${run.status}):\n${run.stderr}`);
     plans[stack] = run.outDir;
     k3s[stack] = planK3sFiles(run.outDir);
@@ -102,14 +104,19 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     ),
   );
   const stopAll = () =>
-    Promise.all(running.map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined))).then(() => undefined);
+    Promise.all(running.map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined))).then(
+      () => undefined,
+    );
   const failed = running.find((r) => r.status === "rejected");
   if (failed) {
     await stopAll();
     throw failed.reason;
   }
   const servers = Object.fromEntries(
-    STACKS.map((stack, i) => [stack, (running[i] as PromiseFulfilledResult<RunningApiServer>).value.connection]),
+    STACKS.map((stack, i) => [
+      stack,
+      (running[i] as PromiseFulfilledResult<RunningApiServer>).value.connection,
+    ]),
   ) as Record<(typeof STACKS)[number], ApiServerConnection>;
   project.provide("apiServer", {
     servers,

@@ -106,6 +106,8 @@ function logTail(path: string): string {
 function startProcess(bin: string, args: string[], log: string): ChildProcess {
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   const out = createWriteStream(log);
+  // Both streams drained into the log, so a full pipe never blocks the server.
+  child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out);
   return child;
 }

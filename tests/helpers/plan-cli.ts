@@ -19,7 +19,7 @@ export interface PlanRun {
 }
 
 /** Runs the plan CLI with `args` (plus `--out` to a fresh temp dir unless given). */
-export function runPlanCli(args: string[]): PlanRun {
+export function runPlanCli(args: string[], timeoutMs = 120_000): PlanRun {
   const outDir = args.includes("--out")
     ? String(args[args.indexOf("--out") + 1])
     : mkdtempSync(join(tmpdir(), "plan-"));
@@ -30,7 +30,7 @@ export function runPlanCli(args: string[]): PlanRun {
     {
       cwd: ROOT,
       encoding: "utf8",
-      timeout: 120_000,
+      timeout: timeoutMs,
     },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, outDir };

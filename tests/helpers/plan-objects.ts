@@ -92,7 +92,10 @@ export function withPlaceholderSecrets(object: Obj): Obj {
     if (Array.isArray(v)) return v.map((x) => walk(x, key, inData));
     if (v && typeof v === "object") {
       return Object.fromEntries(
-        Object.entries(v as Obj).map(([k, x]) => [k, walk(x, k, inData || (object.kind === "Secret" && k === "data"))]),
+        Object.entries(v as Obj).map(([k, x]) => [
+          k,
+          walk(x, k, inData || (object.kind === "Secret" && k === "data")),
+        ]),
       );
     }
     return v;
@@ -104,19 +107,39 @@ export function withPlaceholderSecrets(object: Obj): Obj {
 export function podTemplate(object: Obj): Obj | undefined {
   const spec = object.spec as Obj | undefined;
   if (!spec) return undefined;
-  if (object.kind === "CronJob") return ((spec.jobTemplate as Obj | undefined)?.spec as Obj | undefined)?.template as Obj;
+  if (object.kind === "CronJob")
+    return ((spec.jobTemplate as Obj | undefined)?.spec as Obj | undefined)?.template as Obj;
   if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(String(object.kind))) {
     return spec.template as Obj | undefined;
   }
   return undefined;
 }
 
-/** The Pod a workload's controller would create from its template, in the workload's namespace. */
+/**
+ * The Pod a workload's controller would create from its template, in the workload's namespace.
+ * A StatefulSet's controller also gives the pod a volume per volumeClaimTemplate, claiming
+ * `<template>-<set>-<ordinal>` (k8s.io/kubernetes v1.34.4 pkg/controller/statefulset/
+ * stateful_set_utils.go 118-121 getPersistentVolumeClaimName, 413-435 updateStorage).
+ */
 export function podFromTemplate(object: Obj): Obj | undefined {
   const template = podTemplate(object);
   if (!template) return undefined;
   const metadata = (object.metadata ?? {}) as Obj;
   const templateMeta = (template.metadata ?? {}) as Obj;
+  const spec = { ...(template.spec as Obj) };
+  if (object.kind === "StatefulSet") {
+    const claims = (((object.spec as Obj).volumeClaimTemplates ?? []) as Obj[]).map((c) =>
+      String((c.metadata as Obj).name),
+    );
+    const others = ((spec.volumes ?? []) as Obj[]).filter((v) => !claims.includes(String(v.name)));
+    spec.volumes = [
+      ...claims.map((name) => ({
+        name,
+        persistentVolumeClaim: { claimName: `${name}-${String(metadata.name)}-0`, readOnly: false },
+      })),
+      ...others,
+    ];
+  }
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -125,7 +148,7 @@ export function podFromTemplate(object: Obj): Obj | undefined {
       name: `${String(metadata.name)}-pod`.slice(0, 63),
       namespace: metadata.namespace,
     },
-    spec: template.spec,
+    spec,
   };
 }
 
@@ -136,7 +159,11 @@ export function podFromTemplate(object: Obj): Obj | undefined {
  * plugin refuses a pod whose ServiceAccount does not exist (plugin/pkg/admission/serviceaccount/
  * admission.go 162), and the test API server runs no controller manager.
  */
-export async function ensureDefaultServiceAccount(conn: ApiServerConnection, d: Discovery, namespace: string) {
+export async function ensureDefaultServiceAccount(
+  conn: ApiServerConnection,
+  d: Discovery,
+  namespace: string,
+) {
   const res = await apply(
     conn,
     d,
@@ -155,7 +182,11 @@ export async function ensureDefaultServiceAccount(conn: ApiServerConnection, d: 
  * objects stored: objects by count, Services by type, PVC storage requests; the test API server
  * stores no Pod, so pod and compute usage is zero.
  */
-export async function initializeQuotaStatus(conn: ApiServerConnection, d: Discovery, quota: Obj): Promise<void> {
+export async function initializeQuotaStatus(
+  conn: ApiServerConnection,
+  d: Discovery,
+  quota: Obj,
+): Promise<void> {
   const metadata = quota.metadata as { name: string; namespace: string };
   const hard = ((quota.spec as Obj | undefined)?.hard ?? {}) as Record<string, string>;
   const list = async (apiVersion: string, kind: string) => {
@@ -188,7 +219,8 @@ export async function initializeQuotaStatus(conn: ApiServerConnection, d: Discov
       );
     } else if (key === "requests.storage") {
       const claims = await list("v1", "PersistentVolumeClaim");
-      if (claims.length > 0) throw new Error(`quota ${metadata.name}: PVC storage usage is not counted by the harness`);
+      if (claims.length > 0)
+        throw new Error(`quota ${metadata.name}: PVC storage usage is not counted by the harness`);
       used[key] = "0";
     } else used[key] = "0";
   }

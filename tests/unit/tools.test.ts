@@ -7,6 +7,7 @@ import {
   GO_TOOLS,
   goEnv,
   kubeVersionVars,
+  modulesMatch,
   ROOT,
   readGoMod,
   requiredVersion,
@@ -71,5 +72,18 @@ describe("Go tool builds", () => {
     expect(() => requiredVersion("module x\n", "k8s.io/kubernetes")).toThrow(
       /does not require k8s.io\/kubernetes/,
     );
+  });
+});
+
+describe("tools:build's cache check", () => {
+  const goMod = "module m\n\nrequire k8s.io/kubernetes v1.34.4\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.34.4\n)\n";
+  const info = (kube: string, api: string) =>
+    `bin: go1.26.8\n\tpath\tk8s.io/kubernetes/cmd/kube-apiserver\n\tmod\tk8s.io/kubernetes\t${kube}\th1:x\n\tdep\tk8s.io/api\tv0.0.0\n\t=>\tk8s.io/api\t${api}\th1:y\n`;
+
+  it("accepts a binary built from go.mod's versions and refuses one built from others", () => {
+    expect(modulesMatch(goMod, info("v1.34.4", "v0.34.4"))).toBe(true);
+    expect(modulesMatch(goMod, info("v1.34.3", "v0.34.4"))).toBe(false);
+    expect(modulesMatch(goMod, info("v1.34.4", "v0.34.3"))).toBe(false);
+    expect(modulesMatch("module m\n", info("v1.34.4", "v0.34.4"))).toBe(false);
   });
 });
