@@ -25,7 +25,7 @@ import type * as pulumi from "@pulumi/pulumi";
  * stores the new provider. tests/integration/robot-provider.test.ts fails when the file's
  * fingerprint changes without a bump.
  */
-export const ROBOT_PROVIDER_VERSION = 2;
+export const ROBOT_PROVIDER_VERSION = 3;
 
 /** True when the stored resource was last written by another version of these providers. */
 function providerVersionChanged(olds: { providerVersion?: unknown }, news: { providerVersion?: unknown }) {
@@ -61,16 +61,20 @@ export interface RobotTiming {
   readonly rateLimitMaxWaitMs?: number;
 }
 
-/** An error answer of the webservice. */
-export class RobotError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = "RobotError";
-  }
+/** An error answer of the webservice: an `Error` with the HTTP status and Robot's code. */
+export type RobotError = Error & { readonly status: number; readonly code: string };
+
+/**
+ * Makes a {@link RobotError}. Not a subclass of Error: serializeFunction turns a class into a
+ * function calling `Error.call(this, message)`, which sets no message, so the engine (which
+ * reports `e.message`) would show an empty error.
+ */
+export function robotError(message: string, status: number, code: string): RobotError {
+  return Object.assign(new Error(message), { name: "RobotError", status, code });
+}
+
+function robotErrorOf(e: unknown): Partial<RobotError> {
+  return e instanceof Error ? (e as Partial<RobotError>) : {};
 }
 
 type Json = Record<string, unknown>;
@@ -108,7 +112,7 @@ function rateLimitError(what: string, error: Json, status: number, now = Date.no
   const max = error.max_request ?? error.max_requests;
   const retryAt = new Date(now + interval * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const limit = max === undefined ? `a limit per ${interval} s` : `at most ${max} requests per ${interval} s`;
-  return new RobotError(
+  return robotError(
     `Robot webservice rate limit reached for ${what} (${status} RATE_LIMIT_EXCEEDED: ${limit}); retrying now fails the same way: run pulumi up again after ${retryAt} (within ${humanDuration(interval)}), and avoid refresh loops meanwhile`,
     status,
     "RATE_LIMIT_EXCEEDED",
@@ -117,7 +121,8 @@ function rateLimitError(what: string, error: Json, status: number, now = Date.no
 
 /** True for the 404 codes that mean "this thing is not there (any more)". */
 export function isGone(e: unknown, codes: readonly string[]): boolean {
-  return e instanceof RobotError && e.status === 404 && codes.includes(e.code);
+  const { status, code } = robotErrorOf(e);
+  return status === 404 && code !== undefined && codes.includes(code);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -191,14 +196,14 @@ export async function robotRequest(
     const code = String(error.code ?? `HTTP_${response.status}`);
     const message = String(error.message ?? text.slice(0, 200));
     if (response.status === 401 || code === "UNAUTHORIZED") {
-      throw new RobotError(
+      throw robotError(
         `Robot webservice rejected the credentials (401 ${code}) for ${what}: set enclii-infra:robotUser and robotPassword to a webservice user (Robot > Settings > Webservice and app settings)`,
         401,
         code,
       );
     }
     if (response.status === 404) {
-      throw new RobotError(
+      throw robotError(
         `Robot webservice: ${what} not found (404 ${code}: ${message}); check the server number and that this webservice user owns it`,
         404,
         code,
@@ -215,7 +220,7 @@ export async function robotRequest(
       continue;
     }
     if (response.status === 409) {
-      lastError = new RobotError(`Robot webservice: ${what} is busy (409 ${code}: ${message})`, 409, code);
+      lastError = robotError(`Robot webservice: ${what} is busy (409 ${code}: ${message})`, 409, code);
       await sleep(backoff);
       continue;
     }
@@ -225,7 +230,7 @@ export async function robotRequest(
       Array.isArray(error[key]) && (error[key] as unknown[]).length > 0
         ? `; ${key}: ${(error[key] as unknown[]).join(", ")}`
         : "";
-    throw new RobotError(
+    throw robotError(
       `Robot webservice ${method} ${path} failed for ${what}: ${response.status} ${code}: ${message}${fields("invalid")}${fields("missing")}`,
       response.status,
       code,
@@ -579,7 +584,7 @@ export const robotReverseDnsProvider: pulumi.dynamic.ResourceProvider = {
     try {
       await robotRequest(props.connection, "DELETE", `/rdns/${props.ip}`, rdnsWhat(props));
     } catch (e) {
-      if (!(e instanceof RobotError && e.status === 404)) throw e;
+      if (robotErrorOf(e).status !== 404) throw e;
     }
   },
 };
@@ -685,7 +690,7 @@ export const robotVSwitchProvider: pulumi.dynamic.ResourceProvider = {
         cancellation_date: "now",
       });
     } catch (e) {
-      if (!(e instanceof RobotError && e.status === 404)) throw e;
+      if (robotErrorOf(e).status !== 404) throw e;
     }
   },
 };

@@ -467,6 +467,7 @@ describe("provider version", () => {
   // the new fingerprint under the new version.
   const FINGERPRINTS: Record<number, string> = {
     2: "fb86245fd4ed796425d307469054fecab2190080aebda9b71f381589426f806b",
+    3: "f7cb5c52c57ac94313821a383befddb55104be6b1aef13bff5b28278379250c1",
   };
   it("bumps ROBOT_PROVIDER_VERSION whenever robot-provider.ts changes", () => {
     const text = readFileSync(
@@ -501,6 +502,14 @@ describe("form encoding", () => {
 });
 
 describe("serialized like the engine does", () => {
+  it("reports a webservice error from the serialized provider with its message (the engine sends e.message)", async () => {
+    const { file, dir } = serializeProvider("components/hetzner/robot-provider.ts", "robotFirewallProvider");
+    const inputs = { serverNumber: SERVER, firewall, connection: { ...conn, password: "wrong" } };
+    await expect(runSerialized(file, dir, [{ method: "create", args: [inputs] }])).rejects.toThrow(
+      "Robot webservice rejected the credentials (401 UNAUTHORIZED)",
+    );
+  });
+
   it("runs create, update and delete from the serialized provider text in a fresh Node process", async () => {
     const { file, text, dir } = serializeProvider(
       "components/hetzner/robot-provider.ts",
