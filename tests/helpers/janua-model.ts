@@ -57,6 +57,24 @@ export function parseUuid(value: string): string | undefined {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * `page: int = Query(1, ge=1)`, `per_page: int = Query(20, ge=1, le=100)` (oauth_clients.py 324-325,
+ * admin.py 736-737): the page and its size, or the 422.
+ */
+export function paging(url: URL): { page: number; perPage: number } | Answer {
+  const page = Number(url.searchParams.get("page") ?? 1);
+  const perPage = Number(url.searchParams.get("per_page") ?? 20);
+  if (Number.isInteger(page) && page >= 1 && Number.isInteger(perPage) && perPage >= 1 && perPage <= 100)
+    return { page, perPage };
+  return validationError([
+    {
+      field: "query.per_page",
+      message: "Input should be less than or equal to 100",
+      type: "less_than_equal",
+    },
+  ]);
+}
+
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const urlsafe = (bytes: number) => randomBytes(bytes).toString("base64url");
 

@@ -24,9 +24,11 @@ import {
   JanuaState,
   type Json,
   oauthClientCreateErrors,
+  paging,
   parseUuid,
   validationError,
 } from "./janua-model";
+import { adminOrganizationRoute, organizationRoute } from "./janua-organizations";
 
 /** Behaviour knobs. */
 export interface JanuaServerOptions {
@@ -191,8 +193,13 @@ export class FakeJanua extends JanuaState {
     const param = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s));
     if (clients)
       return this.client(method, param(clients[1]), clients[2] !== undefined, url, body ?? {}, user);
-    if (orgs) return this.organization(method, param(orgs[1]) ?? "", body ?? {}, user);
-    return this.adminOrganizations(method, param(admin?.[1]), url, user);
+    const ctx = {
+      state: this,
+      admin: this.admin,
+      deleteCommits: this.options.organizationDeleteCommits ?? false,
+    };
+    if (orgs) return organizationRoute(ctx, method, param(orgs[1]) ?? "", body ?? {}, user);
+    return adminOrganizationRoute(ctx, method, param(admin?.[1]), url, user);
   }
 
   /** auth.py 365-489, under slowapi's `5/minute` per remote address (auth.py 366). */
@@ -317,17 +324,9 @@ export class FakeJanua extends JanuaState {
     if (segment === undefined) {
       if (method !== "GET") return httpError(405, "Method Not Allowed");
       // 321-372 and service 209-265: newest first, paged by page and per_page (1-100).
-      const page = Number(url.searchParams.get("page") ?? 1);
-      const perPage = Number(url.searchParams.get("per_page") ?? 20);
-      if (!(page >= 1) || !(perPage >= 1 && perPage <= 100)) {
-        return validationError([
-          {
-            field: "query.per_page",
-            message: "Input should be less than or equal to 100",
-            type: "less_than_equal",
-          },
-        ]);
-      }
+      const paged = paging(url);
+      if (Array.isArray(paged)) return paged;
+      const { page, perPage } = paged;
       const visible = [...this.clients.values()]
         .filter((c) => user.isAdmin || c.created_by === user.id)
         .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
@@ -389,109 +388,5 @@ export class FakeJanua extends JanuaState {
       return [204, null];
     }
     return httpError(405, "Method Not Allowed");
-  }
-
-  /** organizations.py 232-496. No admin bypass: owner or member only (158-229). */
-  private organization(method: string, segment: string, body: Json, user: { id: string }): Answer {
-    if (segment === "") {
-      if (method !== "POST") return httpError(405, "Method Not Allowed");
-      // OrganizationCreateRequest (37-48).
-      const slug = String(body.slug ?? "");
-      if (!/^[a-z0-9-]+$/.test(slug) || slug.length > 100) {
-        return validationError([
-          {
-            field: "body.slug",
-            message: "String should match pattern '^[a-z0-9-]+$'",
-            type: "string_pattern_mismatch",
-          },
-        ]);
-      }
-      if (typeof body.name !== "string" || body.name.length < 1 || body.name.length > 200) {
-        return validationError([{ field: "body.name", message: "Field required", type: "missing" }]);
-      }
-      // 242-247: a taken slug is 400.
-      if ([...this.organizations.values()].some((o) => o.slug === slug))
-        return httpError(400, "Organization slug already exists");
-      // 286-302: 200 (no status_code on the route).
-      return [200, this.response(this.createOrganization(body, this.admin), user.id)];
-    }
-    const id = parseUuid(segment);
-    if (!id) return httpError(400, "Invalid organization ID");
-    const org = this.organizations.get(id);
-    if (!org) return httpError(404, "Organization not found");
-    if (method === "DELETE") {
-      // 473-496: owner only, and (as admin.py 820) the unawaited delete leaves it in place.
-      if (org.owner_id !== user.id) return httpError(403, "Only owner can delete organization");
-      if (this.options.organizationDeleteCommits) this.organizations.delete(id);
-      return [200, { message: "Organization deleted successfully" }];
-    }
-    // 209-227: the owner passes; nobody else here is a member.
-    if (org.owner_id !== user.id) return httpError(403, "Not a member of this organization");
-    if (method === "GET") return [200, this.response(org, user.id)];
-    if (method === "PATCH") {
-      // 406-470: fields that are not null are applied.
-      for (const f of ["name", "description", "logo_url", "billing_email", "settings"]) {
-        if (body[f] !== undefined && body[f] !== null) org[f] = body[f];
-      }
-      org.updated_at = new Date().toISOString();
-      return [200, this.response(org, user.id)];
-    }
-    return httpError(405, "Method Not Allowed");
-  }
-
-  private response(org: Json, userId: string): Json {
-    return { ...org, is_owner: org.owner_id === userId, user_role: null };
-  }
-
-  /** admin.py 734-823: admins only (180-183). */
-  private adminOrganizations(
-    method: string,
-    segment: string | undefined,
-    url: URL,
-    user: { isAdmin: boolean },
-  ): Answer {
-    if (!user.isAdmin) return httpError(403, "Admin access required");
-    if (segment === undefined) {
-      if (method !== "GET") return httpError(405, "Method Not Allowed");
-      const page = Number(url.searchParams.get("page") ?? 1);
-      const perPage = Number(url.searchParams.get("per_page") ?? 20);
-      if (!(page >= 1) || !(perPage >= 1 && perPage <= 100)) {
-        return validationError([
-          {
-            field: "query.per_page",
-            message: "Input should be less than or equal to 100",
-            type: "less_than_equal",
-          },
-        ]);
-      }
-      // 750-757: search matches name, slug or the owner's email, case-insensitively.
-      const search = (url.searchParams.get("search") ?? "").toLowerCase();
-      const owners = new Map([[this.admin.id, this.admin.email]]);
-      const matching = [...this.organizations.values()].filter((o) => {
-        const owner = owners.get(String(o.owner_id)) ?? "someone@else.example";
-        return !search || [o.name, o.slug, owner].some((v) => String(v).toLowerCase().includes(search));
-      });
-      // 762-799: offset paging, OrganizationAdminResponse (95-107), a bare JSON array.
-      const slice = matching.slice((page - 1) * perPage, page * perPage).map((o) => ({
-        id: o.id,
-        name: o.name,
-        slug: o.slug,
-        owner_id: o.owner_id,
-        owner_email: owners.get(String(o.owner_id)) ?? "someone@else.example",
-        billing_plan: o.billing_plan,
-        billing_email: o.billing_email,
-        members_count: o.member_count,
-        created_at: o.created_at,
-        updated_at: o.updated_at,
-      }));
-      return [200, slice];
-    }
-    if (method !== "DELETE") return httpError(405, "Method Not Allowed");
-    const id = parseUuid(segment);
-    if (!id) return httpError(400, "Invalid organization ID");
-    if (!this.organizations.has(id)) return httpError(404, "Organization not found");
-    // 819-823: `db.delete(org)` is a coroutine never awaited: the commit deletes nothing.
-    if (this.options.organizationDeleteCommits) this.organizations.delete(id);
-    return [200, { message: "Organization deleted successfully" }];
   }
 }
