@@ -3,10 +3,9 @@
  * test per rule, each naming madfam-org/janua d181ef41 file and lines (apps/api/...).
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { JANUA_ADMIN, JANUA_KEY } from "../helpers/janua-fixtures";
 import { FakeJanua, type JanuaServerOptions } from "../helpers/janua-server";
 
-const KEY = "internal-key-0123456789";
-const ADMIN = { adminEmail: "admin@enclii.dev", adminPassword: "admin-password-0123" };
 type Json = Record<string, unknown>;
 
 let janua: FakeJanua | undefined;
@@ -16,7 +15,7 @@ afterEach(async () => {
 });
 
 async function start(options: Partial<JanuaServerOptions> = {}): Promise<FakeJanua> {
-  janua = new FakeJanua({ internalApiKey: KEY, ...ADMIN, ...options });
+  janua = new FakeJanua({ internalApiKey: JANUA_KEY, ...JANUA_ADMIN, ...options });
   await janua.start();
   return janua;
 }
@@ -45,7 +44,9 @@ async function call(
 }
 
 const signIn = () =>
-  call("POST", "/api/v1/auth/signin", { body: { email: ADMIN.adminEmail, password: ADMIN.adminPassword } });
+  call("POST", "/api/v1/auth/signin", {
+    body: { email: JANUA_ADMIN.adminEmail, password: JANUA_ADMIN.adminPassword },
+  });
 async function token(): Promise<string> {
   const { body } = await signIn();
   return String((body.tokens as Json).access_token);
@@ -56,7 +57,8 @@ const client = (extra: Json = {}) => ({
   redirect_uris: ["https://api.enclii.dev/v1/auth/callback"],
   ...extra,
 });
-const register = (body: Json, key = KEY) => call("POST", "/api/v1/oauth/clients/register", { body, key });
+const register = (body: Json, key = JANUA_KEY) =>
+  call("POST", "/api/v1/oauth/clients/register", { body, key });
 const message = (body: Json) => (body.error as Json).message;
 
 describe("sign-in (auth.py 365-489)", () => {
@@ -71,7 +73,7 @@ describe("sign-in (auth.py 365-489)", () => {
   it("refuses a wrong password with 401 Invalid credentials in Janua's error shape (auth.py 395-411, error_handling.py 321-331)", async () => {
     await start();
     const { status, body } = await call("POST", "/api/v1/auth/signin", {
-      body: { email: ADMIN.adminEmail, password: "x" },
+      body: { email: JANUA_ADMIN.adminEmail, password: "x" },
     });
     expect(status).toBe(401);
     expect(body.error).toMatchObject({ code: "HTTP_ERROR", message: "Invalid credentials" });
@@ -91,7 +93,7 @@ describe("sign-in (auth.py 365-489)", () => {
     for (let i = 0; i < 3; i++)
       expect((await call("POST", "/api/v1/auth/signin", { body: { password: "x" } })).status).toBe(422);
     for (let i = 0; i < 5; i++)
-      await call("POST", "/api/v1/auth/signin", { body: { email: ADMIN.adminEmail, password: "x" } });
+      await call("POST", "/api/v1/auth/signin", { body: { email: JANUA_ADMIN.adminEmail, password: "x" } });
     expect((await signIn()).status).toBe(429);
   });
 
@@ -314,7 +316,11 @@ describe("organizations (organizations.py, admin.py)", () => {
       body: { name: "Acme", slug: "acme" },
     });
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ slug: "acme", billing_email: ADMIN.adminEmail, is_owner: true });
+    expect(created.body).toMatchObject({
+      slug: "acme",
+      billing_email: JANUA_ADMIN.adminEmail,
+      is_owner: true,
+    });
     const taken = await call("POST", "/api/v1/organizations/", {
       token: t,
       body: { name: "Acme", slug: "acme" },

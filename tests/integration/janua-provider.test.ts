@@ -2,7 +2,7 @@
  * The Janua providers against the local model of Janua (tests/helpers/janua-server.ts, whose
  * handlers cite madfam-org/janua's routers). The serialized runs are in janua-serialized.test.ts.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   JANUA_PROVIDER_VERSION,
   type JanuaConnection,
@@ -10,21 +10,12 @@ import {
   januaOrganizationProvider,
 } from "../../components/auth/janua-provider";
 import { REPLACE_ON, replaceReasons, statefulReason } from "../../scripts/lib/plan-diff/replacement";
-import { FakeJanua, type JanuaServerOptions } from "../helpers/janua-server";
+import { FAST_TIMING, januaFixture } from "../helpers/janua-fixtures";
 
-const KEY = "internal-key-0123456789";
-const ADMIN = { adminEmail: "admin@enclii.dev", adminPassword: "admin-password-0123" };
-const FAST = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 8, maxRateLimitWaitMs: 50 };
+const fx = januaFixture({ ...FAST_TIMING, maxRateLimitWaitMs: 50 });
+
 const clients = januaOAuthClientProvider as Required<typeof januaOAuthClientProvider>;
 const orgs = januaOrganizationProvider as Required<typeof januaOrganizationProvider>;
-
-let janua: FakeJanua;
-afterEach(async () => janua?.stop());
-
-async function start(options: Partial<JanuaServerOptions> = {}): Promise<JanuaConnection> {
-  janua = new FakeJanua({ internalApiKey: KEY, ...ADMIN, ...options });
-  return { baseUrl: await janua.start(), internalApiKey: KEY, ...ADMIN, timing: FAST };
-}
 
 const client = (connection: JanuaConnection) => ({
   connection,
@@ -41,11 +32,11 @@ const org = (connection: JanuaConnection) => ({
   providerVersion: JANUA_PROVIDER_VERSION,
 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const calls = () => janua.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+const calls = () => fx.janua.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
 
 describe("Janua OAuth client provider", () => {
   it("registers with the internal API key; the Pulumi id is the client's UUID, client_id an output", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create(client(conn));
     expect(created.id).toMatch(UUID);
     expect(created.outs).toMatchObject({
@@ -58,29 +49,29 @@ describe("Janua OAuth client provider", () => {
   });
 
   it("adopts an existing client (200, no secret) and rotates its secret by its UUID", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const first = await clients.create(client(conn));
     const second = await clients.create(client(conn));
     expect(second.id).toBe(first.id);
-    expect(janua.clients.size).toBe(1);
+    expect(fx.janua.clients.size).toBe(1);
     expect(second.outs.clientSecret).toMatch(/^jns_/);
     expect(second.outs.clientSecret).not.toBe(first.outs.clientSecret);
     expect(calls()).toContain(`POST /api/v1/oauth/clients/${first.id}/rotate 200`);
   });
 
   it("waits out 503s while Janua starts; gives up on a Janua without an admin with Janua's message", async () => {
-    let conn = await start({ unavailableFor: 3 });
+    let conn = await fx.start({ unavailableFor: 3 });
     await clients.create(client(conn));
-    expect(janua.requests.filter((r) => r.status === 503)).toHaveLength(3);
-    await janua.stop();
-    conn = await start({ adminExists: false });
+    expect(fx.janua.requests.filter((r) => r.status === 503)).toHaveLength(3);
+    await fx.janua.stop();
+    conn = await fx.start({ adminExists: false });
     await expect(clients.create(client(conn))).rejects.toThrow(
       "Janua not ready (503: No admin user found. Run ADMIN_BOOTSTRAP_PASSWORD to create one.) for OAuth client enclii-control-plane (gave up after 8 attempts)",
     );
   });
 
   it("turns a wrong internal key into a clear 401 message", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     await expect(
       clients.create({ ...client(conn), connection: { ...conn, internalApiKey: "wrong" } }),
     ).rejects.toThrow(
@@ -89,7 +80,7 @@ describe("Janua OAuth client provider", () => {
   });
 
   it("fails when inputs break Janua's rules, naming every field, before any call", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     await expect(
       clients.create({
         ...client(conn),
@@ -102,7 +93,7 @@ describe("Janua OAuth client provider", () => {
     ).rejects.toThrow(
       'Janua OAuth client enclii-control-plane: audience: must equal clientKey "enclii-control-plane" or be unset (got "other"); redirectUris[0]: an https URL (http only for localhost) (got "http://app.example.com/cb"); allowedScopes[1]: one of openid, profile, email, offline_access, api, admin or namespace:action (got "Bad Scope"); grantTypes[0]: one of authorization_code, refresh_token, client_credentials, implicit (got "password"); organizationId: a UUID (got "acme")',
     );
-    expect(janua.requests).toEqual([]);
+    expect(fx.janua.requests).toEqual([]);
   });
 
   it.for([
@@ -124,35 +115,35 @@ describe("Janua OAuth client provider", () => {
       { grant_types: ["authorization_code", "refresh_token", "client_credentials"] },
     ],
   ] as const)("updates %s in place with a PATCH by UUID and keeps the secret", async ([, change, live]) => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create(client(conn));
     const news = { ...client(conn), ...change };
     expect(await clients.diff(created.id, created.outs, news)).toMatchObject({ changes: true, replaces: [] });
     const updated = await clients.update(created.id, created.outs as never, news);
     expect(updated.outs).toMatchObject({ januaId: created.id, clientSecret: created.outs.clientSecret });
-    expect(janua.clients.get(created.id)).toMatchObject(live);
+    expect(fx.janua.clients.get(created.id)).toMatchObject(live);
     expect(calls().filter((c) => c.startsWith("PATCH"))).toEqual([
       `PATCH /api/v1/oauth/clients/${created.id} 200`,
     ]);
   });
 
   it("clears a description with null, and turns a client public and back through /register (PATCH cannot)", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create({ ...client(conn), description: "d" });
     const cleared = await clients.update(created.id, created.outs as never, client(conn));
-    expect(janua.clients.get(created.id)?.description).toBeNull();
+    expect(fx.janua.clients.get(created.id)?.description).toBeNull();
     const pub = { ...client(conn), isConfidential: false };
     const madePublic = await clients.update(created.id, cleared.outs as never, pub);
-    expect(janua.clients.get(created.id)?.is_confidential).toBe(false);
+    expect(fx.janua.clients.get(created.id)?.is_confidential).toBe(false);
     expect(madePublic.outs?.clientSecret).toBe("");
     const back = await clients.update(created.id, madePublic.outs as never, client(conn));
-    expect(janua.clients.get(created.id)?.is_confidential).toBe(true);
+    expect(fx.janua.clients.get(created.id)?.is_confidential).toBe(true);
     expect(back.outs?.clientSecret).toMatch(/^jns_/);
-    expect(janua.clients.size).toBe(1);
+    expect(fx.janua.clients.size).toBe(1);
   });
 
   it("replaces on clientKey or organizationId, deleting first; the plan diff names the same fields", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create(client(conn));
     for (const [field, value] of [
       ["clientKey", "other"],
@@ -171,26 +162,26 @@ describe("Janua OAuth client provider", () => {
   });
 
   it("a replacement created before the delete would adopt the live client by name and the delete would remove it; delete-first leaves one", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const old = await clients.create(client(conn));
     const news = { ...client(conn), clientKey: "enclii-control-plane-2" };
     // The engine's default order: create the replacement, then delete the old resource.
     const replacement = await clients.create(news);
     expect(replacement.id).toBe(old.id);
     await clients.delete(old.id, old.outs as never);
-    expect(janua.clients.size).toBe(0);
+    expect(fx.janua.clients.size).toBe(0);
     // The order the provider's diff asks for (deleteBeforeReplace).
     const again = await clients.create(client(conn));
     await clients.delete(again.id, again.outs as never);
     const fresh = await clients.create(news);
     expect(fresh.id).not.toBe(again.id);
-    expect([...janua.clients.keys()]).toEqual([fresh.id]);
+    expect([...fx.janua.clients.keys()]).toEqual([fresh.id]);
   });
 
   it("reads drift back, and reads a client deleted out of band as gone", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create(client(conn));
-    Object.assign(janua.clients.get(created.id) ?? {}, { redirect_uris: ["https://evil.example/cb"] });
+    Object.assign(fx.janua.clients.get(created.id) ?? {}, { redirect_uris: ["https://evil.example/cb"] });
     const read = await clients.read(created.id, created.outs as never);
     expect(read.props).toMatchObject({
       redirectUris: ["https://evil.example/cb"],
@@ -198,16 +189,16 @@ describe("Janua OAuth client provider", () => {
     });
     expect(read.props).not.toHaveProperty("allowedScopes", expect.anything());
     expect((await clients.diff(created.id, read.props as never, client(conn))).changes).toBe(true);
-    janua.clients.delete(created.id);
+    fx.janua.clients.delete(created.id);
     expect(await clients.read(created.id, created.outs as never)).toEqual({ id: "", props: {} });
   });
 
   it("deletes by UUID; deleting twice is fine", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create(client(conn));
     await clients.delete(created.id, created.outs as never);
     await clients.delete(created.id, created.outs as never);
-    expect(janua.clients.size).toBe(0);
+    expect(fx.janua.clients.size).toBe(0);
     expect(calls().filter((c) => c.startsWith("DELETE"))).toEqual([
       `DELETE /api/v1/oauth/clients/${created.id} 204`,
       `DELETE /api/v1/oauth/clients/${created.id} 404`,
@@ -215,17 +206,17 @@ describe("Janua OAuth client provider", () => {
   });
 
   it("signs in once for many calls, and once more only after its token expired", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create(client(conn));
     for (let i = 0; i < 5; i++) await clients.read(created.id, created.outs as never);
-    expect(janua.signIns()).toBe(1);
-    janua.expireTokens();
+    expect(fx.janua.signIns()).toBe(1);
+    fx.janua.expireTokens();
     await clients.read(created.id, created.outs as never);
-    expect(janua.signIns()).toBe(2);
+    expect(fx.janua.signIns()).toBe(2);
   });
 
   it("reports a stored provider version other than the current one as an update, never a replace", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await clients.create(client(conn));
     expect(await clients.diff(created.id, created.outs, client(conn))).toMatchObject({ changes: false });
     for (const old of [undefined, JANUA_PROVIDER_VERSION - 1]) {
@@ -241,23 +232,23 @@ describe("Janua OAuth client provider", () => {
 
 describe("Janua organization provider", () => {
   it("creates the organization as the admin; a second create adopts it by slug", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await orgs.create(org(conn));
     expect(created.id).toMatch(UUID);
-    expect(janua.organizations.get(created.id)).toMatchObject({
+    expect(fx.janua.organizations.get(created.id)).toMatchObject({
       slug: "acme",
       billing_email: "billing@acme.example",
     });
     const again = await orgs.create(org(conn));
     expect(again.id).toBe(created.id);
-    expect(janua.organizations.size).toBe(1);
-    expect(janua.signIns()).toBe(1);
+    expect(fx.janua.organizations.size).toBe(1);
+    expect(fx.janua.signIns()).toBe(1);
   });
 
   it("finds its slug on any page of the admin list", async () => {
-    const conn = await start();
-    for (let i = 0; i < 150; i++) janua.addForeignOrganization({ name: `Acme ${i}`, slug: `acme-${i}` });
-    const target = janua.createOrganization({ name: "Acme", slug: "acme" }, janua.admin);
+    const conn = await fx.start();
+    for (let i = 0; i < 150; i++) fx.janua.addForeignOrganization({ name: `Acme ${i}`, slug: `acme-${i}` });
+    const target = fx.janua.createOrganization({ name: "Acme", slug: "acme" }, fx.janua.admin);
     const adopted = await orgs.create(org(conn));
     expect(adopted.id).toBe(target.id);
     expect(calls().filter((c) => c.includes("/admin/organizations"))).toEqual([
@@ -273,12 +264,12 @@ describe("Janua organization provider", () => {
   ] as const)(
     "updates %s in place with a PATCH: same organization, never deleted",
     async ([, change, live]) => {
-      const conn = await start();
+      const conn = await fx.start();
       const created = await orgs.create(org(conn));
       const news = { ...org(conn), ...change };
       expect(await orgs.diff(created.id, created.outs, news)).toMatchObject({ changes: true, replaces: [] });
       await orgs.update(created.id, created.outs as never, news);
-      expect(janua.organizations.get(created.id)).toMatchObject(live);
+      expect(fx.janua.organizations.get(created.id)).toMatchObject(live);
       expect(calls().filter((c) => /^(PATCH|DELETE|POST \/api\/v1\/organizations)/.test(c))).toEqual([
         "POST /api/v1/organizations/ 200",
         `PATCH /api/v1/organizations/${created.id} 200`,
@@ -287,16 +278,16 @@ describe("Janua organization provider", () => {
   );
 
   it("clears a description with an empty string, since Janua ignores null", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await orgs.create({ ...org(conn), description: "d" });
     await orgs.update(created.id, created.outs as never, org(conn));
-    expect(janua.organizations.get(created.id)?.description).toBe("");
+    expect(fx.janua.organizations.get(created.id)?.description).toBe("");
     const read = await orgs.read(created.id, { ...created.outs, description: undefined } as never);
     expect(read.props).toMatchObject({ description: undefined });
   });
 
   it("replaces only on a slug change, which the plan diff marks as destroying the organization's state", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await orgs.create(org(conn));
     expect(await orgs.diff(created.id, created.outs, { ...org(conn), slug: "acme-2" })).toMatchObject({
       changes: true,
@@ -309,43 +300,43 @@ describe("Janua organization provider", () => {
   });
 
   it("reads drift back, an organization it does not own through the admin list, and a deleted one as gone", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await orgs.create(org(conn));
-    Object.assign(janua.organizations.get(created.id) ?? {}, { name: "Renamed" });
+    Object.assign(fx.janua.organizations.get(created.id) ?? {}, { name: "Renamed" });
     expect((await orgs.read(created.id, created.outs as never)).props).toMatchObject({ name: "Renamed" });
-    const foreign = janua.addForeignOrganization({ name: "Foreign", slug: "foreign" });
+    const foreign = fx.janua.addForeignOrganization({ name: "Foreign", slug: "foreign" });
     const read = await orgs.read(String(foreign.id), { ...org(conn), slug: "foreign" } as never);
     expect(read).toMatchObject({ id: foreign.id, props: { name: "Foreign" } });
-    janua.organizations.delete(created.id);
+    fx.janua.organizations.delete(created.id);
     expect(await orgs.read(created.id, created.outs as never)).toEqual({ id: "", props: {} });
   });
 
   it("fails a delete that Janua answers with 200 but does not commit, saying what to do", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const created = await orgs.create(org(conn));
     await expect(orgs.delete(created.id, created.outs as never)).rejects.toThrow(
       `Janua answered that organization acme (${created.id}) was deleted, but it still exists`,
     );
-    expect(janua.organizations.has(created.id)).toBe(true);
+    expect(fx.janua.organizations.has(created.id)).toBe(true);
   });
 
   it("deletes where Janua's delete commits; deleting twice is fine", async () => {
-    const conn = await start({ organizationDeleteCommits: true });
+    const conn = await fx.start({ organizationDeleteCommits: true });
     const created = await orgs.create(org(conn));
     await orgs.delete(created.id, created.outs as never);
     await orgs.delete(created.id, created.outs as never);
-    expect(janua.organizations.size).toBe(0);
+    expect(fx.janua.organizations.size).toBe(0);
   });
 
   it("fails clearly when the bootstrap admin password is wrong, and on an invalid slug before any call", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     await expect(
       orgs.create({ ...org(conn), connection: { ...conn, adminPassword: "nope" } }),
     ).rejects.toThrow("Janua refused the admin sign-in (401: Invalid credentials)");
-    const before = janua.requests.length;
+    const before = fx.janua.requests.length;
     await expect(orgs.create({ ...org(conn), slug: "Acme!" })).rejects.toThrow(
       'Janua organization Acme!: slug: 1-100 of a-z, 0-9 and - (got "Acme!")',
     );
-    expect(janua.requests).toHaveLength(before);
+    expect(fx.janua.requests).toHaveLength(before);
   });
 });

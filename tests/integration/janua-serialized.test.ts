@@ -6,28 +6,19 @@
  */
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   JANUA_PROVIDER_VERSION,
   type JanuaConnection,
   januaRequest,
 } from "../../components/auth/janua-provider";
-import { FakeJanua, type JanuaServerOptions } from "../helpers/janua-server";
+import { FAST_TIMING, januaFixture, spendSignIns } from "../helpers/janua-fixtures";
 import { runSerialized, serializeProvider } from "../helpers/serialized";
 
-const KEY = "internal-key-0123456789";
-const ADMIN = { adminEmail: "admin@enclii.dev", adminPassword: "admin-password-0123" };
-const FAST = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 8 };
+const fx = januaFixture();
+
 type Outs = Record<string, unknown>;
 type Created = { id: string; outs: Outs };
-
-let janua: FakeJanua;
-afterEach(async () => janua?.stop());
-
-async function start(options: Partial<JanuaServerOptions> = {}): Promise<JanuaConnection> {
-  janua = new FakeJanua({ internalApiKey: KEY, ...ADMIN, ...options });
-  return { baseUrl: await janua.start(), internalApiKey: KEY, ...ADMIN, timing: FAST };
-}
 
 const client = (connection: JanuaConnection, n = 0) => ({
   connection,
@@ -55,7 +46,7 @@ beforeAll(() => {
 
 describe("serialized like the engine does", () => {
   it("runs up, an update, a refresh after an out-of-band delete and a destroy of an organization and its client, signing in once per run", async () => {
-    const conn = await start({ organizationDeleteCommits: true });
+    const conn = await fx.start({ organizationDeleteCommits: true });
     const { files, dir } = current;
     const orgInputs = {
       connection: conn,
@@ -84,9 +75,9 @@ describe("serialized like the engine does", () => {
     expect(read).toMatchObject({ id, props: { name: "Acme Corp", organizationId: org?.id } });
     // One sign-in per provider process that called as the admin: the organization's create, then
     // the update and read (the client's create needed none: /register takes the internal key).
-    expect(janua.signIns()).toBe(2);
+    expect(fx.janua.signIns()).toBe(2);
 
-    janua.clients.delete(id);
+    fx.janua.clients.delete(id);
     const [refreshed, orgRead] = (await runSerialized(files, dir, [
       { method: "read", args: [id, updated.outs] },
       { provider: 1, method: "read", args: [org?.id, org?.outs] },
@@ -99,40 +90,34 @@ describe("serialized like the engine does", () => {
       { method: "delete", args: [again?.id, again?.outs] },
       { provider: 1, method: "delete", args: [org?.id, org?.outs] },
     ]);
-    expect(janua.clients.size).toBe(0);
-    expect(janua.organizations.size).toBe(0);
+    expect(fx.janua.clients.size).toBe(0);
+    expect(fx.janua.organizations.size).toBe(0);
   });
 
   it("creates, refreshes and destroys 30 clients at once in one process with one sign-in and no 429", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const { files, dir } = current;
     const all = Array.from({ length: 30 }, (_, n) => client(conn, n));
     const [created] = (await runSerialized(files, dir, [
       { parallel: all.map((inputs) => ({ method: "create", args: [inputs] })) },
     ])) as Created[][];
-    expect(janua.clients.size).toBe(30);
+    expect(fx.janua.clients.size).toBe(30);
     await runSerialized(files, dir, [
       { parallel: (created ?? []).map((c) => ({ method: "read", args: [c.id, c.outs] })) },
       { parallel: (created ?? []).map((c) => ({ method: "delete", args: [c.id, c.outs] })) },
     ]);
-    expect(janua.clients.size).toBe(0);
-    expect(janua.signIns()).toBe(1);
-    expect(janua.requests.filter((r) => r.status === 429)).toEqual([]);
+    expect(fx.janua.clients.size).toBe(0);
+    expect(fx.janua.signIns()).toBe(1);
+    expect(fx.janua.requests.filter((r) => r.status === 429)).toEqual([]);
   });
 
   it.for([
     ["without Retry-After, waiting the window slowapi names", false],
     ["honouring Retry-After", true],
   ] as const)("survives a 429 burst on sign-in %s", async ([, headers]) => {
-    const conn = await start({ signInLimit: { windowMs: 4000 }, rateLimitHeaders: headers });
+    const conn = await fx.start({ signInLimit: { windowMs: 4000 }, rateLimitHeaders: headers });
     // Other callers behind the same tunnel address used this window's five sign-ins.
-    for (let i = 0; i < 5; i++) {
-      await fetch(`${conn.baseUrl}/api/v1/auth/signin`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "someone@enclii.dev", password: "x" }),
-      });
-    }
+    await spendSignIns(conn.baseUrl);
     const { files, dir } = current;
     const inputs = client(conn);
     await januaRequest(conn, "POST", "/api/v1/oauth/clients/register", "seed", {
@@ -141,21 +126,15 @@ describe("serialized like the engine does", () => {
     });
     const [adopted] = (await runSerialized(files, dir, [{ method: "create", args: [inputs] }])) as Created[];
     expect(adopted?.outs.clientSecret).toMatch(/^jns_/);
-    expect(janua.requests.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(1);
-    expect(janua.signIns()).toBe(6);
+    expect(fx.janua.requests.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(1);
+    expect(fx.janua.signIns()).toBe(6);
   });
 
   it("gives up on a limit longer than it may wait, naming the limit", async () => {
-    const conn = await start();
-    for (let i = 0; i < 5; i++) {
-      await fetch(`${conn.baseUrl}/api/v1/auth/signin`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "someone@enclii.dev", password: "x" }),
-      });
-    }
+    const conn = await fx.start();
+    await spendSignIns(conn.baseUrl);
     const { files, dir } = current;
-    const limited = { ...conn, timing: { ...FAST, maxRateLimitWaitMs: 1000 } };
+    const limited = { ...conn, timing: { ...FAST_TIMING, maxRateLimitWaitMs: 1000 } };
     await expect(
       runSerialized(files, dir, [
         { provider: 1, method: "create", args: [{ connection: limited, name: "Acme", slug: "acme" }] },
@@ -168,7 +147,7 @@ describe("serialized like the engine does", () => {
 
 describe("a stack written by provider version 1", () => {
   it("fails its stored read and delete against Janua (the jnc_ id is not a UUID); one update by the current provider migrates it", async () => {
-    const conn = await start();
+    const conn = await fx.start();
     const old = { file: v1.clients, dir: v1.dir };
     const { files, dir } = current;
     const { providerVersion: _v, ...v1Inputs } = client(conn);
@@ -185,7 +164,7 @@ describe("a stack written by provider version 1", () => {
       runSerialized(old.file, old.dir, [{ method: "delete", args: [stored?.id, stored?.outs] }]),
     ).rejects.toThrow();
     expect(
-      janua.requests.filter((r) => r.path.includes("jnc_")).map((r) => `${r.method} ${r.status}`),
+      fx.janua.requests.filter((r) => r.path.includes("jnc_")).map((r) => `${r.method} ${r.status}`),
     ).toEqual(["GET 400", "DELETE 400"]);
 
     const news = client(conn);
@@ -194,7 +173,7 @@ describe("a stack written by provider version 1", () => {
       { method: "update", args: [stored?.id, stored?.outs, news] },
     ])) as [Outs, { outs: Outs }];
     expect(diff).toMatchObject({ changes: true, replaces: [] });
-    const januaId = [...janua.clients.keys()][0];
+    const januaId = [...fx.janua.clients.keys()][0];
     expect(updated.outs).toMatchObject({
       januaId,
       clientId: stored?.id,
@@ -206,12 +185,12 @@ describe("a stack written by provider version 1", () => {
       { method: "delete", args: [stored?.id, updated.outs] },
     ])) as { id: string; props: Outs }[];
     expect(read).toMatchObject({ id: stored?.id, props: { januaId } });
-    expect(janua.clients.size).toBe(0);
+    expect(fx.janua.clients.size).toBe(0);
   });
 
   it("reads an organization past the admin list's first page as gone, so refresh must wait for the migrating up", async () => {
-    const conn = await start();
-    for (let i = 0; i < 20; i++) janua.addForeignOrganization({ name: `Org ${i}`, slug: `org-${i}` });
+    const conn = await fx.start();
+    for (let i = 0; i < 20; i++) fx.janua.addForeignOrganization({ name: `Org ${i}`, slug: `org-${i}` });
     const old = { file: v1.organizations, dir: v1.dir };
     const { files, dir } = current;
     const inputs = { connection: conn, name: "Acme", slug: "acme" };
