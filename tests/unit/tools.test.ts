@@ -76,7 +76,8 @@ describe("Go tool builds", () => {
 });
 
 describe("tools:build's cache check", () => {
-  const goMod = "module m\n\nrequire k8s.io/kubernetes v1.34.4\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.34.4\n)\n";
+  const goMod =
+    "module m\n\nrequire k8s.io/kubernetes v1.34.4\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.34.4\n)\n";
   const info = (kube: string, api: string) =>
     `bin: go1.26.8\n\tpath\tk8s.io/kubernetes/cmd/kube-apiserver\n\tmod\tk8s.io/kubernetes\t${kube}\th1:x\n\tdep\tk8s.io/api\tv0.0.0\n\t=>\tk8s.io/api\t${api}\th1:y\n`;
 
