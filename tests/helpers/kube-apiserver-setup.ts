@@ -7,7 +7,7 @@
  * the server after the run. When a binary or the CRDs are missing it hands over the reason
  * instead, and each test skips (or fails under CI=true) with it.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { parseAllDocuments } from "yaml";
