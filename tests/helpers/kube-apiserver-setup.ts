@@ -103,10 +103,10 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       }),
     ),
   );
-  const stopAll = () =>
-    Promise.all(running.map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined))).then(
-      () => undefined,
-    );
+  const stopAll = async () => {
+    await Promise.all(running.map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined)));
+    for (const dir of Object.values(plans)) rmSync(dir, { recursive: true, force: true });
+  };
   const failed = running.find((r) => r.status === "rejected");
   if (failed) {
     await stopAll();
