@@ -134,7 +134,38 @@ function registerBody(i: JanuaOAuthClientInputs): Json {
   };
 }
 
+/**
+ * Refuses a name another client holds: with no client under `clientKey` yet, `/register` adopts
+ * the oldest client of the same name and rewrites its audience (oauth_clients.py 95-132), which
+ * would take over another tenant's or service's client. Asked through
+ * `GET /internal/by-name/{name}` with the internal key (oauth_clients.py 218-237).
+ */
+async function refuseForeignName(i: JanuaOAuthClientInputs): Promise<void> {
+  let holder: Json;
+  try {
+    holder = (
+      await januaRequest(
+        i.connection,
+        "GET",
+        `/api/v1/oauth/clients/internal/by-name/${encodeURIComponent(i.name)}`,
+        `OAuth client ${i.clientKey}`,
+        { internalKey: true },
+      )
+    ).body;
+  } catch (e) {
+    if (januaStatus(e) === 404) return;
+    throw e;
+  }
+  if (holder.audience !== i.clientKey) {
+    throw januaError(
+      `Janua OAuth client ${i.clientKey}: the name ${JSON.stringify(i.name)} belongs to Janua's client ${String(holder.client_id)} (audience ${JSON.stringify(holder.audience ?? null)}), and /register would take that client over (oauth_clients.py 95-132); give this client another name (a tenant's displayName)`,
+      409,
+    );
+  }
+}
+
 async function register(i: JanuaOAuthClientInputs): Promise<{ status: number; body: Json }> {
+  await refuseForeignName(i);
   const result = await januaRequest(
     i.connection,
     "POST",

@@ -178,6 +178,8 @@ export class FakeJanua extends JanuaState {
     const path = url.pathname;
     if (path === "/api/v1/auth/signin" && method === "POST") return this.signIn(req, body, headers);
     if (path === "/api/v1/oauth/clients/register" && method === "POST") return this.register(req, body);
+    const byName = /^\/api\/v1\/oauth\/clients\/internal\/by-name\/([^/]+)$/.exec(path);
+    if (byName && method === "GET") return this.byName(req, decodeURIComponent(byName[1] ?? ""));
     // Starlette redirect_slashes: the organizations router's "/" route answers its bare path with a 307.
     if (path === "/api/v1/organizations") {
       headers.location = `${path}/`;
@@ -265,6 +267,22 @@ export class FakeJanua extends JanuaState {
         mfa_token: null,
       },
     ];
+  }
+
+  /**
+   * oauth_clients.py 218-237: the oldest client with this name (service 181-207), with the internal
+   * key; 404 "OAuth client not found".
+   */
+  private byName(req: IncomingMessage, name: string): Answer {
+    const key = req.headers["x-internal-api-key"];
+    if (key === undefined) {
+      return validationError([
+        { field: "header.X-Internal-API-Key", message: "Field required", type: "missing" },
+      ]);
+    }
+    if (key !== this.options.internalApiKey) return httpError(401, "Invalid API key");
+    const found = this.findForRegistration(undefined, name);
+    return found ? [200, clientDetail(found)] : httpError(404, "OAuth client not found");
   }
 
   /** oauth_clients.py 54-192. */

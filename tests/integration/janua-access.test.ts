@@ -39,7 +39,7 @@ describe("through the Access-protected admin hostname", () => {
     );
     expect(fx.janua.clients.size).toBe(0);
     expect(fx.janua.requests).toEqual([
-      { method: "POST", path: "/api/v1/oauth/clients/register", status: 403 },
+      { method: "GET", path: "/api/v1/oauth/clients/internal/by-name/Enclii", status: 403 },
     ]);
   });
 
@@ -57,7 +57,9 @@ describe("through the Access-protected admin hostname", () => {
     const second = await clients.create(client(conn));
     expect(second.id).toBe(first.id);
     expect(fx.janua.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      "GET /api/v1/oauth/clients/internal/by-name/Enclii 404",
       "POST /api/v1/oauth/clients/register 201",
+      "GET /api/v1/oauth/clients/internal/by-name/Enclii 200",
       "POST /api/v1/oauth/clients/register 200",
       "POST /api/v1/auth/signin 200",
       `POST /api/v1/oauth/clients/${first.id}/rotate 200`,
@@ -94,6 +96,6 @@ describe("through the Access-protected admin hostname", () => {
       id: string;
     }[];
     expect(created?.id).toBe([...fx.janua.clients.keys()][0]);
-    expect(fx.janua.requests.map((r) => r.status)).toEqual([201]);
+    expect(fx.janua.requests.map((r) => r.status)).toEqual([404, 201]);
   });
 });

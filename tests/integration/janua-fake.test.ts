@@ -220,6 +220,21 @@ describe("POST /oauth/clients/register (oauth_clients.py 54-192)", () => {
   });
 });
 
+describe("GET /oauth/clients/internal/by-name/{name} (oauth_clients.py 218-237)", () => {
+  it("answers the oldest client of that name with the internal key, 404 when none (service 181-207)", async () => {
+    await start();
+    const first = await register(client());
+    await register(client({ client_key: "other" }));
+    const found = await call("GET", "/api/v1/oauth/clients/internal/by-name/Enclii", { key: JANUA_KEY });
+    expect(found.body).toMatchObject({ id: first.body.id, client_secret: null });
+    const none = await call("GET", "/api/v1/oauth/clients/internal/by-name/Nobody", { key: JANUA_KEY });
+    expect([none.status, message(none.body)]).toEqual([404, "OAuth client not found"]);
+    expect(
+      (await call("GET", "/api/v1/oauth/clients/internal/by-name/Enclii", { key: "wrong" })).status,
+    ).toBe(401);
+  });
+});
+
 describe("/oauth/clients/{client_id} (oauth_clients.py 375-557)", () => {
   it("rejects the public jnc_ client_id with 400 Invalid client_id format on GET, PATCH, DELETE and rotate (388-391, 435-438, 483-486, 521-524)", async () => {
     await start();

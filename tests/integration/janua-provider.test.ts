@@ -45,7 +45,10 @@ describe("Janua OAuth client provider", () => {
       clientSecret: expect.stringMatching(/^jns_/),
       providerVersion: JANUA_PROVIDER_VERSION,
     });
-    expect(calls()).toEqual(["POST /api/v1/oauth/clients/register 201"]);
+    expect(calls()).toEqual([
+      "GET /api/v1/oauth/clients/internal/by-name/Enclii 404",
+      "POST /api/v1/oauth/clients/register 201",
+    ]);
   });
 
   it("adopts an existing client (200, no secret) and rotates its secret by its UUID", async () => {
@@ -161,21 +164,37 @@ describe("Janua OAuth client provider", () => {
     ]);
   });
 
-  it("a replacement created before the delete would adopt the live client by name and the delete would remove it; delete-first leaves one", async () => {
+  it("a replacement registered before the delete would adopt the live client by its name, so it is refused; deleting first leaves exactly the new one", async () => {
     const conn = await fx.start();
     const old = await clients.create(client(conn));
     const news = { ...client(conn), clientKey: "enclii-control-plane-2" };
-    // The engine's default order: create the replacement, then delete the old resource.
-    const replacement = await clients.create(news);
-    expect(replacement.id).toBe(old.id);
-    await clients.delete(old.id, old.outs as never);
-    expect(fx.janua.clients.size).toBe(0);
+    // The engine's default order (create, then delete the old) would take over the live client
+    // and then delete it; the provider refuses the create instead.
+    await expect(clients.create(news)).rejects.toThrow(
+      `Janua OAuth client enclii-control-plane-2: the name "Enclii" belongs to Janua's client ${String(old.outs.clientId)} (audience "enclii-control-plane"), and /register would take that client over`,
+    );
+    expect(fx.janua.clients.get(old.id)?.audience).toBe("enclii-control-plane");
     // The order the provider's diff asks for (deleteBeforeReplace).
-    const again = await clients.create(client(conn));
-    await clients.delete(again.id, again.outs as never);
+    await clients.delete(old.id, old.outs as never);
     const fresh = await clients.create(news);
-    expect(fresh.id).not.toBe(again.id);
+    expect(fresh.id).not.toBe(old.id);
     expect([...fx.janua.clients.keys()]).toEqual([fresh.id]);
+  });
+
+  it("refuses a name another service's client holds in the shared Janua, leaving that client untouched", async () => {
+    const conn = await fx.start();
+    const voxa = fx.janua.createClient(
+      { name: "Voxa", client_key: "voxa", redirect_uris: ["https://voxa.example/cb"] },
+      fx.janua.admin.id,
+    );
+    await expect(clients.create({ ...client(conn), clientKey: "tenant-voxa", name: "Voxa" })).rejects.toThrow(
+      'the name "Voxa" belongs to Janua\'s client',
+    );
+    expect(fx.janua.clients.get(String(voxa.client.id))).toMatchObject({
+      audience: "voxa",
+      redirect_uris: ["https://voxa.example/cb"],
+    });
+    expect(fx.janua.clients.size).toBe(1);
   });
 
   it("reads drift back, and reads a client deleted out of band as gone", async () => {
