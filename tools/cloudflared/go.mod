@@ -1,5 +1,13 @@
-// Pins and builds cloudflared for the tests. Build: npm run tools:build.
-// The program pins 2026.9.1 (components/versions.ts); see README.md here for why this builds 2026.8.2.
+// Pins and builds cloudflared for the tests (tests/helpers/cloudflared.ts). Build: npm run tools:build.
+//
+// The program deploys cloudflared 2026.9.1 (components/versions.ts); this builds 2026.8.2, the
+// newest release the module proxy serves here. cloudflared's tags are not semver, so
+// `go list -m github.com/cloudflare/cloudflared@2026.9.1` is refused (proxy: 403 "This module
+// version is not available"), and 2026.9.1's commit is unknown here: the newest snapshot of
+// github.com/cloudflare/cloudflared (2026-08-21, HEAD d1df798) ends at tag 2026.8.2. 2026.8.2's
+// commit is served as the pseudo-version below (.mod and .zip; its .info is refused, which a
+// pinned version does not need). Between 2026.7.0 and that snapshot the ingress package changed
+// in one commit (43bfec0, a revert of a wait timeout), not in its rule matching.
 module enclii-infra/tools/cloudflared
 
 go 1.26
