@@ -12,7 +12,7 @@ import { matchingRule } from "../../components/edge/ingress-eval";
 import type { IngressRule } from "../../components/edge/routes";
 import { type Cloudflared, cloudflaredOn, mapLimit, matchedRule } from "../helpers/cloudflared";
 import { planCommittedStacks, STACKS } from "../helpers/plan-cli";
-import { requireTool, toolPath } from "../helpers/tools";
+import { requireTool } from "../helpers/tools";
 
 const TUNNEL_CONFIG = "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig";
 
@@ -67,17 +67,19 @@ const planOf = planCommittedStacks();
 
 describe.each(STACKS)("cloudflared on the %s tunnel ingress", (stack) => {
   let rules: IngressRule<unknown>[];
-  let cloudflared: Cloudflared;
 
   beforeAll(() => {
     const config = planOf(stack).resources.find((r) => r.type === TUNNEL_CONFIG);
     if (config === undefined) throw new Error(`${stack}: the plan has no tunnel configuration`);
     rules = (config.inputs.config as { ingresses: IngressRule<unknown>[] }).ingresses;
-    cloudflared = cloudflaredOn(toolPath("cloudflared"), rules);
   });
 
+  /** cloudflared on `ruleSet` (the stack's rules unless given), or a skip with the build command. */
+  const on = (ctx: { skip(note?: string): void }, ruleSet?: IngressRule<unknown>[]): Cloudflared =>
+    cloudflaredOn(requireTool("cloudflared", ctx), ruleSet ?? rules);
+
   it("accepts the rendered rules with `tunnel ingress validate`, every key understood", async (ctx) => {
-    requireTool("cloudflared", ctx);
+    const cloudflared = on(ctx);
     const result = await cloudflared.ingress(["validate"]);
     expect(result.code, result.stderr).toBe(0);
     // "OK" only when no key went unused (ingress_subcommands.go 94-99).
@@ -88,15 +90,14 @@ describe.each(STACKS)("cloudflared on the %s tunnel ingress", (stack) => {
   });
 
   it("rejects the rules without the catch-all last, so validate can fail", async (ctx) => {
-    requireTool("cloudflared", ctx);
-    const broken = cloudflaredOn(toolPath("cloudflared"), rules.slice(0, -1));
+    const broken = on(ctx, rules.slice(0, -1));
     const result = await broken.ingress(["validate"]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("The last ingress rule must match all URLs");
   });
 
   it("picks the rule ingress-eval predicts for every hostname, its denied paths and the catch-all", async (ctx) => {
-    requireTool("cloudflared", ctx);
+    const cloudflared = on(ctx);
     const probes = probeUrls(rules);
     const picked = await mapLimit(probes, 4, async ({ host, target }) => {
       const url = `https://${host}${target}`;
