@@ -304,6 +304,17 @@ describe("system-upgrade-controller v0.20.1 with the program's ServiceAccount an
       ["prepare", image, agent.spec.prepare.args],
       ["cordon", expect.any(String), ["cordon", "agent-old"]],
     ]);
+    // Its pods (privileged, host PID and network, the host's root mounted) are admitted in the
+    // program's system-upgrade namespace: Pod Security admission (dry run, nothing stored).
+    for (const job of [serverJob, agentJob]) {
+      const res = await apiRequest(conn, "POST", `/api/v1/namespaces/${SUC.namespace}/pods?dryRun=All`, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `${job?.metadata.labels["upgrade.cattle.io/plan"]}-pod`, namespace: SUC.namespace },
+        spec: job?.spec.template.spec,
+      });
+      expect(res.status, statusMessage(res)).toBe(201);
+    }
     // No Job, ever, for the node installed at the target version.
     const all = (await get(JOBS)).items as Obj[];
     expect(all.map((j) => j.metadata.labels["upgrade.cattle.io/node"])).not.toContain("server-new");
