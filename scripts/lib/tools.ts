@@ -53,6 +53,53 @@ export function kubeVersionVars(version: string): Record<string, string> {
   };
 }
 
+/** The commit (12 hex) of a pseudo-version (`v0.0.0-<yyyymmddhhmmss>-<commit>`); throws on any other version. */
+export function pseudoVersionCommit(version: string): string {
+  const match = version.match(/^v\d+\.\d+\.\d+-(?:\S+\.)?\d{14}-([0-9a-f]{12})$/);
+  if (!match) throw new Error(`not a pseudo-version: ${version}`);
+  return match[1] as string;
+}
+
+/** The version go.mod's replace directive gives `module`; throws when it has none. */
+export function replacedVersion(goMod: string, module: string): string {
+  const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const match = goMod.match(new RegExp(`(?:^|\\s)${escaped}\\s+=>\\s+\\S+\\s+(v[0-9]\\S*)`, "m"));
+  if (!match?.[1]) throw new Error(`go.mod does not replace ${module} with a module version`);
+  return match[1];
+}
+
+/**
+ * system-upgrade-controller's build-time variables as its release build sets them
+ * (rancher/system-upgrade-controller v0.20.1 package/Dockerfile line 27: pkg/version Version and
+ * GitCommit). The commit is the tag's, which tools/suc/go.mod pins pkg/apis at.
+ */
+export function sucVersionVars(goMod: string): Record<string, string> {
+  const pkg = "github.com/rancher/system-upgrade-controller/pkg/version";
+  return {
+    [`${pkg}.Version`]: requiredVersion(goMod, "github.com/rancher/system-upgrade-controller"),
+    [`${pkg}.GitCommit`]: pseudoVersionCommit(
+      replacedVersion(goMod, "github.com/rancher/system-upgrade-controller/pkg/apis"),
+    ),
+  };
+}
+
+/** cloudflared release tags by commit: its tags are not semver, so go.mod pins the tag's commit. */
+export const CLOUDFLARED_RELEASES: Readonly<Record<string, string>> = { "733bfb939963": "2026.8.2" };
+
+/**
+ * cloudflared's version as its Makefile sets it (cloudflare/cloudflared 2026.8.2 Makefile line 34,
+ * main.Version; main.BuildTime, the build's date, stays unset so the binary is reproducible).
+ */
+export function cloudflaredVersionVars(goMod: string): Record<string, string> {
+  const commit = pseudoVersionCommit(requiredVersion(goMod, "github.com/cloudflare/cloudflared"));
+  const release = CLOUDFLARED_RELEASES[commit];
+  if (!release)
+    throw new Error(
+      `tools/cloudflared/go.mod pins commit ${commit}: add its release tag to CLOUDFLARED_RELEASES`,
+    );
+  return { "main.Version": release };
+}
+
 /** Every tool `npm run tools:build` builds, in build order. */
 export const GO_TOOLS: readonly GoTool[] = [
   { name: "etcd", moduleDir: "tools/etcd", pkg: "." },
@@ -61,6 +108,18 @@ export const GO_TOOLS: readonly GoTool[] = [
     moduleDir: "tools/apiserver",
     pkg: "k8s.io/kubernetes/cmd/kube-apiserver",
     linkerVars: (goMod) => kubeVersionVars(requiredVersion(goMod, "k8s.io/kubernetes")),
+  },
+  {
+    name: "system-upgrade-controller",
+    moduleDir: "tools/suc",
+    pkg: "github.com/rancher/system-upgrade-controller",
+    linkerVars: sucVersionVars,
+  },
+  {
+    name: "cloudflared",
+    moduleDir: "tools/cloudflared",
+    pkg: "github.com/cloudflare/cloudflared/cmd/cloudflared",
+    linkerVars: cloudflaredVersionVars,
   },
 ];
 
