@@ -57,6 +57,13 @@ export const IMAGES = {
    * `CHARTS.certManager`; components/storage/cert-manager-check.ts runs it as a Job the program owns.
    */
   certManagerStartupApiCheck: { repository: "quay.io/jetstack/cert-manager-startupapicheck", tag: "v1.20.2" },
+  /**
+   * Traefik Proxy, the Gateway API router behind the tunnel (docs/router.md): the appVersion of
+   * `CHARTS.traefik` (traefik/traefik-helm-chart v41.3.0 traefik/Chart.yaml `appVersion: v3.7.11`),
+   * set explicitly so the pin is here. A static Go binary that runs as 65532 (the chart's
+   * podSecurityContext).
+   */
+  traefik: { repository: "docker.io/traefik", tag: "v3.7.11" },
   /** PostgreSQL operand image for CloudNativePG clusters. */
   postgres: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "17.6" },
 } as const satisfies Record<string, ImagePin>;
@@ -97,7 +104,26 @@ export const CHARTS = {
     repository: "https://prometheus-community.github.io/helm-charts",
     version: "11.21.3",
   },
+  /**
+   * Traefik chart 41.3.0 (traefik/traefik-helm-chart tag v41.3.0, a8a66d00, Aug 2026; Traefik
+   * v3.7.11): the Gateway API router (docs/router.md). No Helm hooks (templates/ has none), so
+   * helm.v4.Chart applies all of it.
+   */
+  traefik: { chart: "traefik", repository: "https://traefik.github.io/charts", version: "41.3.0" },
 } as const satisfies Record<string, ChartPin>;
+
+/**
+ * Gateway API release whose standard-channel CRDs the program installs (its `standard-install.yaml`):
+ * the same release as the CRDs the tests validate against (../shared/crds, kubernetes-sigs/gateway-api v1.6.1).
+ * Traefik's Gateway provider starts informers for GRPCRoute, BackendTLSPolicy and TLSRoute besides
+ * the HTTP kinds and waits for their caches (traefik/traefik v3.7.9
+ * pkg/provider/kubernetes/gateway/client.go `WatchAll`, lines 178-265), so it needs the whole
+ * standard channel, not only the kinds this program renders.
+ */
+export const GATEWAY_API_VERSION = "v1.6.1";
+
+/** The standard-channel install manifest of {@link GATEWAY_API_VERSION} (its release asset). */
+export const GATEWAY_API_CRDS_URL = `https://github.com/kubernetes-sigs/gateway-api/releases/download/${GATEWAY_API_VERSION}/standard-install.yaml`;
 
 /**
  * The Plan CRD shipped with the pinned system-upgrade-controller release: the schema the tests

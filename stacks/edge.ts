@@ -6,6 +6,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type ClusterAccessHost, clusterAccessHosts } from "../components/edge/cluster-access";
 import { R2Buckets } from "../components/edge/r2-buckets";
+import { Router } from "../components/edge/router";
+import { ROUTER } from "../components/edge/router-values";
 import type { TunnelRoute } from "../components/edge/routes";
 import { type CustomDomain, SaasHostnames } from "../components/edge/saas-hostnames";
 import { Tunnel } from "../components/edge/tunnel";
@@ -103,6 +105,8 @@ export function buildEdge(
   options: {
     provider: k8s.Provider;
     namespace: pulumi.Input<string>;
+    /** The `router` namespace. */
+    routerNamespace: pulumi.Input<string>;
     routes: readonly TunnelRoute[];
     /** SSH and API routes for CI ({@link clusterAccess}). @default [] */
     clusterAccess?: readonly ClusterAccessHost[];
@@ -114,6 +118,13 @@ export function buildEdge(
     hsts: config.cloudflare.hsts,
   });
   const domains = customDomains(config);
+  const router = new Router("router", {
+    provider: options.provider,
+    namespace: options.routerNamespace,
+    clusterCidr: config.k3s.clusterCidr,
+    serviceCidr: config.k3s.serviceCidr,
+    ...(config.monitoring.enabled ? { monitoringNamespace: "monitoring" } : {}),
+  });
   const tunnel = new Tunnel("tunnel", {
     accountId: config.cloudflare.accountId,
     zoneId: config.cloudflare.zoneId,
@@ -133,6 +144,7 @@ export function buildEdge(
       address: h.address,
       port: h.port,
     })),
+    fallback: { service: router.serviceUrl, namespace: ROUTER.namespace, port: ROUTER.webPort },
   });
   const saas = new SaasHostnames("saas", {
     zoneId: config.cloudflare.zoneId,
@@ -143,5 +155,5 @@ export function buildEdge(
     validation: config.cloudflare.customHostnameValidation,
     minTlsVersion: config.cloudflare.minTlsVersion,
   });
-  return { tunnel, saas };
+  return { tunnel, saas, router };
 }

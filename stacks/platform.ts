@@ -78,6 +78,7 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
   const edge = buildEdge(config, {
     provider: cluster.provider,
     namespace: cloudflareNamespace,
+    routerNamespace: namespaces.names.router as pulumi.Output<string>,
     routes: platformRoutes(config),
     clusterAccess: ciAccess,
   });
@@ -97,6 +98,7 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     janua,
     nodeIps: cluster.nodeAddresses,
     tunnelReady: [edge.tunnel],
+    routerReady: edge.router.ready,
     apiAccess,
   });
   const monitoring = buildMonitoring(config, secrets, {

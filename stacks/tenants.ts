@@ -48,6 +48,8 @@ export function buildTenants(
     /** Every node's public IPv4 and IPv6 (addresses or prefixes), as the providers resolve them. */
     nodeIps: readonly pulumi.Input<string>[];
     tunnelReady: pulumi.Resource[];
+    /** The router's CRDs, hostname admission policy and Gateway (tenant HTTPRoutes wait for them). */
+    routerReady: pulumi.Resource[];
     provider: k8s.Provider;
     /** The tunnel's Access service token: dedicated Januas' admin hostnames admit it. */
     apiAccess: AccessServiceTokenArgs;
@@ -92,6 +94,7 @@ export function buildTenants(
         },
         adminEmail: config.janua.adminEmail,
         tunnelReady: inputs.tunnelReady,
+        routerReady: inputs.routerReady,
       }),
   );
 }

@@ -36,6 +36,11 @@ export interface CloudflaredOptions {
    * runs as pods, so its egress must allow exactly these. @default []
    */
   readonly nodePorts?: readonly { readonly address: string; readonly port: number }[];
+  /**
+   * Where the catch-all rule sends every other hostname (the router): its namespace and pod port,
+   * allowed like a route's service. @default none (the catch-all answers 404 itself)
+   */
+  readonly fallback?: { readonly namespace: string; readonly port: number };
 }
 
 /** Problems with the options (empty when valid). */
@@ -177,6 +182,14 @@ export function renderNetworkPolicies(o: CloudflaredOptions): Obj[] {
     const entry = targets.get(target.namespace) ?? { namespace: target.namespace, ports: new Set<number>() };
     entry.ports.add(route.targetPort ?? target.port);
     targets.set(target.namespace, entry);
+  }
+  if (o.fallback) {
+    const entry = targets.get(o.fallback.namespace) ?? {
+      namespace: o.fallback.namespace,
+      ports: new Set<number>(),
+    };
+    entry.ports.add(o.fallback.port);
+    targets.set(o.fallback.namespace, entry);
   }
   const nodes = new Map<string, Set<number>>();
   for (const { address, port } of o.nodePorts ?? [])

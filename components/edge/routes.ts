@@ -123,6 +123,54 @@ export function pathPatternProblem(pattern: string): string | undefined {
 
 const within = (host: string, zone: string) => host === zone || host.endsWith(`.${zone}`);
 
+/**
+ * Why cloudflared would refuse these ingress rules, checked the way it checks them (cloudflare/cloudflared
+ * 2026.8.2 ingress/ingress.go): a hostname has no port and at most one `*`, only as its first
+ * character (`validateHostname` lines 361-371, `errBadWildcard` line 25); the last rule and only
+ * the last matches everything (lines 373-382); an origin URL has a scheme and a host and no path
+ * (lines 300-305); an `http_status:` service has a code from 100 to 999 (lines 258-265). Plus this program's
+ * own rule: a hostname (with its path) appears once, so no rule is dead. Empty when valid. Pure.
+ */
+export function cloudflaredIngressProblems(rules: readonly IngressRule<unknown>[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  rules.forEach((r, i) => {
+    const at = `rule #${i + 1} (${r.hostname ?? "catch-all"})`;
+    const host = r.hostname ?? "";
+    if (/:\d+$/.test(host)) problems.push(`${at}: hostname contains a port`);
+    if (host.lastIndexOf("*") > 0)
+      problems.push(`${at}: a wildcard is allowed only as the first label (*.example.com)`);
+    if (host.startsWith("*") && host !== "*" && !host.startsWith("*."))
+      problems.push(`${at}: a wildcard is allowed only as the first label (*.example.com)`);
+    const catchAll = (host === "" || host === "*") && r.path === undefined;
+    const last = i === rules.length - 1;
+    if (last && !catchAll) problems.push(`${at}: the last rule must match all URLs (no hostname, no path)`);
+    if (!last && catchAll) problems.push(`${at}: matches every hostname, so the rules after it never match`);
+    const key = `${host} ${r.path ?? ""}`;
+    if (!catchAll && seen.has(key))
+      problems.push(`${at}: hostname${r.path ? ` and path ${r.path}` : ""} listed twice`);
+    seen.add(key);
+    const status = /^http_status:(\d+)$/.exec(r.service);
+    if (r.service.startsWith("http_status:")) {
+      const code = Number(status?.[1]);
+      if (!status || code < 100 || code > 999) problems.push(`${at}: invalid HTTP status ${r.service}`);
+    } else {
+      let url: URL | undefined;
+      try {
+        url = new URL(r.service);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.hostname === "") problems.push(`${at}: ${r.service} needs a scheme and a hostname`);
+      // Go's url.Parse leaves Path empty for `scheme://host:port`; WHATWG URL reads it as "/" for
+      // http(s) and "" for other schemes, so the text itself decides.
+      else if (/^[a-z][a-z0-9+.-]*:\/\/[^/]+\//.test(r.service))
+        problems.push(`${at}: ${r.service}: origin URLs take no path`);
+    }
+  });
+  return problems;
+}
+
 /** Options of {@link renderIngress}. */
 export interface RouteValidation {
   /** The zone the tunnel's DNS records live in. */
@@ -203,6 +251,20 @@ export function withTcpRoutes(ingresses: readonly IngressRule[], tcp: readonly T
   const head = ingresses.filter((i) => i.hostname !== undefined);
   const sorted = [...tcp].sort((a, b) => a.hostname.localeCompare(b.hostname));
   return [...head, ...sorted.map((r) => ({ hostname: r.hostname, service: r.service })), CATCH_ALL];
+}
+
+/**
+ * Replaces the catch-all (the last rule, without a hostname) with one that sends every hostname
+ * no rule matched to `service` (the router). cloudflared requires the last rule, and only the last,
+ * to match everything: no hostname (or `*`) and no path (cloudflare/cloudflared 2026.8.2
+ * ingress/ingress.go `validateHostname`, lines 361-383, `errLastRuleNotCatchAll` line 24), so the
+ * fallback has neither. Pure.
+ */
+export function withFallback<Aud>(rules: readonly IngressRule<Aud>[], service: string): IngressRule<Aud>[] {
+  const last = rules[rules.length - 1];
+  if (last === undefined || last.hostname !== undefined || last.path !== undefined)
+    throw new Error("ingress rules: the last rule must be the catch-all (no hostname, no path)");
+  return [...rules.slice(0, -1), { service }];
 }
 
 /** The ingress rules: routes sorted by hostname, then the 404 catch-all. @throws on invalid routes */

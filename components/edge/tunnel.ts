@@ -17,12 +17,14 @@ import {
 } from "./cloudflared-manifests";
 import {
   ADMIN_NAMESPACES,
+  cloudflaredIngressProblems,
   isAdminRoute,
   renderIngress,
   type TcpRoute,
   type TunnelRoute,
   validateRoutes,
   withAccessChecks,
+  withFallback,
   withTcpRoutes,
 } from "./routes";
 
@@ -65,6 +67,14 @@ export interface TunnelArgs {
    * `adminEmails`; cloudflared's egress allows exactly these addresses and ports. @default []
    */
   readonly tcpRoutes?: readonly (TcpRoute & { readonly address: string; readonly port: number })[];
+  /**
+   * Where every hostname without a rule of its own goes: the router (components/edge/router.ts),
+   * as the last, catch-all rule, with a proxied wildcard record `*.<zone>` so any name of the zone
+   * reaches the tunnel, and Cloudflare for SaaS hostnames arrive through the fallback origin.
+   * `namespace` and `port` (the router pods' port) open cloudflared's egress to it.
+   * @default none: the catch-all answers 404 and only routed hostnames get a record
+   */
+  readonly fallback?: { readonly service: string; readonly namespace: string; readonly port: number };
 }
 
 type Obj = Record<string, unknown>;
@@ -120,7 +130,11 @@ export class Tunnel extends pulumi.ComponentResource {
       );
     }
     if (problems.length > 0) throw new Error(`enclii:edge:Tunnel ${name}: ${problems.join("; ")}`);
-    const plainIngresses = withTcpRoutes(renderIngress(args.routes, validation), tcpRoutes);
+    const routed404 = withTcpRoutes(renderIngress(args.routes, validation), tcpRoutes);
+    const plainIngresses = args.fallback ? withFallback(routed404, args.fallback.service) : routed404;
+    const invalid = cloudflaredIngressProblems(plainIngresses);
+    if (invalid.length > 0)
+      throw new Error(`enclii:edge:Tunnel ${name}: cloudflared would refuse: ${invalid.join("; ")}`);
     this.hostnames = plainIngresses.flatMap((i) => (i.hostname ? [i.hostname] : []));
 
     const secret = new random.RandomBytes(`${name}-secret`, { length: 32 }, { parent: this });
@@ -181,9 +195,13 @@ export class Tunnel extends pulumi.ComponentResource {
       { parent: this, dependsOn: this.accessApplications },
     );
     const custom = new Set(args.customHostnames ?? []);
-    for (const hostname of this.hostnames.filter((h) => !custom.has(h))) {
+    const records = this.hostnames.filter((h) => !custom.has(h));
+    // Every other name of the zone (tenants' `<slug>.<zone>`) reaches the router by the wildcard;
+    // an explicit record of the same name wins over it (RFC 4592), so platform names are unchanged.
+    if (args.fallback) records.push(`*.${args.zone}`);
+    for (const hostname of records) {
       new cloudflare.DnsRecord(
-        `${name}-dns-${hostname}`,
+        `${name}-dns-${hostname.replace(/^\*\./, "wildcard.")}`,
         {
           zoneId: args.zoneId,
           name: hostname,
@@ -213,6 +231,9 @@ export class Tunnel extends pulumi.ComponentResource {
       replicas,
       routes: args.routes,
       nodePorts: tcpRoutes.map(({ address, port }) => ({ address, port })),
+      ...(args.fallback
+        ? { fallback: { namespace: args.fallback.namespace, port: args.fallback.port } }
+        : {}),
     };
     const tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,

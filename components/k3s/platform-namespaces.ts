@@ -32,6 +32,12 @@ export function platformNamespaces(options: PlatformNamespaceOptions): PlatformN
       allows: "components/edge/cloudflared-manifests.ts",
     },
     {
+      name: "router",
+      podSecurity: "restricted",
+      description: "the Gateway API router (Traefik): every hostname the tunnel does not route itself",
+      allows: "components/edge/router-manifests.ts",
+    },
+    {
       name: "janua",
       podSecurity: "restricted",
       description: "shared Janua auth service",

@@ -21,6 +21,8 @@ export function installChart<V extends object>(
   namespace: pulumi.Input<string>,
   values: V,
   opts: pulumi.ComponentResourceOptions,
+  /** `skipCrds`: leave out the chart's crds/ folder. @default false */
+  options: { readonly skipCrds?: boolean } = {},
 ): k8s.helm.v4.Chart {
   return new k8s.helm.v4.Chart(
     name,
@@ -31,6 +33,7 @@ export function installChart<V extends object>(
       namespace,
       values: values as Record<string, unknown>,
       skipAwait: false,
+      ...(options.skipCrds ? { skipCrds: true } : {}),
     },
     opts,
   );

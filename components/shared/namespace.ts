@@ -23,6 +23,8 @@ export interface NamespaceSpec {
   readonly labels?: Record<string, string>;
   /** What the namespace holds, written into an annotation. */
   readonly description?: string;
+  /** Extra annotations (the hostnames its routes may claim). @default none */
+  readonly annotations?: Record<string, string>;
 }
 
 /** Problems with a namespace spec (empty when valid). */
@@ -42,7 +44,7 @@ export function validateNamespaceSpec(spec: NamespaceSpec): string[] {
 
 /** The Namespace object with PodSecurity admission labels. */
 export function renderNamespace(spec: NamespaceSpec): k8s.types.input.core.v1.Namespace {
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, string> = { ...spec.annotations };
   if (spec.description) annotations["enclii.dev/description"] = spec.description;
   if (spec.exemptionReason) annotations["enclii.dev/pod-security-exemption"] = spec.exemptionReason;
   return {

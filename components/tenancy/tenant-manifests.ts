@@ -5,9 +5,12 @@
  */
 import { isIPv4 } from "node:net";
 import { renderControlPlaneTenantAccess } from "../control-plane/rbac";
+import { routerPeer } from "../edge/router-manifests";
 import { commonLabels } from "../shared/labels";
 import { byNames, renderAllowDns, renderDefaultDeny, renderNamespace } from "../shared/namespace";
 import { internetIpv4, internetIpv6 } from "../shared/network";
+import { HOSTNAMES_ANNOTATION, hostnamesAnnotation } from "./hostname-admission";
+import { renderHttpRoute } from "./http-routes";
 import { quotaHard, TIERS, type TierName } from "./tiers";
 
 type Obj = Record<string, unknown>;
@@ -17,6 +20,9 @@ export const tenantNamespace = (slug: string) => `tenant-${slug}`;
 
 /** The Service the control plane puts in front of a tenant's default app; tenant hostnames route to it. */
 export const TENANT_GATEWAY = { name: "tenant-gateway", port: 80, targetPort: 8080 } as const;
+
+/** The HTTPRoute the program keeps in every tenant namespace: all of its hostnames to {@link TENANT_GATEWAY}. */
+export const TENANT_DEFAULT_ROUTE = "tenant-default";
 
 /** Address ranges a tenant may never reach directly. */
 export interface ClusterRanges {
@@ -35,6 +41,11 @@ export interface TenantManifestOptions {
   readonly slug: string;
   readonly tier: TierName;
   readonly environment: string;
+  /**
+   * The tenant's hostnames (`<slug>.<domain>` and its custom domains): the only ones its HTTPRoutes
+   * may claim (./hostname-admission.ts), all routed to {@link TENANT_GATEWAY} by its default route.
+   */
+  readonly hostnames: readonly string[];
   readonly ranges: ClusterRanges;
   /**
    * Namespace, port and pod labels of the control plane API and of the Janua the tenant uses.
@@ -116,7 +127,18 @@ export function renderTenantPlatformAllows(o: TenantManifestOptions): Obj[] {
 /** The image pull secret switchyard-api's pods name (see {@link renderTenant}). */
 export const PULL_SECRET = "ghcr-credentials";
 
-/** Every object of a tenant stamp except auth and routes. */
+/** The tenant's default HTTPRoute: every hostname of the tenant to {@link TENANT_GATEWAY}. */
+export function renderTenantRoute(o: Pick<TenantManifestOptions, "slug" | "hostnames">): Obj {
+  return renderHttpRoute({
+    name: TENANT_DEFAULT_ROUTE,
+    namespace: tenantNamespace(o.slug),
+    hostnames: o.hostnames,
+    backend: { name: TENANT_GATEWAY.name, port: TENANT_GATEWAY.port },
+    labels: { "enclii.dev/tenant": o.slug },
+  });
+}
+
+/** Every object of a tenant stamp except auth. */
 export function renderTenant(o: TenantManifestOptions): Obj[] {
   const ns = tenantNamespace(o.slug);
   const tier = TIERS[o.tier];
@@ -140,6 +162,7 @@ export function renderTenant(o: TenantManifestOptions): Obj[] {
         ...SWITCHYARD_NAMESPACE_LABELS,
       },
       description: `tenant ${o.slug} (${o.tier})`,
+      annotations: { [HOSTNAMES_ANNOTATION]: hostnamesAnnotation(o.hostnames) },
     }) as Obj,
     {
       apiVersion: "v1",
@@ -180,14 +203,16 @@ export function renderTenant(o: TenantManifestOptions): Obj[] {
     },
     renderDefaultDeny(ns) as Obj,
     renderAllowDns(ns) as Obj,
+    // Requests reach a tenant only through the router (cloudflared sends every hostname it does
+    // not route itself there), on whatever port the HTTPRoute's backend Service targets.
     {
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
-      metadata: meta("allow-ingress-from-tunnel"),
+      metadata: meta("allow-ingress-from-router"),
       spec: {
         podSelector: {},
         policyTypes: ["Ingress"],
-        ingress: [{ from: [nsSelector("cloudflare-tunnel")] }],
+        ingress: [{ from: [routerPeer()] }],
       },
     },
     {
@@ -212,5 +237,6 @@ export function renderTenant(o: TenantManifestOptions): Obj[] {
         ],
       },
     },
+    renderTenantRoute(o),
   ];
 }

@@ -18,7 +18,6 @@ import {
   type ClusterRanges,
   renderTenant,
   renderTenantPlatformAllows,
-  TENANT_GATEWAY,
   type TenantManifestOptions,
   tenantNamespace,
 } from "./tenant-manifests";
@@ -42,20 +41,18 @@ export interface TenantSpec {
 /** The hostname a dedicated tenant's Janua serves. */
 export const dedicatedAuthHostname = (slug: string, domain: string) => `auth-${slug}.${domain}`;
 
+/** A tenant's hostnames: `<slug>.<domain>` and each custom domain (its default HTTPRoute serves them). */
+export function tenantHostnames(t: Pick<TenantSpec, "slug" | "domains">, domain: string): string[] {
+  return [`${t.slug}.${domain}`, ...t.domains];
+}
+
 /**
- * The routes of a tenant: `<slug>.<domain>`, each custom domain, and its dedicated Janua (public,
- * without the admin paths, and its admin hostname for operators: janua-routes.ts).
+ * The tunnel routes a tenant still adds: its dedicated Janua (public, without the admin paths, and
+ * its admin hostname for operators: janua-routes.ts). Its own hostnames are not tunnel routes: the
+ * tunnel's catch-all sends them to the router, and the tenant's HTTPRoute claims them.
  */
 export function tenantRoutes(t: TenantSpec, domain: string): TunnelRoute[] {
-  const service = `http://${TENANT_GATEWAY.name}.${tenantNamespace(t.slug)}.svc.cluster.local:${TENANT_GATEWAY.port}`;
-  const routes: TunnelRoute[] = [`${t.slug}.${domain}`, ...t.domains].map((hostname) => ({
-    hostname,
-    service,
-    targetPort: TENANT_GATEWAY.targetPort,
-  }));
-  if (t.auth === "dedicated")
-    routes.push(...januaRoutes(dedicatedAuthHostname(t.slug, domain), `janua-${t.slug}`));
-  return routes;
+  return t.auth === "dedicated" ? januaRoutes(dedicatedAuthHostname(t.slug, domain), `janua-${t.slug}`) : [];
 }
 
 const isEgressPolicy = (o: Record<string, unknown>) =>
@@ -94,6 +91,11 @@ export interface TenantArgs {
   };
   /** The tunnel: Janua must answer at its issuer before clients are registered. */
   readonly tunnelReady: pulumi.Input<pulumi.Resource>[];
+  /**
+   * The router: the Gateway API CRDs and the hostname admission policy exist before the tenant's
+   * HTTPRoute, so the route is created at all and checked when it is. @default []
+   */
+  readonly routerReady?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** One tenant. */
@@ -109,12 +111,13 @@ export class Tenant extends pulumi.ComponentResource {
     super("enclii:tenancy:Tenant", name, {}, opts);
     const t = args.tenant;
     this.namespace = tenantNamespace(t.slug);
-    this.hostnames = [`${t.slug}.${args.domain}`, ...t.domains];
+    this.hostnames = tenantHostnames(t, args.domain);
     const base = { parent: this, provider: args.provider };
     const options = (nodeIps: readonly string[]): TenantManifestOptions => ({
       slug: t.slug,
       tier: t.tier,
       environment: args.environment,
+      hostnames: this.hostnames,
       ranges: { ...args.ranges, nodeIps },
       controlPlane: {
         namespace: CONTROL_PLANE_NAMESPACE,
@@ -139,7 +142,16 @@ export class Tenant extends pulumi.ComponentResource {
       );
     const [namespace, ...rest] = render([]).map((o) => (isEgressPolicy(o) ? { ...o, spec: egressSpec } : o));
     const [ns] = createObjects(name, [namespace as Record<string, unknown>], base);
-    createObjects(name, rest, { ...base, dependsOn: [ns as pulumi.Resource] });
+    const isRoute = (o: Record<string, unknown>) => o.kind === "HTTPRoute";
+    createObjects(
+      name,
+      rest.filter((o) => !isRoute(o)),
+      { ...base, dependsOn: [ns as pulumi.Resource] },
+    );
+    createObjects(name, rest.filter(isRoute), {
+      ...base,
+      dependsOn: [ns as pulumi.Resource, ...(args.routerReady ?? [])],
+    });
     // Its allows in the platform namespaces wait for those namespaces (their names as Outputs).
     for (const allow of renderTenantPlatformAllows(options([]))) {
       const target = (allow.metadata as { namespace: string }).namespace;

@@ -14,6 +14,9 @@ const CLUSTER_SCOPED = new Set([
   "ValidatingWebhookConfiguration",
   "MutatingWebhookConfiguration",
   "APIService",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "GatewayClass",
 ]);
 
 /** Nothing is deployed into the default namespace. */

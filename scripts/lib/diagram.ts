@@ -201,10 +201,27 @@ export function renderDiagram(plan: PlanDocument): string {
         protectedHosts.has(host) ? `${host} (Access)` : host,
       ]);
     }
-    for (const [target, hosts] of routes) {
-      const shown =
-        hosts.length > 3 ? `${hosts.slice(0, 2).join(", ")} +${hosts.length - 2} more` : hosts.join(", ");
-      lines.push(`  tunnel -->|${label(shown)}| ${target}`);
+    const shownOf = (hosts: string[]) =>
+      hosts.length > 3 ? `${hosts.slice(0, 2).join(", ")} +${hosts.length - 2} more` : hosts.join(", ");
+    for (const [target, hosts] of routes) lines.push(`  tunnel -->|${label(shownOf(hosts))}| ${target}`);
+    // The catch-all to the router (components/edge/router.ts), and the HTTPRoutes it serves.
+    const last = (
+      ((tunnelConfig.inputs as Obj).config as Obj | undefined)?.ingresses as Obj[] | undefined
+    )?.at(-1);
+    const router =
+      last && !String(last.service).startsWith("http_status:") ? targetOf(String(last.service)) : undefined;
+    if (router) {
+      lines.push(`  tunnel -->|${label("every other hostname")}| ${router}`);
+      const claimed = new Map<string, string[]>();
+      for (const r of plan.resources.filter(
+        (x) => x.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+      )) {
+        const target = tenantIds.get(String(meta(r).namespace));
+        const hosts = ((r.inputs as Obj).spec as { hostnames?: string[] } | undefined)?.hostnames ?? [];
+        if (target) claimed.set(target, [...(claimed.get(target) ?? []), ...hosts]);
+      }
+      for (const [target, hosts] of claimed)
+        lines.push(`  ${router} -->|${label(shownOf(hosts.sort()))}| ${target}`);
     }
   }
   if (has("enclii:edge:SaasHostnames") && tunnelConfig) lines.push("  saas --> tunnel");

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import { ROUTER_SERVICE_URL } from "../../components/edge/router-values";
 import { renderDiagram } from "../../scripts/lib/diagram";
 import type { PlanDocument } from "../../scripts/lib/plan-document";
 import { PLACEHOLDER_MARK } from "../../scripts/lib/stack-file";
@@ -212,7 +213,8 @@ describe("edge in the plans", () => {
       )[0];
       const ingresses = (config?.inputs.config as { ingresses: { service: string }[] } | undefined)
         ?.ingresses;
-      expect(ingresses?.at(-1)).toEqual({ service: "http_status:404" });
+      // Every hostname without a rule of its own goes to the router (components/edge/router.ts).
+      expect(ingresses?.at(-1)).toEqual({ service: ROUTER_SERVICE_URL });
       const deployment = byType("kubernetes:apps/v1:Deployment").find((r) => r.name === "tunnel-cloudflared");
       expect((deployment?.inputs.spec as { replicas: number } | undefined)?.replicas).toBeGreaterThanOrEqual(
         2,

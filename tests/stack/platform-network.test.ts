@@ -18,6 +18,7 @@ import { parse } from "yaml";
 import { CNPG_PODS, CNPG_PORTS } from "../../components/data/cnpg-network";
 import { CNPG_INSTANCE_SELECTOR, DATA_PORTS } from "../../components/data/data-network";
 import { CLOUDFLARED } from "../../components/edge/cloudflared-manifests";
+import { TENANT_LABEL } from "../../components/edge/router-manifests";
 import { UPGRADE_CONTROLLER_POD_LABELS } from "../../components/k3s/upgrade-network";
 import { MONITORING_PODS } from "../../components/observability/monitoring-network";
 import { MONITORING } from "../../components/observability/monitoring-values";
@@ -133,6 +134,15 @@ describe.each(STACKS)("platform network policies (%s)", (stack) => {
     const NAME = "kubernetes.io/metadata.name";
     for (const { policy, selector } of selectors) {
       if (Object.keys(selector).length === 0) continue; // every namespace (Prometheus's scrape egress)
+      // The one exception: the router reaches tenants it has never heard of (tenant stacks add them
+      // without touching the platform), so its egress selects the label every tenant namespace
+      // carries. Only the platform's stacks create and label namespaces (the control plane may only
+      // read them, components/control-plane/rbac.ts), and each tenant namespace's own ingress allow
+      // still names the router by namespace name (components/edge/router-manifests.ts routerPeer).
+      if (policy === "router/router-egress-tenants") {
+        expect(selector).toEqual({ matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] });
+        continue;
+      }
       const { matchLabels, matchExpressions, ...rest } = selector as {
         matchLabels?: Record<string, string>;
         matchExpressions?: { key: string; operator: string; values?: string[] }[];

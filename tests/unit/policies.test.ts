@@ -2,6 +2,7 @@ import type { Policy, PolicyResource, ResourceValidationPolicy, StackValidationP
 import { describe, expect, it } from "vitest";
 import { renderDeployment } from "../../components/edge/cloudflared-manifests";
 import { NODE_ADDRESS_COMMENT } from "../../components/edge/node-names";
+import { ROUTER_SERVICE_URL } from "../../components/edge/router-values";
 import { renderHcloudFirewallRules, renderRobotFirewall } from "../../components/hetzner/firewall-rules";
 import { renderDefaultDeny, renderNamespace } from "../../components/shared/namespace";
 import { POLICIES } from "../../policies/policy-list";
@@ -428,6 +429,24 @@ describe("stack policies", () => {
       expect(runStack(name, [config({ access: { required: true, audTags: ["aud"] } }), app])).toHaveLength(1);
     },
   );
+
+  it("cloudflare-tunnel-require-catch-all: admits the catch-all to the router, not a catch-all to any other service", () => {
+    const name = "cloudflare-tunnel-require-catch-all";
+    const type = "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig";
+    const last = (rule: Obj) => ({
+      config: {
+        ingresses: [
+          { hostname: "auth.enclii.dev", service: "http://janua.janua.svc.cluster.local:80" },
+          rule,
+        ],
+      },
+    });
+    expect(runResource(name, type, last({ service: ROUTER_SERVICE_URL }))).toEqual([]);
+    expect(
+      runResource(name, type, last({ service: "http://grafana.monitoring.svc.cluster.local:80" })),
+    ).toHaveLength(1);
+    expect(runResource(name, type, last({ path: "^/", service: ROUTER_SERVICE_URL }))).toHaveLength(1);
+  });
 
   it("cloudflare-tunnel-require-access-for-admin: leaves public http(s) routes and the http_status catch-all alone", () => {
     const config = resource(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { januaSizingOptions, renderJanuaManifests } from "../../components/auth/janua-manifests";
 import { capacityReport } from "../../components/cost/capacity";
+import { ROUTER_POD_LABELS } from "../../components/edge/router-values";
 import { renderAllowDns, renderDefaultDeny } from "../../components/shared/namespace";
 import { type Endpoint, mayConnect } from "../../components/tenancy/netpol-eval";
 import { tenantRedirectUris, tenantRoutes } from "../../components/tenancy/tenant";
@@ -27,6 +28,7 @@ const tenantOptions = (slug: string) => ({
   slug,
   tier: "starter" as const,
   environment: "production",
+  hostnames: [`${slug}.enclii.dev`, `app.${slug}.example`],
   ranges,
   controlPlane: {
     namespace: "enclii",
@@ -83,7 +85,7 @@ describe("tiers", () => {
 describe("tenant stamp", () => {
   const objects = tenant("acme");
 
-  it("has a restricted, labelled namespace, a quota, a limit range, four policies, the control plane's Role and an empty pull secret", () => {
+  it("has a restricted, labelled namespace, a quota, a limit range, four policies, the control plane's Role, an empty pull secret and its HTTPRoute", () => {
     const ns = objects.find((o) => o.kind === "Namespace");
     expect(ns?.metadata.name).toBe("tenant-acme");
     expect(ns?.metadata.labels).toMatchObject({
@@ -95,6 +97,7 @@ describe("tenant stamp", () => {
     });
     expect(objects.map((o) => o.kind).sort()).toEqual(
       [
+        "HTTPRoute",
         "LimitRange",
         "Namespace",
         "NetworkPolicy",
@@ -115,21 +118,40 @@ describe("tenant stamp", () => {
     expect(JSON.parse(secret?.stringData[".dockerconfigjson"])).toEqual({ auths: {} });
   });
 
-  it("routes <slug>.<domain> and every custom domain, plus auth-<slug> and its admin hostname for a dedicated tenant", () => {
+  it("claims <slug>.<domain> and every custom domain through its HTTPRoute, and only those (namespace annotation)", () => {
+    const ns = objects.find((o) => o.kind === "Namespace");
+    expect(ns?.metadata.annotations["enclii.dev/hostnames"]).toBe("acme.enclii.dev,app.acme.example");
+    const route = objects.find((o) => o.kind === "HTTPRoute");
+    expect(route?.metadata).toMatchObject({ name: "tenant-default", namespace: "tenant-acme" });
+    expect(route?.spec.hostnames).toEqual(["acme.enclii.dev", "app.acme.example"]);
+    expect(route?.spec.parentRefs).toEqual([
+      {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: "router",
+        namespace: "router",
+        sectionName: "http",
+      },
+    ]);
+    expect(route?.spec.rules[0].backendRefs).toEqual([
+      { group: "", kind: "Service", name: "tenant-gateway", port: 80 },
+    ]);
+  });
+
+  it("adds no tunnel route for its own hostnames; a dedicated tenant's Janua keeps auth-<slug> and its admin hostname", () => {
     const t = {
       slug: "acme",
       tier: "starter" as const,
       auth: "dedicated" as const,
       domains: ["app.acme.example"],
     };
+    expect(tenantRoutes({ ...t, auth: "shared" }, "enclii.dev")).toEqual([]);
     expect(tenantRoutes(t, "enclii.dev").map((r) => r.hostname)).toEqual([
-      "acme.enclii.dev",
-      "app.acme.example",
       "auth-acme.enclii.dev",
       "auth-acme-admin.enclii.dev",
     ]);
     // The public Janua route denies the admin paths; the admin hostname is for operators only.
-    const [, , auth, admin] = tenantRoutes(t, "enclii.dev");
+    const [auth, admin] = tenantRoutes(t, "enclii.dev");
     expect(auth?.deniedPaths?.length).toBeGreaterThan(0);
     expect(admin).toMatchObject({ access: "operators", hostHeader: "auth-acme.enclii.dev" });
     expect(tenantRedirectUris(t, "enclii.dev")).toEqual([
@@ -207,16 +229,20 @@ describe("network isolation, evaluated", () => {
     expect(mayConnect([sameNamespace], acme, db, 5432)).toBe(false);
   });
 
-  it("the tunnel reaches a tenant's pods; a tenant cannot reach the tunnel", () => {
+  it("the router reaches a tenant's pods, the tunnel and other routers' look-alikes do not; a tenant reaches neither", () => {
+    const routerPod = pod("router", ROUTER_POD_LABELS);
+    const others = policies.filter((p) => !["cloudflare-tunnel", "router"].includes(p.metadata.namespace));
+    expect(mayConnect(others, routerPod, acme, 8080)).toBe(true);
     expect(
-      mayConnect(
-        [...policies.filter((p) => p.metadata.namespace !== "cloudflare-tunnel")],
-        pod("cloudflare-tunnel"),
-        acme,
-        8080,
-      ),
-    ).toBe(true);
+      mayConnect(others, pod("cloudflare-tunnel", { "app.kubernetes.io/name": "cloudflared" }), acme, 8080),
+    ).toBe(false);
+    // The router's labels in another namespace are not the router.
+    expect(mayConnect(others, pod("tenant-globex", ROUTER_POD_LABELS), acme, 8080)).toBe(false);
+    expect(mayConnect(others, pod("router", { app: "other" }), acme, 8080)).toBe(false);
     expect(mayConnect(policies, acme, pod("cloudflare-tunnel"), 2000)).toBe(false);
+    expect(mayConnect([...policies, renderDefaultDeny("router") as Manifest], acme, routerPod, 8000)).toBe(
+      false,
+    );
   });
 
   it("tenants resolve names through kube-dns only", () => {
