@@ -359,10 +359,11 @@ export interface ZoneName {
 }
 
 /**
- * The zone names the tunnel routes (proxied CNAMEs to `<tunnel>.cfargotunnel.com`): the platform's
+ * The zone names the tunnel serves (proxied CNAMEs to `<tunnel>.cfargotunnel.com`): the platform's
  * routes (`stacks/tenants.ts` platformRoutes: Janua and its admin hostname, the control plane, each
- * tenant's `<slug>.<domain>` and dedicated `auth-<slug>.<domain>` with `auth-<slug>-admin.<domain>`,
- * Grafana) and the SaaS fallback origin.
+ * dedicated `auth-<slug>.<domain>` with `auth-<slug>-admin.<domain>`, Grafana), each tenant's
+ * `<slug>.<domain>` (the wildcard record and the tunnel's catch-all to the router, then its
+ * HTTPRoute) and the SaaS fallback origin.
  * Tenant custom domains lie outside the zone (tenantRules). A stack test keeps this list equal to
  * what platformRoutes returns.
  */
@@ -402,7 +403,7 @@ export function routedZoneNames(cfg: StackConfig): ZoneName[] {
       {
         name: `${t.slug}.${cfg.domain}`,
         path: ["tenants", i, "slug"],
-        what: `tenant ${t.slug}'s tunnel route`,
+        what: `tenant ${t.slug}'s hostname (its HTTPRoute on the router)`,
       },
       ...(t.auth === "dedicated"
         ? [

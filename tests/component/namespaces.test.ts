@@ -32,10 +32,11 @@ describe("enclii:k3s:Namespaces", () => {
       "enclii",
       "janua",
       "longhorn-system",
+      "router",
       "system-upgrade",
     ]);
     for (const ns of namespaces) expect(ns.parent).toBe(component.urn);
-    expect(Object.keys(names)).toHaveLength(8);
+    expect(Object.keys(names)).toHaveLength(9);
   });
 
   it("leaves out the monitoring namespace when monitoring is disabled", () => {
@@ -69,7 +70,7 @@ describe("enclii:k3s:Namespaces", () => {
         "default-deny",
       ]);
     }
-    expect(policies).toHaveLength(2 * 8);
+    expect(policies).toHaveLength(2 * 9);
   });
 
   it("enforces privileged only where an exemption reason is recorded", () => {

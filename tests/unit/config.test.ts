@@ -590,7 +590,7 @@ describe("node names in the zone", () => {
     ["app", "the control plane UI's tunnel route (controlPlane.uiHostname)"],
     ["auth", "Janua's tunnel route (janua.hostname)"],
     ["origin", "the Cloudflare for SaaS fallback origin (a CNAME to the tunnel) (cloudflare.fallbackOrigin)"],
-    ["acme", "tenant acme's tunnel route (tenants[0].slug)"],
+    ["acme", "tenant acme's hostname (its HTTPRoute on the router) (tenants[0].slug)"],
     ["auth-globex", "tenant globex's Janua route (tenants[1].slug)"],
     ["kube-tunnel", "the tunnel route of kube.enclii.dev (a CNAME) (k3s.apiHostname)"],
   ])("fails when a node named %s puts an A record on a routed name", (name, clash) => {
@@ -605,7 +605,7 @@ describe("node names in the zone", () => {
       (c.tenants[0] as Json).slug = "acme-tunnel";
     });
     expect(problemsOf(project)).toEqual([
-      `enclii-infra:nodes[0].name: gives the tunnel route of acme.enclii.dev (a CNAME), acme-tunnel.enclii.dev, which is also tenant acme-tunnel's tunnel route (tenants[0].slug); ${CNAME}, so rename the node (got "acme")`,
+      `enclii-infra:nodes[0].name: gives the tunnel route of acme.enclii.dev (a CNAME), acme-tunnel.enclii.dev, which is also tenant acme-tunnel's hostname (its HTTPRoute on the router) (tenants[0].slug); ${CNAME}, so rename the node (got "acme")`,
     ]);
   });
 
@@ -628,7 +628,7 @@ describe("node names in the zone", () => {
   });
 
   it.each(["production", "staging"])(
-    "the routed names the rule checks are exactly the tunnel's routes and the fallback origin in %s",
+    "the routed names the rule checks are exactly the tunnel's routes, the tenants' names and the fallback origin in %s",
     async (stack) => {
       const { platformRoutes } = await import("../../stacks/tenants");
       const { routedZoneNames, nodeZoneNames } = await import("../../stacks/config-rules");
@@ -636,9 +636,11 @@ describe("node names in the zone", () => {
       const file = readStackFile(join(root, `Pulumi.${stack}.yaml`), "enclii-infra");
       const config = parseStackConfig(file.config, stack, { checkSecrets: false });
       const inZone = (h: string) => h.endsWith(`.${config.domain}`);
-      const routed = platformRoutes(config)
-        .map((r) => r.hostname)
-        .filter(inZone);
+      const routed = [
+        ...platformRoutes(config).map((r) => r.hostname),
+        // Tenants' own names reach the router through the catch-all (their HTTPRoutes).
+        ...config.tenants.map((t) => `${t.slug}.${config.domain}`),
+      ].filter(inZone);
       expect(
         routedZoneNames(config)
           .map((n) => n.name)
