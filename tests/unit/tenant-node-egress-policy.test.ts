@@ -25,6 +25,7 @@ const stamp = (nodeIps = ranges.nodeIps): Obj[] =>
     slug: "acme",
     tier: "starter",
     environment: "production",
+    hostnames: ["acme.enclii.dev"],
     ranges: { ...ranges, nodeIps },
     controlPlane: {
       namespace: "enclii",
