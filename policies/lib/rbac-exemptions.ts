@@ -9,7 +9,7 @@
  * exemption applies only to such a child, so an object the program declares itself never gets one.
  *
  * Releases: `longhorn` (longhorn 1.12.1), `cert-manager` (cert-manager v1.20.2), `cnpg-operator`
- * (cloudnative-pg 0.29.0), `cnpg-barman-cloud` (plugin-barman-cloud 0.7.x; read at 0.7.0, the
+ * (cloudnative-pg 0.29.0), `router` (traefik 41.3.0), `cnpg-barman-cloud` (plugin-barman-cloud 0.7.x; read at 0.7.0, the
  * newest tag here), `monitoring` (kube-prometheus-stack 92.9.0; read at 88.5.3 with its
  * kube-state-metrics 8.4.0, as components/observability/monitoring-values.ts does, since 92.9.0
  * could not be read here). Re-read the templates when a pin changes.
@@ -85,6 +85,18 @@ export const RBAC_EXEMPTIONS: RbacExemptions = {
   "ClusterRoleBinding cnpg-operator:cnpg-operator-cloudnative-pg": {
     "cluster-secret-reads":
       "the CloudNativePG operator creates and reads the Secrets (superuser, app, replication, TLS) of Clusters in every namespace (rbac.yaml lines 34-73, commonRules)",
+  },
+  // traefik 41.3.0 (traefik/traefik-helm-chart a8a66d00) templates/rbac/clusterrole.yaml lines
+  // 36-44 (secrets get/list/watch, unconditional) bound cluster-wide by clusterrolebinding.yaml
+  // (name `<fullname>-<namespace>`: router-router, _helpers.tpl lines 136-138). Traefik's Gateway
+  // provider starts a Secret informer in every watched namespace (all of them, so tenants never
+  // change the router's arguments) and waits for it to sync (traefik v3.7.9
+  // pkg/provider/kubernetes/gateway/client.go WatchAll, lines 216-265): without the grant it never
+  // serves. It reads Secrets for listeners' certificateRefs, which this platform does not use
+  // (HTTP only, TLS ends at Cloudflare); docs/router.md weighs the risk.
+  "ClusterRoleBinding router:router-router": {
+    "cluster-secret-reads":
+      "Traefik's Gateway provider watches Secrets in every namespace it routes for (listeners' certificateRefs) and does not start without that cache (traefik v3.7.9 gateway/client.go WatchAll lines 216-265; chart clusterrole.yaml lines 36-44); docs/router.md",
   },
   // plugin-barman-cloud 0.7.0 templates/rbac.yaml lines 36-118.
   "ClusterRoleBinding cnpg-barman-cloud:cnpg-barman-cloud-plugin-barman-cloud-binding": {
