@@ -71,7 +71,7 @@ export function buildJanua(
 /** Builds the control plane once the tunnel serves Janua's issuer. */
 export function buildControlPlane(
   config: StackConfig,
-  inputs: AuthInputs & { janua: Janua; tunnelId: pulumi.Input<string>; tunnelReady: pulumi.Resource[] },
+  inputs: AuthInputs & { janua: Janua; tunnelReady: pulumi.Resource[] },
 ): Enclii {
   const redis = inputs.redis.connections.enclii;
   return new Enclii("enclii", {
@@ -98,7 +98,9 @@ export function buildControlPlane(
     cloudflare: {
       accountId: config.cloudflare.accountId,
       zoneId: config.cloudflare.zoneId,
-      tunnelId: inputs.tunnelId,
+      ...(config.controlPlane.cloudflareTokenExpiresOn
+        ? { tokenExpiresOn: config.controlPlane.cloudflareTokenExpiresOn }
+        : {}),
     },
     tunnelReady: inputs.tunnelReady,
     dataReady: [inputs.postgres.cluster, databaseOf(inputs.postgres, "enclii"), ...inputs.redis.statefulSets],

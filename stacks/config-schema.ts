@@ -556,6 +556,13 @@ export function stackSchema(env: Environment) {
         uiReplicas: replicas.default(d.replicas).describe("switchyard-ui replicas."),
         apiHostname: dnsName.optional().describe("Default `api.<domain>`."),
         uiHostname: dnsName.optional().describe("Default `app.<domain>`."),
+        cloudflareTokenExpiresOn: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" })
+          .optional()
+          .describe(
+            "Day (UTC) the control plane's Cloudflare token (custom hostnames only) expires. Default: the date pinned in components/control-plane/enclii.ts; rotation in docs/control-plane.md.",
+          ),
       })
       .prefault({}),
     monitoring: z

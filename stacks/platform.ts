@@ -90,7 +90,6 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
   const controlPlane = buildControlPlane(config, {
     ...authInputs,
     janua,
-    tunnelId: edge.tunnel.tunnelId,
     tunnelReady: [edge.tunnel],
   });
   const tenants = buildTenants(config, {

@@ -1,8 +1,13 @@
 /**
  * `enclii:control-plane:Enclii`: switchyard-api and switchyard-ui wired to the `enclii`
  * database, Redis, an OAuth client registered for Enclii in the shared Janua, a Cloudflare API
- * token limited to what the control plane manages (tunnel routes, DNS records, custom
- * hostnames), and Janua's API. Routes `api.<domain>` and `app.<domain>`.
+ * token limited to the zone's custom hostnames (SSL and Certificates Write on the zone, with an
+ * expiry), and Janua's API. Routes `api.<domain>` and `app.<domain>`.
+ *
+ * The control plane routes apps through Kubernetes, not Cloudflare: it writes HTTPRoutes in tenant
+ * namespaces (./rbac.ts), which the router serves (docs/routing.md). Its token has no tunnel and no
+ * account-wide permission: "Cloudflare Tunnel Write" is account-wide and reads every tunnel's token
+ * (REFERENCE.md), and the tunnel's configuration has one writer, this program.
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
@@ -13,11 +18,21 @@ import { createObjects, fillPlaceholders } from "../shared/objects";
 import type { ImagePin } from "../versions";
 import { CONTROL_PLANE, renderControlPlane } from "./manifests";
 
-/** Permission groups of the control plane's Cloudflare token, by name (looked up at deploy time). */
+/**
+ * Permission groups of the control plane's Cloudflare token, by name (looked up at deploy time):
+ * custom hostnames (Cloudflare for SaaS: `POST/GET/PATCH/DELETE /zones/{zone}/custom_hostnames`)
+ * need "SSL and Certificates Write" on the zone, and nothing else. No account-level group.
+ */
 export const CONTROL_PLANE_PERMISSIONS = {
-  zone: ["DNS Write", "SSL and Certificates Write"],
-  account: ["Cloudflare Tunnel Write"],
+  zone: ["SSL and Certificates Write"],
 } as const;
+
+/**
+ * When the control plane's token stops working unless `controlPlane.cloudflareTokenExpiresOn`
+ * says otherwise: a pinned date, so every plan is the same and the rotation is a reviewed commit
+ * (docs/control-plane.md "Cloudflare token": bump it, `pulumi up`, replace the token).
+ */
+export const DEFAULT_TOKEN_EXPIRY = "2027-06-30";
 
 /** Arguments of {@link Enclii}. */
 export interface EncliiArgs {
@@ -46,7 +61,8 @@ export interface EncliiArgs {
   readonly cloudflare: {
     readonly accountId: string;
     readonly zoneId: string;
-    readonly tunnelId: pulumi.Input<string>;
+    /** Day (`YYYY-MM-DD`, UTC) the token expires at 00:00. @default {@link DEFAULT_TOKEN_EXPIRY} */
+    readonly tokenExpiresOn?: string;
   };
   /** The tunnel and its DNS: Janua must be reachable at its issuer URL before clients are registered. */
   readonly tunnelReady: pulumi.Input<pulumi.Resource>[];
@@ -59,7 +75,29 @@ export interface EncliiArgs {
 }
 
 const CLIENT_ID = "@OIDC_CLIENT_ID@";
-const TUNNEL_ID = "@TUNNEL_ID@";
+
+/** The token's inputs: the zone's custom hostname permission only, and its expiry. Pure. */
+export function controlPlaneTokenArgs(
+  o: { readonly stack: string; readonly zoneId: string; readonly expiresOn?: string },
+  zonePermissionGroups: pulumi.Input<{ id: string }[]>,
+): cloudflare.ApiTokenArgs {
+  const day = o.expiresOn ?? DEFAULT_TOKEN_EXPIRY;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+    throw new Error(
+      `controlPlane.cloudflareTokenExpiresOn: must be a date YYYY-MM-DD (got ${JSON.stringify(day)})`,
+    );
+  return {
+    name: `enclii-${o.stack}-control-plane`,
+    policies: [
+      {
+        effect: "allow",
+        permissionGroups: zonePermissionGroups,
+        resources: JSON.stringify({ [`com.cloudflare.api.account.zone.${o.zoneId}`]: "*" }),
+      },
+    ],
+    expiresOn: `${day}T00:00:00Z`,
+  };
+}
 
 /** The control plane. */
 export class Enclii extends pulumi.ComponentResource {
@@ -93,22 +131,11 @@ export class Enclii extends pulumi.ComponentResource {
       );
     const token = new cloudflare.ApiToken(
       `${name}-cloudflare-token`,
-      {
-        name: `enclii-${args.stack}-control-plane`,
-        policies: [
-          {
-            effect: "allow",
-            permissionGroups: idsOf(CONTROL_PLANE_PERMISSIONS.zone),
-            resources: JSON.stringify({ [`com.cloudflare.api.account.zone.${args.cloudflare.zoneId}`]: "*" }),
-          },
-          {
-            effect: "allow",
-            permissionGroups: idsOf(CONTROL_PLANE_PERMISSIONS.account),
-            resources: JSON.stringify({ [`com.cloudflare.api.account.${args.cloudflare.accountId}`]: "*" }),
-          },
-        ],
-      },
-      parent,
+      controlPlaneTokenArgs(
+        { stack: args.stack, zoneId: args.cloudflare.zoneId, expiresOn: args.cloudflare.tokenExpiresOn },
+        idsOf(CONTROL_PLANE_PERMISSIONS.zone),
+      ),
+      { ...parent, additionalSecretOutputs: ["value"] },
     );
 
     const base = { parent: this, provider: args.provider };
@@ -139,21 +166,11 @@ export class Enclii extends pulumi.ComponentResource {
       oidcClientId: CLIENT_ID,
       redisHost: args.redis.host,
       redisPort: args.redis.port,
-      cloudflare: {
-        accountId: args.cloudflare.accountId,
-        zoneId: args.cloudflare.zoneId,
-        tunnelId: TUNNEL_ID,
-      },
+      cloudflare: { accountId: args.cloudflare.accountId, zoneId: args.cloudflare.zoneId },
       dataNamespace: args.dataNamespace,
       januaNamespace: args.janua.namespace,
       serviceCidr: args.serviceCidr,
-    }).map(
-      (o) =>
-        fillPlaceholders(o, {
-          [CLIENT_ID]: client.clientId,
-          [TUNNEL_ID]: args.cloudflare.tunnelId,
-        }) as Record<string, unknown>,
-    );
+    }).map((o) => fillPlaceholders(o, { [CLIENT_ID]: client.clientId }) as Record<string, unknown>);
     createObjects(name, rendered, { ...base, dependsOn: [secret, ...args.dataReady] }, args.namespace);
     this.registerOutputs({ oauthClientId: this.oauthClientId });
   }

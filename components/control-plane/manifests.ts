@@ -51,7 +51,13 @@ export interface ControlPlaneOptions {
   readonly oidcClientId: string;
   readonly redisHost: string;
   readonly redisPort: number;
-  readonly cloudflare: { readonly accountId: string; readonly zoneId: string; readonly tunnelId: string };
+  /**
+   * The zone its custom hostnames live in. No tunnel id: the control plane routes through
+   * Kubernetes (HTTPRoutes), and switchyard-api leaves its tunnel sync off when
+   * `ENCLII_CLOUDFLARE_TUNNEL_ID` is empty (madfam-org/enclii 08d42436
+   * apps/switchyard-api/internal/config/config.go: `cloudflare-tunnel-id` defaults to "").
+   */
+  readonly cloudflare: { readonly accountId: string; readonly zoneId: string };
   readonly dataNamespace: string;
   readonly januaNamespace: string;
   /** The cluster's Service CIDR (the `kubernetes` Service address lives in it). */
@@ -76,7 +82,7 @@ export function controlPlaneSizingOptions(overrides: Partial<ControlPlaneOptions
     oidcClientId: "x",
     redisHost: "redis",
     redisPort: 6379,
-    cloudflare: { accountId: "a", zoneId: "z", tunnelId: "t" },
+    cloudflare: { accountId: "a", zoneId: "z" },
     dataNamespace: "data",
     januaNamespace: "janua",
     serviceCidr: "10.43.0.0/16",
@@ -160,7 +166,6 @@ export function apiEnv(o: ControlPlaneOptions): Obj[] {
     ["ENCLII_REDIS_PORT", String(o.redisPort)],
     ["ENCLII_CLOUDFLARE_ACCOUNT_ID", o.cloudflare.accountId],
     ["ENCLII_CLOUDFLARE_ZONE_ID", o.cloudflare.zoneId],
-    ["ENCLII_CLOUDFLARE_TUNNEL_ID", o.cloudflare.tunnelId],
   ];
   return [
     ...plain.map(([name, value]) => ({ name, value })),

@@ -130,7 +130,7 @@ describe("auth and control plane in the production program", () => {
     );
   });
 
-  it("routes auth, auth-<slug>, their admin hostnames, api, app, grafana, every tenant hostname and custom domain through the tunnel", () => {
+  it("routes auth, auth-<slug>, their admin hostnames, api, app and grafana through the tunnel, and every other hostname to the router", () => {
     const config = recorder.get(
       "cloudflare:index/zeroTrustTunnelCloudflaredConfig:ZeroTrustTunnelCloudflaredConfig",
       "tunnel-config",
@@ -140,33 +140,30 @@ describe("auth and control plane in the production program", () => {
       .filter((i: Manifest) => i.path === undefined)
       .map((i: Manifest) => i.hostname ?? i.service);
     expect(hosts).toEqual([
-      "acme.enclii.dev",
       "api.enclii.dev",
-      "app.acme.example",
       "app.enclii.dev",
       "auth-admin.enclii.dev",
       "auth-globex-admin.enclii.dev",
       "auth-globex.enclii.dev",
       "auth.enclii.dev",
-      "globex.enclii.dev",
       "grafana.enclii.dev",
-      "initech.enclii.dev",
-      "portal.globex.example",
-      "www.acme.example",
       // SSH and the API for CI (TCP routes, components/edge/cluster-access.ts), before the catch-all.
       "ax41-fsn1-1-tunnel.enclii.dev",
       "kube-tunnel.enclii.dev",
-      "http_status:404",
+      // Tenants' hostnames and custom domains: the router (their HTTPRoutes).
+      "http://router.router.svc.cluster.local:80",
     ]);
   });
 
-  it("scopes the control plane's Cloudflare token to the zone (DNS, certificates) and the account's tunnels", () => {
+  it("scopes the control plane's Cloudflare token to the zone's custom hostnames, with an expiry and no account or tunnel permission", () => {
     const token = recorder.get("cloudflare:index/apiToken:ApiToken", "enclii-cloudflare-token");
     const policies = token.rawInputs.policies as Manifest[];
     expect(policies.map((p) => Object.keys(JSON.parse(p.resources))[0])).toEqual([
       "com.cloudflare.api.account.zone.7a1b3c5d7e9f1a2b4c6d8e0f2a4b6c8d",
-      "com.cloudflare.api.account.3f6c2d8a9b1e4f7a8c0d2e4f6a8b0c1d",
     ]);
-    for (const p of policies) expect(p.permissionGroups.length).toBeGreaterThan(0);
+    expect(policies[0]?.permissionGroups).toHaveLength(1);
+    expect(token.rawInputs.expiresOn).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
+    const env = JSON.stringify(recorder.ofType("kubernetes:apps/v1:Deployment").map((d) => d.rawInputs));
+    expect(env).not.toContain("ENCLII_CLOUDFLARE_TUNNEL_ID");
   });
 });
