@@ -196,6 +196,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   };
 
   // The policy pack, served and called over its Analyzer gRPC interface as the engine does.
+  const packStarted = elapsed();
+  let packSplit = { analyze: 0, analyzeStack: 0 };
   try {
     // The same config CI generates for real runs (npm run policy:config): one source, the stack file.
     // A real engine also analyzes every object a v4 Chart renders: fed from the chart models.
@@ -214,10 +216,12 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
         unmodelled: charts.unmodelled,
       },
     };
+    packSplit = result.seconds;
     for (const u of result.undecided) warn(`policy ${u.policy} could not decide ${u.urn}: ${u.message}`);
   } catch (e) {
     return fail(EXIT.programError, `the policy pack failed: ${(e as Error).message}`);
   }
+  const packSeconds = elapsed() - packStarted;
   const files: Record<string, string> = { "plan.json": `${JSON.stringify(plan, null, 2)}\n` };
   for (const m of manifests) files[m.path] = stringify(m.object, { lineWidth: 0 });
   files["summary.md"] = renderSummary(plan, elapsed());
@@ -237,7 +241,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const mandatory = plan.policy.violations.filter((v) => v.enforcementLevel === "mandatory");
   log(
     `plan ${options.stack}: ${plan.resources.filter((r) => r.custom).length} resources, ${manifests.length} manifests, ` +
-      `$${plan.cost.totalUsd.toFixed(2)}/month -> ${outDir} (${elapsed().toFixed(1)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`,
+      `$${plan.cost.totalUsd.toFixed(2)}/month -> ${outDir} (${elapsed().toFixed(1)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB, ` +
+      `policy pack ${packSeconds.toFixed(1)} s: Analyze ${packSplit.analyze.toFixed(1)} s, AnalyzeStack ${packSplit.analyzeStack.toFixed(1)} s)`,
   );
   if (mandatory.length > 0) {
     return fail(

@@ -64,16 +64,18 @@ const lifecycle = resource(
   { accountId: "a", bucketName: "b", rules: [] },
 );
 
+const RESOURCES = [
+  service("secret-lb", secretValue("LoadBalancer")),
+  service("unknown", UNKNOWN_VALUE),
+  service("plain", "ClusterIP"),
+  chart,
+  bucket,
+  lifecycle,
+];
+
 let result: PackResult | undefined;
 async function analyzed(): Promise<PackResult> {
-  result ??= await runPolicyPack(join(ROOT, "policies"), [
-    service("secret-lb", secretValue("LoadBalancer")),
-    service("unknown", UNKNOWN_VALUE),
-    service("plain", "ClusterIP"),
-    chart,
-    bucket,
-    lifecycle,
-  ]);
+  result ??= await runPolicyPack(join(ROOT, "policies"), RESOURCES);
   return result;
 }
 
@@ -115,4 +117,17 @@ describe("the pack fed engine-shaped requests", () => {
       { urn: bucket.urn, message: expect.stringContaining("R2 bucket b has no enabled lifecycle rule") },
     ]);
   }, 180_000);
+
+  it("finds the same with each resource deserialized once per request as with once per policy", async () => {
+    const once = await analyzed();
+    process.env.ENCLII_POLICY_DESERIALIZE_EVERY_TIME = "1";
+    try {
+      const everyTime = await runPolicyPack(join(ROOT, "policies"), RESOURCES);
+      expect(everyTime.violations).toEqual(once.violations);
+      expect(everyTime.undecided).toEqual(once.undecided);
+      expect(once.violations.length).toBeGreaterThan(2);
+    } finally {
+      delete process.env.ENCLII_POLICY_DESERIALIZE_EVERY_TIME;
+    }
+  }, 240_000);
 });

@@ -262,3 +262,21 @@ describe("engine form of property values", () => {
     expect(engineProperties({ a: { b: [1, 2] } }).special).toBe(false);
   });
 });
+
+describe("deserializing once per request", () => {
+  it("installs for the pinned SDK and hands every policy the same value of one Struct", async () => {
+    const { deserializeOnce } = await import("../../policies/lib/deserialize-once");
+    expect(deserializeOnce()).toBe(true);
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as {
+      Struct: { fromJavaScript(v: object): object };
+    };
+    const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
+      deserializeProperties(s: object, proxySecrets: boolean): Obj;
+    };
+    const struct = Struct.fromJavaScript({ kind: "Service", spec: { type: "ClusterIP" } });
+    const first = deserializeProperties(struct, false);
+    expect(first).toEqual({ kind: "Service", spec: { type: "ClusterIP" } });
+    expect(deserializeProperties(struct, false)).toBe(first);
+    expect(deserializeProperties(Struct.fromJavaScript({ kind: "Service" }), false)).not.toBe(first);
+  });
+});
