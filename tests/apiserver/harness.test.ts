@@ -118,6 +118,30 @@ describe("test API server", () => {
     );
   });
 
+  it("stores Secrets encrypted in etcd when the program turns on k3s's secrets-encryption", async (ctx) => {
+    const api = requireApiServer(ctx);
+    const conn = api.servers.production;
+    expect(api.k3s.production.config["secrets-encryption"]).toBe(true);
+    const d = new Discovery(conn);
+    const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "harness-encryption" } };
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "probe", namespace: "harness-encryption" },
+      stringData: { value: "plain-text-marker" },
+    };
+    expect((await apply(conn, d, ns)).status).toBeLessThan(300);
+    expect((await apply(conn, d, secret)).status).toBeLessThan(300);
+    // etcd's JSON gateway (/v3/kv/range, keys and values base64) under kube-apiserver's prefix.
+    const key = Buffer.from("/registry/secrets/harness-encryption/probe").toString("base64");
+    const res = await fetch(`${conn.etcdUrl}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key }) });
+    const kvs = ((await res.json()) as { kvs?: { value: string }[] }).kvs ?? [];
+    expect(kvs).toHaveLength(1);
+    const stored = Buffer.from((kvs[0] as { value: string }).value, "base64").toString("latin1");
+    expect(stored.startsWith("k8s:enc:aescbc:v1:aescbckey:")).toBe(true);
+    expect(stored).not.toContain("plain-text-marker");
+  });
+
   it("serves every CRD of CRD_SCHEMAS_DIR and the module CRDs (Established)", async (ctx) => {
     const api = requireApiServer(ctx);
     expect(api.crds.length).toBeGreaterThan(10);

@@ -28,8 +28,16 @@ export interface Rejection {
   readonly message: string;
 }
 
+/** A warning the server answered an admitted request with. */
+export interface ApiWarning {
+  readonly file: string;
+  readonly step: Rejection["step"];
+  readonly warning: string;
+}
+
 /** What applying a plan did. */
 export interface ApplyReport {
+  readonly warnings: readonly ApiWarning[];
   /** Objects applied for real, by kind. */
   readonly applied: Readonly<Record<string, number>>;
   /** Workload Pods admitted (dry run), by workload kind. */
@@ -65,15 +73,21 @@ async function run(conn: ApiServerConnection, planDir: string): Promise<ApplyRep
   const rejections: Rejection[] = [];
   const applied: Record<string, number> = {};
   const pods: Record<string, number> = {};
+  const warnings: ApiWarning[] = [];
+  const warn = (file: string, step: Rejection["step"], res: { warnings: readonly string[] }) => {
+    for (const warning of res.warnings) warnings.push({ file, step, warning });
+  };
 
   const applyBatch = async (batch: readonly PlanObject[]) => {
     for (const o of batch) {
       const res = await apply(conn, d, o.object, { dryRun: true });
+      warn(o.file, "dry run", res);
       if (res.status >= 300)
         rejections.push({ file: o.file, step: "dry run", status: res.status, message: statusMessage(res) });
     }
     for (const o of batch) {
       const res = await apply(conn, d, o.object);
+      warn(o.file, "apply", res);
       if (res.status >= 300) {
         rejections.push({ file: o.file, step: "apply", status: res.status, message: statusMessage(res) });
         continue;
@@ -100,9 +114,10 @@ async function run(conn: ApiServerConnection, planDir: string): Promise<ApplyRep
     const pod = podFromTemplate(o.object);
     if (!pod) continue;
     const res = await create(conn, d, pod, { dryRun: true });
+    warn(o.file, "pod dry run", res);
     if (res.status >= 300)
       rejections.push({ file: o.file, step: "pod dry run", status: res.status, message: statusMessage(res) });
     else count(pods, String(o.object.kind));
   }
-  return { applied, pods, rejections };
+  return { applied, pods, rejections, warnings };
 }

@@ -32,6 +32,8 @@ export interface ApiServerConnection {
   readonly nobodyToken: string;
   /** The server's temporary folder (logs: etcd.log, kube-apiserver.log, audit.log). */
   readonly dir: string;
+  /** The etcd client URL the server stores its objects at. */
+  readonly etcdUrl: string;
   /** The kube-apiserver flags it was started with. */
   readonly flags: readonly string[];
 }
@@ -154,6 +156,19 @@ export interface ApiResponse {
   readonly status: number;
   readonly body: Record<string, unknown>;
   readonly text: string;
+  /** The `Warning` headers' texts (deprecated APIs and fields, Pod Security `warn`, ...). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The texts of `Warning: 299 - "<text>"` headers (k8s.io/apimachinery v0.34.4 pkg/util/net/http.go 655-667 NewWarningHeader, a quoted string; Node joins
+ * repeated headers with ", ").
+ */
+export function warningTexts(header: string | string[] | undefined): string[] {
+  const joined = Array.isArray(header) ? header.join(", ") : (header ?? "");
+  return [...joined.matchAll(/299 - "((?:[^"\\]|\\.)*)"/g)].map((m) =>
+    (m[1] as string).replace(/\\(.)/g, "$1"),
+  );
 }
 
 /** One request to the API server as `token` (default the admin). */
@@ -194,7 +209,12 @@ export function apiRequest(
           } catch {
             // not JSON (healthz answers "ok")
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed, text });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: parsed,
+            text,
+            warnings: warningTexts(res.headers.warning),
+          });
         });
       },
     );
@@ -240,7 +260,16 @@ async function waitReady(conn: ApiServerConnection, child: ChildProcess, log: st
  */
 export function apiServerFlags(
   k3s: K3sServerFiles,
-  paths: { dir: string; etcdUrl: string; port: number; tokenFile: string; saKey: string; saPub: string },
+  paths: {
+    dir: string;
+    etcdUrl: string;
+    port: number;
+    tokenFile: string;
+    saKey: string;
+    saPub: string;
+    /** EncryptionConfiguration file, when the program turns k3s's `secrets-encryption` on. */
+    encryptionConfig?: string;
+  },
 ): string[] {
   const serviceCidr = String(k3s.config["service-cidr"] ?? "10.43.0.0/16");
   const flags = new Map<string, string>([
@@ -263,6 +292,9 @@ export function apiServerFlags(
     ["service-node-port-range", "30000-32767"],
     ["enable-admission-plugins", "NodeRestriction"],
   ]);
+  if (k3s.config["secrets-encryption"] === true && paths.encryptionConfig) {
+    flags.set("encryption-provider-config", paths.encryptionConfig);
+  }
   for (const [name, value] of extraArgs(k3s.config)) {
     // Files on the node become the same files in the temporary folder.
     const local = k3s.files[value] !== undefined ? join(paths.dir, "k3s", value.replace(/\//g, "_")) : value;
@@ -346,11 +378,40 @@ export async function startApiServer(options: StartOptions): Promise<RunningApiS
       },
     );
     writeK3sFiles(options.k3s, dir);
+    // k3s's secrets-encryption: Secrets stored aescbc-encrypted with a generated key, identity
+    // last so anything older still reads (k3s-io/k3s pkg/secretsencrypt; apiserver.config.k8s.io/v1
+    // EncryptionConfiguration).
+    const encryptionConfig = join(dir, "encryption-config.json");
+    writeFileSync(
+      encryptionConfig,
+      JSON.stringify({
+        kind: "EncryptionConfiguration",
+        apiVersion: "apiserver.config.k8s.io/v1",
+        resources: [
+          {
+            resources: ["secrets"],
+            providers: [
+              { aescbc: { keys: [{ name: "aescbckey", secret: randomBytes(32).toString("base64") }] } },
+              { identity: {} },
+            ],
+          },
+        ],
+      }),
+      { mode: 0o600 },
+    );
     const log = join(dir, "kube-apiserver.log");
     let lastError: Error | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
-      const flags = apiServerFlags(options.k3s, { dir, etcdUrl: started.url, port, tokenFile, saKey, saPub });
+      const flags = apiServerFlags(options.k3s, {
+        dir,
+        etcdUrl: started.url,
+        port,
+        tokenFile,
+        saKey,
+        saPub,
+        encryptionConfig,
+      });
       apiserver = startProcess(options.kubeApiserver, flags, log);
       const conn: ApiServerConnection = {
         url: `https://127.0.0.1:${port}`,
@@ -358,6 +419,7 @@ export async function startApiServer(options: StartOptions): Promise<RunningApiS
         adminToken,
         nobodyToken,
         dir,
+        etcdUrl: started.url,
         flags,
       };
       try {

@@ -3,8 +3,9 @@
 // package's documentation shows (server/v3@v3.6.16 embed/doc.go): NewConfig, StartEtcd, wait on
 // Server.ReadyNotify, then serve until Err or a signal.
 //
-// Listening on port 0 lets the kernel choose free ports (no race between picking a port and
-// binding it); once ready the server prints the client URL it really listens on as one line,
+// A URL with port 0 gets a free port the kernel picks (bound and released just before etcd binds
+// it: etcd's JSON gateway dials the configured client URL, so the URL must name the real port);
+// once ready the server prints the client URL it listens on as one line,
 // `client-url=http://127.0.0.1:NNNNN`, on stdout.
 package main
 
@@ -12,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -38,6 +40,18 @@ func main() {
 	lp, err := url.Parse(*peerURL)
 	if err != nil {
 		log.Fatalf("--listen-peer-url: %v", err)
+	}
+
+	for _, u := range []*url.URL{lc, lp} {
+		if u.Port() != "0" {
+			continue
+		}
+		l, err := net.Listen("tcp", u.Host)
+		if err != nil {
+			log.Fatalf("pick a free port for %s: %v", u, err)
+		}
+		u.Host = l.Addr().String()
+		l.Close()
 	}
 
 	cfg := embed.NewConfig()
