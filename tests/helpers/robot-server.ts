@@ -8,7 +8,9 @@
  *   (WS "General", "Errors").
  * - Request limit: 403 RATE_LIMIT_EXCEEDED with `max_request` and `interval` in seconds
  *   (WS "Errors > Request limit"); Robot's limits are per hour.
- * - Firewall: a POST replaces both rule lists, so one without output rules stores an empty
+ * - Firewall: a firewall is "configured" once its status is not `in process`, which hrobot waits
+ *   for before reading it and after a POST (plugins/modules/firewall.py lines 552-553, 614-625,
+ *   668-680); a POST replaces both rule lists, so one without output rules stores an empty
  *   output list (hrobot CHANGELOG.md v1.8.0, issue #75); the change takes 20-30 s with status
  *   `in process` (docs.hetzner.com/robot/dedicated-server/firewall) and POSTs meanwhile answer
  *   409 FIREWALL_IN_PROCESS (hrobot-rs src/error.rs); 10 rules per direction; 404
@@ -193,7 +195,10 @@ export class FakeRobot {
     const expected = `Basic ${Buffer.from(`${this.options.user ?? "robot"}:${this.options.password ?? "secret"}`).toString("base64")}`;
     if (req.headers.authorization !== expected) return this.error(401, "UNAUTHORIZED", "Unauthorized");
     if (this.options.rateLimit) {
-      // WS "Errors > Request limit": 403, code RATE_LIMIT_EXCEEDED, max_request, interval (s).
+      // WS "Errors > Request limit": 403, code RATE_LIMIT_EXCEEDED, max_request, interval (s);
+      // community.hrobot f9b5803e plugins/module_utils/robot.py reads the same fields
+      // (format_error_msg, lines 69-86) and retries RATE_LIMIT_EXCEEDED every 5 s, or every
+      // `interval` s when that is shorter (_handle_rate_limit, lines 194-225).
       const { max, interval } = this.options.rateLimit;
       const now = Date.now();
       this.window = this.window.filter((t) => now - t < interval * 1000);
