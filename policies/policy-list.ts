@@ -4,6 +4,8 @@
  */
 import type { Policy } from "@pulumi/policy";
 import { cloudflareApitokenForbidWildcards } from "./rules/cloudflare-apitoken-forbid-wildcards";
+import { cloudflareApitokenForbidWorkloadAccountWrite } from "./rules/cloudflare-apitoken-forbid-workload-account-write";
+import { cloudflareApitokenRequireWorkloadConditions } from "./rules/cloudflare-apitoken-require-workload-conditions";
 import { cloudflareCustomhostnameRequireDvTls } from "./rules/cloudflare-customhostname-require-dv-tls";
 import { cloudflareDnsrecordRequireProxied } from "./rules/cloudflare-dnsrecord-require-proxied";
 import { cloudflareR2bucketRequireLifecycle } from "./rules/cloudflare-r2bucket-require-lifecycle";
@@ -52,6 +54,8 @@ import { tenancyNetpolForbidNodeEgress } from "./rules/tenancy-netpol-forbid-nod
 /** The policies, by file name. */
 export const POLICIES: Policy[] = [
   cloudflareApitokenForbidWildcards,
+  cloudflareApitokenForbidWorkloadAccountWrite,
+  cloudflareApitokenRequireWorkloadConditions,
   cloudflareCustomhostnameRequireDvTls,
   cloudflareDnsrecordRequireProxied,
   cloudflareR2bucketRequireLifecycle,

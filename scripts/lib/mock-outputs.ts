@@ -5,6 +5,7 @@
  * throws, so a missing entry is found at once.
  */
 import { createHash } from "node:crypto";
+import { PERMISSION_GROUP_IDS } from "../../components/edge/cloudflare-permissions";
 
 /** Inputs or state of a resource, as the mock runtime passes them. */
 export type Props = Record<string, unknown>;
@@ -298,7 +299,8 @@ export const MOCK_INVOKES: Record<string, (args: Props) => Props> = {
       "Workers R2 Storage Bucket Item Write",
       "Zone Read",
     ].map((name) => ({
-      id: stableHex(`permission-group/${name}`, 32),
+      // Cloudflare's ids are global: the real ones where the table knows them.
+      id: (PERMISSION_GROUP_IDS as Record<string, string>)[name] ?? stableHex(`permission-group/${name}`, 32),
       name,
       category: "other",
       isSelectable: true,
