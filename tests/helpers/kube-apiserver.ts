@@ -14,11 +14,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { K3S_PATHS } from "../../components/k3s/k3s-config";
+import { freePort } from "./redis-process";
 
 /** What a test needs to talk to the server; plain data, passed from globalSetup to the files. */
 export interface ApiServerConnection {
@@ -67,18 +67,6 @@ function extraArgs(config: Record<string, unknown>): Map<string, string> {
     args.set(entry.slice(0, i), entry.slice(i + 1));
   }
   return args;
-}
-
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /** Options of {@link startApiServer}. */
