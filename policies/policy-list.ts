@@ -14,6 +14,7 @@ import { cloudflareTunnelRequireCatchAll } from "./rules/cloudflare-tunnel-requi
 import { cloudflareTunnelRequireJanuaDeniedPaths } from "./rules/cloudflare-tunnel-require-janua-denied-paths";
 import { cnpgClusterRequireBackups } from "./rules/cnpg-cluster-require-backups";
 import { hcloudFirewallForbidWorldAdminPorts } from "./rules/hcloud-firewall-forbid-world-admin-ports";
+import { helmChartRequireWorkloadResources } from "./rules/helm-chart-require-workload-resources";
 import { kubernetesIngressForbidIngress } from "./rules/kubernetes-ingress-forbid-ingress";
 import { kubernetesJobRequireDeadline } from "./rules/kubernetes-job-require-deadline";
 import { kubernetesJobRequireTtlByOwner } from "./rules/kubernetes-job-require-ttl-by-owner";
@@ -64,6 +65,7 @@ export const POLICIES: Policy[] = [
   cloudflareTunnelRequireJanuaDeniedPaths,
   cnpgClusterRequireBackups,
   hcloudFirewallForbidWorldAdminPorts,
+  helmChartRequireWorkloadResources,
   kubernetesIngressForbidIngress,
   kubernetesJobRequireDeadline,
   kubernetesJobRequireTtlByOwner,

@@ -25,6 +25,8 @@ export interface LonghornValues {
     readonly backupTargetCredentialSecret: string;
   };
   readonly preUpgradeChecker: { readonly jobEnabled: boolean };
+  /** The manager container's requests and limits (chart/templates/daemonset-sa.yaml 110-112). */
+  readonly longhornManager: { readonly resources: object };
   /** The chart's policies (chart/templates/network-policies/*, see ./longhorn-network.ts). */
   readonly networkPolicies: {
     readonly enabled: boolean;
@@ -77,6 +79,11 @@ export function longhornValues(o: LonghornOptions): LonghornValues {
     },
     // A pre-upgrade Helm hook: helm.v4.Chart never runs hooks (components/shared/chart.ts), so off.
     preUpgradeChecker: { jobEnabled: false },
+    // longhorn v1.12.1 values.yaml line 509 `resources: ~`: unset unless given. Within the capacity
+    // model's per-node Longhorn share (components/cost/capacity.ts CHART_REQUESTS).
+    longhornManager: {
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    },
     // longhorn/longhorn v1.12.1 chart/values.yaml 35-43. `restrictInternalTraffic` renders the
     // Ingress policies between Longhorn's own pods (manager, instance managers, backing images,
     // recovery backend, webhook); `enabled` + `type` only add the UI policy for k3s's Traefik when

@@ -65,6 +65,8 @@ export const EXEMPTIONS: Record<string, Record<string, string>> = {
     "run-as-non-root": "Longhorn's manager runs as root to manage block devices",
     "read-only-root": "Longhorn's components write to their root filesystems",
     capabilities: "Longhorn's components need SYS_ADMIN for mounts",
+    resources:
+      "the chart renders longhorn-driver-deployer and longhorn-ui with no resources and no value to set them (longhorn v1.12.1 chart/templates/deployment-driver.yaml, deployment-ui.yaml); the manager's come from longhornManager.resources, which helm-chart-require-workload-resources requires",
   },
   "system-upgrade": {
     "default-deny": "upgrade jobs run on the host network",

@@ -65,3 +65,43 @@ describe("cert-manager chart children (v1.20.2 templates)", () => {
     ]);
   });
 });
+
+describe("helm-chart-require-workload-resources", () => {
+  const CHART = "kubernetes:helm.sh/v4:Chart";
+  const run = (chart: string, values: Obj): string[] => {
+    const p = POLICIES.find(
+      (x) => x.name === "helm-chart-require-workload-resources",
+    ) as ResourceValidationPolicy;
+    const found: string[] = [];
+    (p.validateResource as unknown as (a: unknown, r: (m: string) => void) => void)(
+      {
+        type: CHART,
+        props: unknownCheckingProxy({ chart, values }),
+        urn: "u",
+        name: "n",
+        opts: {},
+        getConfig: () => ({}),
+      },
+      (m) => found.push(m),
+    );
+    return found;
+  };
+
+  it("passes the program's cert-manager values", () => {
+    expect(run("cert-manager", certManagerValues() as unknown as Obj)).toEqual([]);
+  });
+
+  it("fails when the cainjector has no resources value, and not when the cainjector is off", () => {
+    const values = { ...(certManagerValues() as unknown as Obj), cainjector: {} };
+    expect(run("cert-manager", values)).toEqual([
+      "chart cert-manager: cainjector.resources does not set cpu and memory requests and limits",
+    ]);
+    expect(run("cert-manager", { ...values, cainjector: { enabled: false } })).toEqual([]);
+  });
+
+  it("fails a Longhorn chart without longhornManager.resources", () => {
+    expect(run("longhorn", {})).toEqual([
+      "chart longhorn: longhornManager.resources does not set cpu and memory requests and limits",
+    ]);
+  });
+});
