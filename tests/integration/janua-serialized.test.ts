@@ -94,6 +94,33 @@ describe("serialized like the engine does", () => {
     expect(fx.janua.organizations.size).toBe(0);
   });
 
+  it("shares one sign-in between the organization and the client provider of one process", async () => {
+    const conn = await fx.start();
+    const { files, dir } = current;
+    const orgInputs = {
+      connection: conn,
+      name: "Acme",
+      slug: "acme",
+      providerVersion: JANUA_PROVIDER_VERSION,
+    };
+    const [org] = (await runSerialized(files, dir, [
+      { provider: 1, method: "create", args: [orgInputs] },
+    ])) as Created[];
+    const [created] = (await runSerialized(files, dir, [
+      { method: "create", args: [client(conn)] },
+    ])) as Created[];
+    const before = fx.janua.signIns();
+    await runSerialized(files, dir, [
+      {
+        parallel: [
+          { provider: 1, method: "read", args: [org?.id, org?.outs] },
+          { method: "read", args: [created?.id, created?.outs] },
+        ],
+      },
+    ]);
+    expect(fx.janua.signIns() - before).toBe(1);
+  });
+
   it("creates, refreshes and destroys 30 clients at once in one process with one sign-in and no 429", async () => {
     const conn = await fx.start();
     const { files, dir } = current;
