@@ -12,6 +12,7 @@ import {
   type BucketSpec,
   bucketSpecs,
   type ConsumerName,
+  cnpgConsumer,
   consumerSpecs,
   type Jurisdiction,
   lifecycleRules,
@@ -35,6 +36,11 @@ export interface R2BucketsArgs {
    * of its own (consumer `cnpg-<cluster>`). @default []
    */
   readonly tenantClusters?: readonly string[];
+  /**
+   * Create the platform's buckets (etcd, cnpg, longhorn, artifacts, audit); `false` in a tenant
+   * stack, which creates only its dedicated tenants' buckets. @default true
+   */
+  readonly platformBuckets?: boolean;
   /** Keep buckets from being deleted with the stack (production). @default false */
   readonly protect?: boolean;
 }
@@ -71,7 +77,11 @@ export class R2Buckets extends pulumi.ComponentResource {
     const jurisdiction = args.jurisdiction ?? "default";
     this.endpoint = r2Endpoint(args.accountId, jurisdiction);
     const tenantClusters = args.tenantClusters ?? [];
-    this.specs = bucketSpecs(args.bucketPrefix, args.retention, tenantClusters);
+    const tenantOnly = args.platformBuckets === false;
+    const isTenantConsumer = (key: string) => tenantClusters.some((c) => cnpgConsumer(c) === key);
+    this.specs = bucketSpecs(args.bucketPrefix, args.retention, tenantClusters).filter(
+      (s) => !tenantOnly || isTenantConsumer(s.key),
+    );
     const invalid = this.specs.filter((s) => !BUCKET_NAME_RE.test(s.name)).map((s) => s.name);
     if (invalid.length > 0) {
       throw new Error(
@@ -118,7 +128,7 @@ export class R2Buckets extends pulumi.ComponentResource {
     this.buckets = Object.fromEntries(this.specs.map((s) => [s.key, s.name])) as Record<ConsumerName, string>;
 
     const credentials: Partial<Record<ConsumerName, S3Credentials>> = {};
-    const consumers = consumerSpecs(tenantClusters);
+    const consumers = consumerSpecs(tenantClusters).filter((c) => !tenantOnly || isTenantConsumer(c.name));
     for (const grant of tokenGrants(args.accountId, jurisdiction, this.specs, consumers)) {
       const consumer = consumers.find((c) => c.name === grant.consumer) as (typeof consumers)[number];
       const token = new cloudflare.ApiToken(
