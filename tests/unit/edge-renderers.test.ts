@@ -26,9 +26,8 @@ import {
 } from "../../components/edge/routes";
 import { customHostnameArgs, validateCustomDomains } from "../../components/edge/saas-hostnames";
 import { renderZoneSettings } from "../../components/edge/zone-settings";
-import { parseStackConfig } from "../../stacks/config";
 import { customDomains } from "../../stacks/edge";
-import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
+import { baseProjectConfig, parseEnvironment } from "../helpers/config-fixtures";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Manifest = Record<string, any>;
@@ -304,7 +303,7 @@ describe("Cloudflare for SaaS custom metadata", () => {
     };
     project.cloudflare = { ...project.cloudflare, customMetadata };
     if (customMetadata) (project.tenants[0] as Record<string, unknown>).customMetadata = { plan: "growth" };
-    return parseStackConfig(toRawConfig(project), "test");
+    return parseEnvironment(project);
   };
 
   // REFERENCE.md ("How the real systems behave"): custom_metadata needs the account team to enable
