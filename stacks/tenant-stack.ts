@@ -163,9 +163,8 @@ export function buildTenantStack(config: StackConfig): TenantStackOutputs {
       : undefined;
   new TenantStackObjects("tenant-stack", {
     provider,
-    stack: config.stack,
     dedicatedNamespaces: dedicated,
-    customHostnames: domains.map((d) => d.hostname),
+    customHostnames: Object.fromEntries(config.tenants.map((t) => [t.slug, t.domains])),
     ...(monitoringNamespace ? { monitoringNamespace } : {}),
     namespaceRefs: Object.fromEntries(
       tenants.flatMap((t) =>

@@ -4,6 +4,7 @@
  * secret the loader requires is there, encrypted with the stack's passphrase (README "Secrets").
  */
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parse } from "yaml";
 import type { StackConfig } from "../../stacks/config";
 import { parseStackConfig } from "../../stacks/config";
@@ -19,7 +20,11 @@ export function policyPackConfig(
 
 /** Reads and validates a stack file the way the offline plan does (no secrets needed). */
 export function readStackConfig(path: string, project: string, stack: string): StackConfig {
-  return parseStackConfig(readStackFile(path, project).config, stack, { checkSecrets: false });
+  // A tenant stack's platform file and siblings are committed beside it.
+  return parseStackConfig(readStackFile(path, project).config, stack, {
+    checkSecrets: false,
+    projectDir: dirname(path),
+  });
 }
 
 /** What {@link checkStackSecrets} found. */
