@@ -12,7 +12,7 @@ import { API_TOKEN, consumerName, isAccountKey, policyResourceKeys, tokenConsume
 export const cloudflareApitokenForbidWorkloadAccountWrite: StackValidationPolicy = {
   name: "cloudflare-apitoken-forbid-workload-account-write",
   description:
-    "No Cloudflare API token whose value reaches a workload (a Kubernetes object or a node command depends on it) grants Tunnel or Zero Trust write (Cloudflare Tunnel Write, Cloudflare One Connectors/Networks Write, Zero Trust Write, Access: ... Write) on an account. Sees the stack's resources and their dependencies (outputs under the engine).",
+    "No Cloudflare API token whose value reaches a workload (a Kubernetes object or a node command depends on it) grants Tunnel or Zero Trust write (Cloudflare Tunnel Write, Cloudflare One Connectors/Networks Write, Zero Trust Write, Access: ... Write) on an account.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:

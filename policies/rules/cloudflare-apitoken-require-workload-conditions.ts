@@ -11,7 +11,7 @@ import { API_TOKEN, consumerName, tokenConsumers } from "../lib/api-tokens";
 export const cloudflareApitokenRequireWorkloadConditions: StackValidationPolicy = {
   name: "cloudflare-apitoken-require-workload-conditions",
   description:
-    "Every Cloudflare API token whose value reaches a workload sets expiresOn and a client IP condition (condition.requestIp.ins). Sees the stack's resources and their dependencies (outputs under the engine).",
+    "Every Cloudflare API token whose value reaches a workload sets expiresOn and a client IP condition (condition.requestIp.ins).",
   enforcementLevel: "advisory",
   severity: "medium",
   remediationSteps:

@@ -15,7 +15,7 @@ import { isKubernetesObject, namespaceOf } from "../lib/k8s";
 export const kubernetesJobRequireDeadline: ResourceValidationPolicy = {
   name: "kubernetes-job-require-deadline",
   description:
-    "Every Job and CronJob job template sets activeDeadlineSeconds, so a hanging pod cannot run (and hold a deploy) forever. Sees resource inputs.",
+    "Every Job and CronJob job template sets activeDeadlineSeconds, so a hanging pod cannot run (and hold a deploy) forever.",
   enforcementLevel: "mandatory",
   severity: "medium",
   remediationSteps:

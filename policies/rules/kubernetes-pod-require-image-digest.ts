@@ -14,7 +14,7 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 export const kubernetesPodRequireImageDigest: ResourceValidationPolicy = {
   name: "kubernetes-pod-require-image-digest",
   description:
-    "In production stacks (pack config productionStacks, matched on the URN's stack) every container image is pinned by sha256 digest. Sees resource inputs.",
+    "In production stacks (pack config productionStacks, matched on the URN's stack) every container image is pinned by sha256 digest.",
   enforcementLevel: "advisory",
   severity: "medium",
   remediationSteps:

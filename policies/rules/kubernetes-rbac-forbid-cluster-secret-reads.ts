@@ -37,7 +37,7 @@ function clusterRoleRules(role: Obj, roles: readonly Obj[]): Obj[] {
 export const kubernetesRbacForbidClusterSecretReads: StackValidationPolicy = {
   name: "kubernetes-rbac-forbid-cluster-secret-reads",
   description:
-    "No ClusterRoleBinding binds a ClusterRole that gets, lists or watches Secrets (its own rules, an aggregated role's, or the built-in admin, edit and cluster-admin); named upstream chart bindings are exempt with their reason. Sees the stack's resources (outputs under the engine), chart children included.",
+    "No ClusterRoleBinding binds a ClusterRole that gets, lists or watches Secrets (its own rules, an aggregated role's, or the built-in admin, edit and cluster-admin); named upstream chart bindings are exempt with their reason.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:

@@ -13,7 +13,7 @@ import { describeRule, escalationsOf, rulesOf } from "../lib/rbac-rules";
 export const kubernetesRbacForbidEscalationVerbs: ResourceValidationPolicy = {
   name: "kubernetes-rbac-forbid-escalation-verbs",
   description:
-    "No Role or ClusterRole grants escalate or bind on (cluster) roles or impersonate on users, groups, service accounts, uids or user extras, also not through '*'; named upstream chart roles are exempt with their reason. Sees resource inputs and chart children.",
+    "No Role or ClusterRole grants escalate or bind on (cluster) roles or impersonate on users, groups, service accounts, uids or user extras, also not through '*'; named upstream chart roles are exempt with their reason.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:

@@ -13,7 +13,7 @@ import { describeRule, rulesOf, wildcardFields } from "../lib/rbac-rules";
 export const kubernetesRbacForbidWildcards: ResourceValidationPolicy = {
   name: "kubernetes-rbac-forbid-wildcards",
   description:
-    "No Role or ClusterRole rule grants '*' verbs, API groups, resources or non-resource URLs; named upstream chart roles are exempt with their reason. Sees resource inputs and chart children.",
+    "No Role or ClusterRole rule grants '*' verbs, API groups, resources or non-resource URLs; named upstream chart roles are exempt with their reason.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:

@@ -57,7 +57,7 @@ function describe(p: AdminCidrProblem, sources: readonly string[]): string {
 export const networkCidrForbidWideSources: ResourceValidationPolicy = {
   name: "network-cidr-forbid-wide-sources",
   description:
-    "No hcloud or Robot firewall rule (beyond the admin ports, which have their own policies) and no Cloudflare Access policy admits a source wider than /16 (IPv4) or /32 (IPv6), or the whole internet, unless allowWideCidrs acknowledges the wide ones. Sees resource inputs.",
+    "No hcloud or Robot firewall rule (beyond the admin ports, which have their own policies) and no Cloudflare Access policy admits a source wider than /16 (IPv4) or /32 (IPv6), or the whole internet, unless allowWideCidrs acknowledges the wide ones.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:

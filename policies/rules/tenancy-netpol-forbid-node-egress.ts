@@ -69,7 +69,7 @@ function namedPorts(policies: readonly Obj[]): [number, "TCP" | "UDP"][] {
 export const tenancyNetpolForbidNodeEgress: StackValidationPolicy = {
   name: "tenancy-netpol-forbid-node-egress",
   description:
-    "No tenant pod can reach a node address (node DNS names, hcloud and Robot server addresses) or the metadata range (169.254.169.254, fe80::/10) under the tenant namespace's NetworkPolicies. Sees the stack's resources (outputs under the engine).",
+    "No tenant pod can reach a node address (node DNS names, hcloud and Robot server addresses) or the metadata range (169.254.169.254, fe80::/10) under the tenant namespace's NetworkPolicies.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
