@@ -20,7 +20,7 @@ const USAGE = [
   "       npm run plan -- --stack <name> [--config-file <Pulumi.x.yaml>] [--out <dir>] [--platform-plan <plan.json>] [--preview]",
 ].join("\n");
 
-const CODE = join(__dirname, "..");
+const ROOT = join(__dirname, "..");
 
 async function main(): Promise<number> {
   let values: {
@@ -29,7 +29,6 @@ async function main(): Promise<number> {
     parallel?: string;
     "config-file"?: string;
     "platform-plan"?: string;
-    "stacks-dir"?: string;
     out?: string;
     help?: boolean;
     "stack-traces"?: boolean;
@@ -43,7 +42,6 @@ async function main(): Promise<number> {
         parallel: { type: "string" },
         "config-file": { type: "string" },
         "platform-plan": { type: "string" },
-        "stacks-dir": { type: "string" },
         out: { type: "string" },
         "stack-traces": { type: "boolean" },
         preview: { type: "boolean" },
@@ -58,9 +56,6 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  // Where Pulumi.yaml and the stack files are: the project, or generated stacks (npm run bench).
-  const ROOT = resolve(values["stacks-dir"] ?? CODE);
-  const stacksDir = values["stacks-dir"] !== undefined ? { stacksDir: ROOT } : {};
   if (values.env !== undefined) {
     if (values.stack !== undefined || values["config-file"] !== undefined) {
       process.stderr.write(`--env plans committed stacks: drop --stack and --config-file\n${USAGE}\n`);
@@ -82,8 +77,6 @@ async function main(): Promise<number> {
       outDir: values.out,
       ...(parallel !== undefined ? { parallel } : {}),
       extraArgs: values.preview ? ["--preview"] : [],
-      projectDir: CODE,
-      ...stacksDir,
     });
     const runs = [result.platform, ...result.tenants];
     process.stdout.write(
@@ -95,7 +88,7 @@ async function main(): Promise<number> {
     process.stderr.write(`--stack or --env is required\n${USAGE}\n`);
     return EXIT.invalidConfig;
   }
-  const outDir = resolve(values.out ?? join(CODE, ".plan", values.stack));
+  const outDir = resolve(values.out ?? join(ROOT, ".plan", values.stack));
   let platformPlan = values["platform-plan"];
   // A tenant stack reads its platform's outputs; plan the platform first when its plan is missing.
   if (
@@ -113,11 +106,7 @@ async function main(): Promise<number> {
         log: (l: string) => process.stderr.write(`${l}\n`),
         error: (l: string) => process.stderr.write(`${l}\n`),
       };
-      const args = [
-        ...(values.preview ? ["--preview"] : []),
-        ...(values["stacks-dir"] ? ["--stacks-dir", ROOT] : []),
-      ];
-      const run = await planProcess(CODE, platform, args, dir, sink);
+      const run = await planProcess(ROOT, platform, values.preview ? ["--preview"] : [], dir, sink);
       if (run.exitCode !== 0 && run.exitCode !== EXIT.policyViolation) return run.exitCode;
       platformPlan = join(dir, "plan.json");
     }
@@ -128,7 +117,6 @@ async function main(): Promise<number> {
     outDir,
     preview: values.preview,
     ...(platformPlan !== undefined ? { platformPlan } : {}),
-    ...stacksDir,
   });
   return result.exitCode;
 }

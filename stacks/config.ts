@@ -3,7 +3,7 @@
  * cross-field rules, and the secure keys. A bad config stops the program before any resource
  * is registered, with one message listing every problem.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
@@ -457,14 +457,7 @@ function configSecretKeys(): string[] {
 export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets } {
   const raw = pulumi.runtime.allConfig();
   const secretKeys = configSecretKeys();
-  // The engine runs the program with the project directory (Pulumi.yaml and the stack files) as
-  // its root directory (PULUMI_NODEJS_ROOT_DIRECTORY); a tenant stack reads its platform's file there.
-  const root = pulumi.runtime.getRootDirectory();
-  const projectDir = root && existsSync(join(root, "Pulumi.yaml")) ? root : undefined;
-  const config = parseStackConfig(raw, pulumi.getStack(), {
-    ...(secretKeys.length > 0 ? { secretKeys } : {}),
-    ...(projectDir ? { projectDir } : {}),
-  });
+  const config = parseStackConfig(raw, pulumi.getStack(), secretKeys.length > 0 ? { secretKeys } : {});
   // Under the engine warnings go to its log; the offline plan prints its own (no engine there).
   if (pulumi.runtime.hasEngine()) {
     const root = pulumi.runtime.getRootDirectory() || process.cwd();

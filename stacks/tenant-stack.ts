@@ -163,8 +163,9 @@ export function buildTenantStack(config: StackConfig): TenantStackOutputs {
       : undefined;
   new TenantStackObjects("tenant-stack", {
     provider,
+    stack: config.stack,
     dedicatedNamespaces: dedicated,
-    customHostnames: Object.fromEntries(config.tenants.map((t) => [t.slug, t.domains])),
+    customHostnames: domains.map((d) => d.hostname),
     ...(monitoringNamespace ? { monitoringNamespace } : {}),
     namespaceRefs: Object.fromEntries(
       tenants.flatMap((t) =>

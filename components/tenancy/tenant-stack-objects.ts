@@ -4,9 +4,7 @@
  * or monitor: NetworkPolicies add up, Prometheus selects monitors in any namespace.
  * - the CloudNativePG operator's egress to each dedicated Janua's cluster (cnpg-system);
  * - the dedicated Januas' scrape targets (Janua, its CNPG cluster and Redis), in their namespaces;
- * - a blackbox Probe of each tenant's custom hostnames (monitoring).
- * One object per tenant, named after it (slugs are unique over the environment): adding a tenant
- * adds its objects and changes no other tenant's.
+ * - one blackbox Probe of the stack's custom hostnames (monitoring), named after the stack.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,10 +18,12 @@ type Obj = Record<string, unknown>;
 /** Arguments of {@link TenantStackObjects}. */
 export interface TenantStackObjectsArgs {
   readonly provider: k8s.Provider;
+  /** The tenant stack's name: it names the objects that several tenant stacks each create. */
+  readonly stack: string;
   /** The dedicated Januas' namespaces (`janua-<slug>`), each with its CNPG cluster and Redis. */
   readonly dedicatedNamespaces: readonly string[];
-  /** Custom hostnames of each tenant (by slug), probed from the cluster. */
-  readonly customHostnames: Readonly<Record<string, readonly string[]>>;
+  /** Custom hostnames of the stack's tenants, probed from the cluster. */
+  readonly customHostnames: readonly string[];
   /** The monitoring namespace, when monitoring is on. @default - no monitors, no probe */
   readonly monitoringNamespace?: string;
   /** Outputs that wait for each dedicated namespace (its Namespace resource), by name. */
@@ -35,8 +35,10 @@ export function renderTenantStackObjects(
   a: Omit<TenantStackObjectsArgs, "provider" | "namespaceRefs">,
 ): Obj[] {
   const objects: Obj[] = [];
-  for (const namespace of a.dedicatedNamespaces) {
-    objects.push(renderCnpgOperatorEgress("cnpg-system", [namespace], `operator-egress-${namespace}`));
+  if (a.dedicatedNamespaces.length > 0) {
+    objects.push(
+      renderCnpgOperatorEgress("cnpg-system", a.dedicatedNamespaces, `operator-egress-${a.stack}`),
+    );
   }
   if (a.monitoringNamespace === undefined) return objects;
   const dedicated = new Set(a.dedicatedNamespaces);
@@ -50,11 +52,8 @@ export function renderTenantStackObjects(
     certManagerNamespace: "cert-manager",
   }).filter((m) => dedicated.has((m.metadata as { namespace: string }).namespace));
   objects.push(...monitors);
-  const probes = Object.entries(a.customHostnames).flatMap(([slug, custom]) =>
-    renderProbes(a.monitoringNamespace as string, { platform: [], custom }).map((probe) => ({ slug, probe })),
-  );
-  for (const { slug, probe } of probes) {
-    const name = `custom-hostnames-${slug}`;
+  for (const probe of renderProbes(a.monitoringNamespace, { platform: [], custom: a.customHostnames })) {
+    const name = `custom-hostnames-${a.stack}`;
     const meta = probe.metadata as Obj;
     objects.push({
       ...probe,

@@ -217,11 +217,6 @@ export interface MockRuntimeOptions {
   readonly config?: Record<string, string>;
   /** Keys of `config` that are secrets. */
   readonly secretKeys?: readonly string[];
-  /**
-   * The program's root directory (`pulumi.runtime.getRootDirectory()`): the engine passes the
-   * project directory (PULUMI_NODEJS_ROOT_DIRECTORY). @default the SDK's, unset
-   */
-  readonly rootDirectory?: string;
   /** The Pulumi organization. @default "organization" */
   readonly organization?: string;
   /** Run as a preview (unknown outputs) instead of an update. @default false */
@@ -336,14 +331,6 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
     // self-managed backend is `organization`).
     options.organization ?? "organization",
   );
-  if (options.rootDirectory !== undefined) {
-    // setMocks keeps the root directory the SDK read from its environment (runtime/settings.js
-    // setMockOptions): set it as the language host does.
-    const state = require("@pulumi/pulumi/runtime/state") as {
-      getStore(): { settings: { options: { rootDirectory?: string } } };
-    };
-    state.getStore().settings.options.rootDirectory = options.rootDirectory;
-  }
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {

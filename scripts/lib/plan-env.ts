@@ -31,8 +31,6 @@ export interface EnvPlanOptions {
   readonly outDir?: string;
   /** @default the repository root */
   readonly projectDir?: string;
-  /** Where Pulumi.yaml and the stack files are (`--stacks-dir`). @default projectDir */
-  readonly stacksDir?: string;
   /** Tenant stacks planned at once. @default the number of CPUs */
   readonly parallel?: number;
   /** Only these tenant stacks (the platform is always planned first). @default all */
@@ -146,11 +144,10 @@ export async function planEnvironment(o: EnvPlanOptions): Promise<EnvPlanResult>
     log: o.log ?? ((l: string) => process.stdout.write(`${l}\n`)),
     error: o.error ?? ((l: string) => process.stderr.write(`${l}\n`)),
   };
-  const stacksDir = resolve(o.stacksDir ?? projectDir);
-  const extra = [...(o.extraArgs ?? []), ...(o.stacksDir !== undefined ? ["--stacks-dir", stacksDir] : [])];
+  const extra = o.extraArgs ?? [];
   const platform = await planProcess(projectDir, o.env, extra, join(outDir, o.env), sink);
   const platformPlan = join(outDir, o.env, "plan.json");
-  const stacks = readTenantStacks(stacksDir, o.env)
+  const stacks = readTenantStacks(projectDir, o.env)
     .map((s) => s.stack)
     .filter((s) => !o.only || o.only.includes(s));
   // Tenant stacks read the platform's outputs: without its plan there is nothing to read.

@@ -34,11 +34,6 @@ export interface PlanOptions {
   /** @default the repository root */
   readonly projectDir?: string;
   /**
-   * Where `Pulumi.yaml` and the stack files are (the program's root directory): a tenant stack's
-   * platform file and its sibling tenant stacks are read there. @default projectDir
-   */
-  readonly stacksDir?: string;
-  /**
    * A tenant stack's platform plan (`plan.json`), whose outputs its StackReference reads.
    * @default `<parent of outDir>/<platform stack>/plan.json`, where `npm run plan -- --env` writes it
    */
@@ -96,7 +91,6 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const projectDir = resolve(options.projectDir ?? join(__dirname, "..", ".."));
-  const stacksDir = resolve(options.stacksDir ?? projectDir);
   const outDir = resolve(options.outDir ?? join(projectDir, ".plan", options.stack));
   const log = options.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const error = options.error ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -107,9 +101,9 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 
   let project: string;
   let file: ReturnType<typeof readStackFile>;
-  const configFile = resolve(options.configFile ?? join(stacksDir, `Pulumi.${options.stack}.yaml`));
+  const configFile = resolve(options.configFile ?? join(projectDir, `Pulumi.${options.stack}.yaml`));
   try {
-    project = readProjectName(join(stacksDir, "Pulumi.yaml"));
+    project = readProjectName(join(projectDir, "Pulumi.yaml"));
     file = readStackFile(configFile, project);
   } catch (e) {
     return fail(EXIT.invalidConfig, `cannot read the stack configuration: ${(e as Error).message}`);
@@ -117,7 +111,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 
   let parsed: ReturnType<typeof parseStackConfig>;
   try {
-    parsed = parseStackConfig(file.config, options.stack, { checkSecrets: false, projectDir: stacksDir });
+    parsed = parseStackConfig(file.config, options.stack, { checkSecrets: false, projectDir });
   } catch (e) {
     if (e instanceof StackConfigError) return fail(EXIT.invalidConfig, e.message);
     return fail(EXIT.programError, `unexpected error while reading the configuration: ${(e as Error).stack}`);
@@ -126,7 +120,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const warn = options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`));
   // A tenant stack's settings are its platform's: the platform's plan prints their warnings.
   const warnings =
-    parsed.role === "platform" ? configWarnings(parsed, readSiblingStacks(stacksDir, options.stack)) : [];
+    parsed.role === "platform" ? configWarnings(parsed, readSiblingStacks(projectDir, options.stack)) : [];
   for (const w of warnings) warn(w);
   const { config, secretKeys } = withSecretPlaceholders(file, parsed);
   // A tenant stack reads its platform's outputs: those of the platform's offline plan.
@@ -147,7 +141,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   const environmentTenants =
     parsed.role === "tenants"
       ? parsed.environmentTenants
-      : readTenantStacks(stacksDir, options.stack).flatMap((s) => s.tenants);
+      : readTenantStacks(projectDir, options.stack).flatMap((s) => s.tenants);
 
   // Robot reports each dedicated server's own address, which the config names.
   setRobotServerIps(
@@ -158,7 +152,6 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     stack: options.stack,
     config,
     secretKeys,
-    rootDirectory: stacksDir,
     stackReferences: (name) =>
       platformOutputs && stackFileName(name) === stackFileName(parsed.platformStack ?? "")
         ? platformOutputs

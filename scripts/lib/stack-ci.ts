@@ -4,7 +4,6 @@
  * secret the loader requires is there, encrypted with the stack's passphrase (README "Secrets").
  */
 import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { parse } from "yaml";
 import type { StackConfig } from "../../stacks/config";
 import { parseStackConfig } from "../../stacks/config";
@@ -20,11 +19,7 @@ export function policyPackConfig(
 
 /** Reads and validates a stack file the way the offline plan does (no secrets needed). */
 export function readStackConfig(path: string, project: string, stack: string): StackConfig {
-  // A tenant stack's platform file and siblings are committed beside it.
-  return parseStackConfig(readStackFile(path, project).config, stack, {
-    checkSecrets: false,
-    projectDir: dirname(path),
-  });
+  return parseStackConfig(readStackFile(path, project).config, stack, { checkSecrets: false });
 }
 
 /** What {@link checkStackSecrets} found. */

@@ -50,62 +50,26 @@ export function listFiles(dir: string): string[] {
   });
 }
 
-/** The committed platform stacks (environments). */
+/** The committed stacks. */
 export const STACKS = ["production", "staging"] as const;
 
-/** The committed tenant stacks of each environment (docs/tenant-stacks.md). */
-export const TENANT_STACKS = {
-  production: ["production-tenants-a", "production-tenants-b"],
-  staging: ["staging-tenants"],
-} as const;
-
-/** Any committed stack: a platform or one of its tenant stacks. */
-export type CommittedStack =
-  | (typeof STACKS)[number]
-  | (typeof TENANT_STACKS)[keyof typeof TENANT_STACKS][number];
-
-/** Runs `npm run plan -- --env <env>` into a fresh folder; each stack's plan is in `<outDir>/<stack>`. */
-export function runEnvPlanCli(env: string, extra: string[] = []): PlanRun {
-  const outDir = mkdtempSync(join(tmpdir(), "plan-env-"));
-  const result = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
-      "scripts/plan.ts",
-      "--env",
-      env,
-      "--out",
-      outDir,
-      ...extra,
-    ],
-    { cwd: ROOT, encoding: "utf8", timeout: 300_000 },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, outDir };
-}
-
 /**
- * Plans every committed environment once for the calling test file (in a `beforeAll`), platform
- * and tenant stacks (`npm run plan -- --env`), and returns a getter that fails the test with the
- * environment's stderr when that stack did not plan.
+ * Plans every committed stack once for the calling test file (in a `beforeAll`) and returns a
+ * getter that fails the test with the plan's stderr when that stack did not plan.
  */
-export function planCommittedStacks(): (stack: CommittedStack) => PlanDocument {
+export function planCommittedStacks(): (stack: (typeof STACKS)[number]) => PlanDocument {
   const runs = new Map<string, PlanRun>();
   const plans = new Map<string, PlanDocument>();
   beforeAll(() => {
-    for (const env of STACKS) {
-      const run = runEnvPlanCli(env);
-      for (const stack of [env, ...TENANT_STACKS[env]]) {
-        runs.set(stack, run);
-        const file = join(run.outDir, stack, "plan.json");
-        if (existsSync(file)) plans.set(stack, readPlan(join(run.outDir, stack)));
-      }
+    for (const stack of STACKS) {
+      const run = runPlanCli(["--stack", stack]);
+      runs.set(stack, run);
+      if (run.status === 0) plans.set(stack, readPlan(run.outDir));
     }
-  }, 480_000);
+  }, 240_000);
   return (stack) => {
     const run = runs.get(stack) as PlanRun;
     expect(run.status, run.stderr).toBe(0);
-    const plan = plans.get(stack);
-    expect(plan, `${stack} has no plan.json: ${run.stderr}`).toBeDefined();
-    return plan as PlanDocument;
+    return plans.get(stack) as PlanDocument;
   };
 }
