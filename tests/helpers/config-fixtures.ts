@@ -69,14 +69,11 @@ export function toRawConfig(
 export function parseEnvironment(
   project: Json,
   secrets: Record<string, string> = baseSecrets(),
-  options: { secretKeys?: string[]; stack?: string; checkSecrets?: boolean } = {},
+  options: { secretKeys?: string[]; stack?: string } = {},
 ): StackConfig {
   const stack = options.stack ?? "test";
   const { tenants, ...platform } = project;
-  const secretKeys = {
-    ...(options.secretKeys ? { secretKeys: options.secretKeys } : {}),
-    ...(options.checkSecrets === false ? { checkSecrets: false } : {}),
-  };
+  const secretKeys = options.secretKeys ? { secretKeys: options.secretKeys } : {};
   const parsed = parseStackConfig(toRawConfig(platform, secrets), stack, secretKeys);
   if (!Array.isArray(tenants) || tenants.length === 0) {
     // An empty list is still a platform setting the schema judges.

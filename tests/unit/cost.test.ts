@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { estimateCost, quantityToGiB } from "../../components/cost/estimate";
 import { EUR_TO_USD } from "../../components/cost/prices";
-import { baseProjectConfig, parseEnvironment } from "../helpers/config-fixtures";
+import { parseStackConfig } from "../../stacks/config";
+import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
 
 const config = (change: (c: Record<string, unknown>) => void = () => {}) => {
   const project = baseProjectConfig();
   change(project);
-  // The environment's cost is the platform's estimate over every tenant of its tenant stacks.
-  const config = parseEnvironment(project, undefined, { checkSecrets: false });
-  return { ...config, role: "platform" as const, tenants: [] };
+  return parseStackConfig(toRawConfig(project), "test", { checkSecrets: false });
 };
 
 describe("cost estimate", () => {

@@ -26,8 +26,9 @@ import {
 } from "../../components/edge/routes";
 import { customHostnameArgs, validateCustomDomains } from "../../components/edge/saas-hostnames";
 import { renderZoneSettings } from "../../components/edge/zone-settings";
+import { parseStackConfig } from "../../stacks/config";
 import { customDomains } from "../../stacks/edge";
-import { baseProjectConfig, parseEnvironment } from "../helpers/config-fixtures";
+import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Manifest = Record<string, any>;
@@ -303,7 +304,7 @@ describe("Cloudflare for SaaS custom metadata", () => {
     };
     project.cloudflare = { ...project.cloudflare, customMetadata };
     if (customMetadata) (project.tenants[0] as Record<string, unknown>).customMetadata = { plan: "growth" };
-    return parseEnvironment(project);
+    return parseStackConfig(toRawConfig(project), "test");
   };
 
   // REFERENCE.md ("How the real systems behave"): custom_metadata needs the account team to enable

@@ -12,7 +12,8 @@ import {
   renderTenantPlatformAllows,
 } from "../../components/tenancy/tenant-manifests";
 import { quotaHard, TIERS } from "../../components/tenancy/tiers";
-import { baseProjectConfig, parseEnvironment } from "../helpers/config-fixtures";
+import { parseStackConfig } from "../../stacks/config";
+import { baseProjectConfig, toRawConfig } from "../helpers/config-fixtures";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading arbitrary manifest fields
 type Manifest = Record<string, any>;
@@ -274,7 +275,7 @@ describe("capacity model", () => {
   const config = (change: (c: Record<string, unknown>) => void) => {
     const project = baseProjectConfig();
     change(project);
-    return parseEnvironment(project);
+    return parseStackConfig(toRawConfig(project), "test", { checkSecrets: false });
   };
 
   it("subtracts the platform's own requests from the nodes and counts the tenants that still fit", () => {
