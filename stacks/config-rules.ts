@@ -276,11 +276,8 @@ function serviceRules(cfg: ParsedStackConfig): ConfigProblem[] {
     "postgres",
     ...cfg.tenants.filter((t) => t.auth === "dedicated").map((t) => `janua-${t.slug}`),
   ];
-  // A platform stack has no tenant: its dedicated tenants' clusters (`janua-<slug>`, recovered by
-  // their tenant stack with these settings) are judged by the tenant stacks, which see them.
-  const platformOnly = (cfg as { role?: unknown }).role !== "tenants";
   for (const [cluster, r] of Object.entries(cfg.postgres.recovery)) {
-    if (!clusters.includes(cluster) && !(platformOnly && cluster.startsWith("janua-"))) {
+    if (!clusters.includes(cluster)) {
       problems.push({
         path: ["postgres", "recovery", cluster],
         message: `is not a PostgreSQL cluster of this stack; use one of ${clusters.join(", ")}`,

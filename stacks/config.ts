@@ -294,31 +294,25 @@ function parseTenantStackConfig(
   const siblings: TenantStackEntry[] = readTenantStacks(projectDir, platformName).filter(
     (s) => s.stack !== stack,
   );
-  // Siblings' entries first: a duplicate is reported where it comes second, so each tenant
-  // stack that repeats a sibling's slug or domain reports its own entry.
-  const siblingTenants = siblings.flatMap((s) => s.tenants);
-  const environmentTenants = [...siblingTenants, ...own];
-  const offset = siblingTenants.length;
+  const environmentTenants = [...own, ...siblings.flatMap((s) => s.tenants)];
   const all = [stack, ...siblings.map((s) => s.stack)].join(", ");
-  const combined = { ...platform, role: "tenants", tenants: environmentTenants } as StackConfig;
-  const isTenantEntry = (p: ConfigProblem) => p.path[0] === "tenants" && typeof p.path[1] === "number";
-  // The rules see the whole environment: slugs, domains, routed names and capacity. The platform
-  // alone is valid (parsed above), so every problem comes from the tenants; those of a sibling's
-  // entries are the sibling's to report.
-  const problems = checkStackRules(combined)
-    .filter((p) => !isTenantEntry(p) || (p.path[1] as number) >= offset)
+  // The rules see the whole environment. This stack reports its own entries' problems and the
+  // environment-wide ones (capacity); each sibling reports its own.
+  const problems = checkStackRules({ ...platform, tenants: environmentTenants })
+    .filter(
+      (p) =>
+        p.path[0] === "tenants" &&
+        (p.path.length === 1 || (typeof p.path[1] === "number" && p.path[1] < own.length)),
+    )
     .map((p) => {
-      const got = valueAt(combined, p.path);
-      const path = isTenantEntry(p)
-        ? ["tenants", (p.path[1] as number) - offset, ...p.path.slice(2)]
-        : p.path;
-      const total = path.length === 1 && path[0] === "tenants";
       const line = problemLine(
-        `${PROJECT}:${formatPath(path)}`,
+        `${PROJECT}:${formatPath(p.path)}`,
         p.message,
-        total ? own.map((t) => t.slug) : got,
+        p.path.length === 1 ? own.map((t) => t.slug) : valueAt({ tenants: environmentTenants }, p.path),
       );
-      return total ? `${line} [counted over every tenant stack of ${platformName}: ${all}]` : line;
+      return p.path.length === 1
+        ? `${line} [counted over every tenant stack of ${platformName}: ${all}]`
+        : line;
     });
   const config: StackConfig = {
     ...platform,

@@ -2,12 +2,6 @@
  * A valid stack configuration to mutate in tests, in the form the Pulumi CLI hands it over.
  */
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { stringify } from "yaml";
-import { parseStackConfig, type StackConfig } from "../../stacks/config";
-
 type Json = Record<string, unknown>;
 
 /** The `enclii-infra:*` objects of a minimal valid production stack (one AX41). */
@@ -57,47 +51,4 @@ export function toRawConfig(
     raw[`enclii-infra:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return raw;
-}
-
-/**
- * Parses a project config the way an environment is laid out since tenants live in tenant stacks
- * (docs/tenant-stacks.md): the platform part as platform stack `stack` (its own problems as they
- * were), and `tenants`, when there are any, as tenant stack `<stack>-tenants` on it, written
- * next to the platform's file in a temporary project directory. Returns the tenant stack's
- * config (the platform's settings with the tenants) or the platform's when there are none.
- */
-export function parseEnvironment(
-  project: Json,
-  secrets: Record<string, string> = baseSecrets(),
-  options: { secretKeys?: string[]; stack?: string } = {},
-): StackConfig {
-  const stack = options.stack ?? "test";
-  const { tenants, ...platform } = project;
-  const secretKeys = options.secretKeys ? { secretKeys: options.secretKeys } : {};
-  const parsed = parseStackConfig(toRawConfig(platform, secrets), stack, secretKeys);
-  if (!Array.isArray(tenants) || tenants.length === 0) {
-    // An empty list is still a platform setting the schema judges.
-    return tenants === undefined
-      ? parsed
-      : parseStackConfig(toRawConfig(project, secrets), stack, secretKeys);
-  }
-  const dir = mkdtempSync(join(tmpdir(), "env-config-"));
-  const yaml = (config: Json) =>
-    stringify({
-      config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`enclii-infra:${k}`, v])),
-    });
-  writeFileSync(join(dir, `Pulumi.${stack}.yaml`), yaml(platform));
-  const tenantStack = { role: "tenants", platformStack: stack, tenants };
-  writeFileSync(join(dir, `Pulumi.${stack}-tenants.yaml`), yaml(tenantStack));
-  const token = secrets["cloudflare:apiToken"];
-  return parseStackConfig(
-    toRawConfig(tenantStack, token === undefined ? {} : { "cloudflare:apiToken": token }),
-    `${stack}-tenants`,
-    {
-      projectDir: dir,
-      ...(options.secretKeys
-        ? { secretKeys: options.secretKeys.filter((k) => k === "cloudflare:apiToken") }
-        : {}),
-    },
-  );
 }

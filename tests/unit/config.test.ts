@@ -4,16 +4,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "../../scripts/lib/stack-file";
 import { configWarnings, parseStackConfig, readSiblingStacks, StackConfigError } from "../../stacks/config";
-import { readTenantStacks } from "../../stacks/tenant-stack-config";
-import { baseProjectConfig, baseSecrets, parseEnvironment } from "../helpers/config-fixtures";
+import { baseProjectConfig, baseSecrets, toRawConfig } from "../helpers/config-fixtures";
 import { runPlanCli } from "../helpers/plan-cli";
 
 type Json = Record<string, unknown>;
 const root = join(__dirname, "..", "..");
 
-/** The config of `project` as an environment: its platform stack and, for its tenants, a tenant stack. */
 function parse(project: Json, secrets = baseSecrets(), secretKeys?: string[]) {
-  return parseEnvironment(project, secrets, secretKeys ? { secretKeys } : {});
+  return parseStackConfig(toRawConfig(project, secrets), "test", secretKeys ? { secretKeys } : {});
 }
 
 /** The configuration error thrown for `project`; fails the test when none is thrown. */
@@ -41,32 +39,21 @@ describe("stack files", () => {
     expect(config.nodes.length).toBeGreaterThan(0);
   });
 
-  it("production is one AX41 dedicated node; its 3+ tenants, one with a custom domain and one dedicated, are in its tenant stacks", () => {
+  it("production is one AX41 dedicated node with 3+ tenants, one with a custom domain and one dedicated", () => {
     const file = readStackFile(join(root, "Pulumi.production.yaml"), "enclii-infra");
     const config = parseStackConfig(file.config, "production", { checkSecrets: false });
     expect(config.nodes).toMatchObject([{ kind: "dedicated", product: "AX41-NVMe" }]);
     expect(config.domain).toBe("enclii.dev");
-    expect(config.tenants).toEqual([]);
-    const stacks = readTenantStacks(root, "production");
-    expect(stacks.map((s) => s.stack)).toEqual(["production-tenants-a", "production-tenants-b"]);
-    const tenants = stacks.flatMap((s) => s.tenants);
-    expect(tenants.length).toBeGreaterThanOrEqual(3);
-    expect(tenants.some((t) => t.domains.length > 0)).toBe(true);
-    expect(tenants.some((t) => t.auth === "dedicated")).toBe(true);
+    expect(config.tenants.length).toBeGreaterThanOrEqual(3);
+    expect(config.tenants.some((t) => t.domains.length > 0)).toBe(true);
+    expect(config.tenants.some((t) => t.auth === "dedicated")).toBe(true);
   });
 
-  it("staging is one cpx31 cloud node in fsn1; its 2 tenants are in staging-tenants", () => {
+  it("staging is one cpx31 cloud node in fsn1 with 2 tenants", () => {
     const file = readStackFile(join(root, "Pulumi.staging.yaml"), "enclii-infra");
     const config = parseStackConfig(file.config, "staging", { checkSecrets: false });
     expect(config.nodes).toMatchObject([{ kind: "cloud", serverType: "cpx31", location: "fsn1" }]);
-    const tenantFile = readStackFile(join(root, "Pulumi.staging-tenants.yaml"), "enclii-infra");
-    const tenants = parseStackConfig(tenantFile.config, "staging-tenants", { checkSecrets: false });
-    expect(tenants).toMatchObject({
-      role: "tenants",
-      platformStack: "staging",
-      domain: "staging.enclii.dev",
-    });
-    expect(tenants.tenants.map((t) => t.slug)).toEqual(["demo", "qa"]);
+    expect(config.tenants).toHaveLength(2);
   });
 });
 
@@ -413,15 +400,19 @@ describe("bad configuration", () => {
     const project = mutate((c) => {
       c.domain = "bad domain";
       (c.nodes[0] as Json).ipv4 = "nope";
+      (c.tenants[0] as Json).tier = "platinum";
     });
     try {
       parse(project);
       throw new Error("expected a StackConfigError");
     } catch (e) {
       const message = (e as Error).message;
-      expect(message).toMatch(/^Invalid configuration \(2 problems\); nothing was changed:/);
+      expect(message).toMatch(/^Invalid configuration \(3 problems\); nothing was changed:/);
       expect(message).toContain("enclii-infra:domain:");
       expect(message).toContain("enclii-infra:nodes[0].ipv4:");
+      expect(message).toContain(
+        'enclii-infra:tenants[0].tier: must be one of starter, growth, enterprise (got "platinum")',
+      );
     }
   });
 
@@ -499,14 +490,13 @@ describe("Cloudflare configuration", () => {
   });
 
   it("exits 1 from the plan when customMetadata is on without the flag", () => {
-    // A tenant stack's file in another folder; its platform stack's file is read from the project.
-    const bad = join(mkdtempSync(join(tmpdir(), "metadata-")), "Pulumi.production-tenants-a.yaml");
-    const text = readFileSync(join(root, "Pulumi.production-tenants-a.yaml"), "utf8").replace(
+    const bad = join(mkdtempSync(join(tmpdir(), "metadata-")), "Pulumi.production.yaml");
+    const text = readFileSync(join(root, "Pulumi.production.yaml"), "utf8").replace(
       "      auth: shared\n",
       "      auth: shared\n      customMetadata:\n        plan: growth\n",
     );
     writeFileSync(bad, text);
-    const run = runPlanCli(["--stack", "production-tenants-a", "--config-file", bad]);
+    const run = runPlanCli(["--stack", "production", "--config-file", bad]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
       "enclii-infra:tenants[0].customMetadata: needs cloudflare.customMetadata: true",
