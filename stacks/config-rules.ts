@@ -561,18 +561,6 @@ export function checkStackRules(cfg: ParsedStackConfig): ConfigProblem[] {
 /** The stack configuration with every derived default filled in. */
 export type StackConfig = ParsedStackConfig & {
   readonly stack: string;
-  /**
-   * `platform`: the cluster and shared services, no tenant; `tenants`: tenant stamps only, on the
-   * platform stack `platformStack` (docs/tenant-stacks.md).
-   */
-  readonly role: "platform" | "tenants";
-  /** A tenant stack's platform stack, as `enclii-infra:platformStack` names it. */
-  readonly platformStack?: string;
-  /**
-   * Every tenant of the environment (this stack's first, then its sibling tenant stacks'): what
-   * capacity and the cost estimate are judged on. A platform stack's own list is empty.
-   */
-  readonly environmentTenants: readonly ParsedStackConfig["tenants"][number][];
   /** True in production: stateful resources get `protect: true`. */
   readonly protect: boolean;
   readonly janua: ParsedStackConfig["janua"] & { hostname: string };
@@ -591,8 +579,6 @@ export function resolveStackConfig(cfg: ParsedStackConfig, stack: string): Stack
   return {
     ...cfg,
     stack,
-    role: "platform",
-    environmentTenants: cfg.tenants,
     protect: env === "production",
     nodes: cfg.nodes.map((n) =>
       n.kind === "dedicated" ? { ...n, reverseDns: n.reverseDns ?? `${n.name}.${cfg.domain}` } : n,

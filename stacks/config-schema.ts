@@ -158,8 +158,7 @@ const node = z.discriminatedUnion("kind", [dedicatedNode, cloudNode, existingNod
   error: "must be dedicated, cloud or existing",
 });
 
-/** One `tenants[]` entry (platform-independent: tenant stacks parse it too). */
-export const tenantSchema = z.strictObject({
+const tenant = z.strictObject({
   slug: slug.describe("Tenant id: namespace `tenant-<slug>`, hostname `<slug>.<domain>`."),
   tier: z
     .enum(TENANT_TIERS, { error: `must be one of ${TENANT_TIERS.join(", ")}` })
@@ -639,10 +638,7 @@ export function stackSchema(env: Environment) {
           .describe("How old the newest backup of each kind may be (`npm run backup:check`)."),
       })
       .prefault({}),
-    tenants: z
-      .array(tenantSchema, { error: "must be a list of tenants" })
-      .default([])
-      .describe("Tenant stamps."),
+    tenants: z.array(tenant, { error: "must be a list of tenants" }).default([]).describe("Tenant stamps."),
     capacity: z
       .strictObject({
         overcommit: z

@@ -18,13 +18,6 @@ import {
 } from "./config-rules";
 import { ENVIRONMENTS, type Environment, type ParsedStackConfig, stackSchema } from "./config-schema";
 import { PROJECT_SECRET_NAMES, SECRET_KEYS, setSecretCommand } from "./secrets";
-import {
-  readTenantStacks,
-  STACK_ROLES,
-  stackFileName,
-  type TenantStackEntry,
-  tenantStackSchema,
-} from "./tenant-stack-config";
 
 export type { StackConfig } from "./config-rules";
 
@@ -188,143 +181,6 @@ export interface ParseOptions {
   readonly secretKeys?: readonly string[];
   /** Check that the secure keys this config needs are set. @default true */
   readonly checkSecrets?: boolean;
-  /**
-   * Where the committed stack files are: a tenant stack reads its platform stack's file and its
-   * sibling tenant stacks' there. @default the project directory (the parent of stacks/)
-   */
-  readonly projectDir?: string;
-}
-
-/** The project directory: stacks/ sits in it. */
-const PROJECT_DIR = join(__dirname, "..");
-
-/** Secure keys this config needs that are missing, and secure keys stored in plain text. */
-function secretProblems(
-  raw: Record<string, unknown>,
-  data: ParsedStackConfig,
-  options: ParseOptions,
-): string[] {
-  const problems: string[] = [];
-  const secretKeys = new Set(options.secretKeys ?? []);
-  for (const secret of options.checkSecrets === false ? [] : SECRET_KEYS) {
-    const value = raw[secret.key];
-    if (value === undefined || value === "") {
-      if (secret.requiredWhen(data)) {
-        problems.push(
-          `${secret.key}: required secret is not set; run \`${setSecretCommand(secret.key)}\` (${secret.description}) (got nothing)`,
-        );
-      }
-    } else if (options.secretKeys && !secretKeys.has(secret.key)) {
-      problems.push(
-        `${secret.key}: is stored in plain text; set it again with \`${setSecretCommand(secret.key)}\` (got a plain value)`,
-      );
-    }
-  }
-  return problems;
-}
-
-/** A committed stack file's config as the CLI would pass it, without its secure values. */
-function readStackConfigMap(path: string): Record<string, unknown> {
-  const doc = parseYaml(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc?.config ?? {})) {
-    // The platform's secrets are never a tenant stack's to read.
-    if (value !== null && typeof value === "object" && "secure" in value) continue;
-    out[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
-  }
-  return out;
-}
-
-/**
- * A tenant stack: its own `tenants` on its platform stack's committed config, judged (slugs,
- * domains, capacity) together with every sibling tenant stack of the same platform stack.
- */
-function parseTenantStackConfig(
-  input: Record<string, unknown>,
-  raw: Record<string, unknown>,
-  stack: string,
-  options: ParseOptions,
-): StackConfig {
-  const result = tenantStackSchema.safeParse(input);
-  if (!result.success) {
-    throw new StackConfigError(
-      schemaProblems(tenantStackSchema, input, result.error.issues).map((l) =>
-        l.replace(
-          ": unknown key",
-          ": unknown key for a tenant stack (it sets role, platformStack and tenants; everything else is its platform stack's)",
-        ),
-      ),
-    );
-  }
-  const projectDir = options.projectDir ?? PROJECT_DIR;
-  const platformName = stackFileName(result.data.platformStack);
-  const platformFile = `Pulumi.${platformName}.yaml`;
-  const at = `${PROJECT}:platformStack`;
-  const named = result.data.platformStack;
-  if (platformName === stack) {
-    throw new StackConfigError([problemLine(at, "names this stack itself; name the platform stack", named)]);
-  }
-  let platformRaw: Record<string, unknown>;
-  try {
-    platformRaw = readStackConfigMap(join(projectDir, platformFile));
-  } catch (e) {
-    const why = (e as Error).message.split("\n")[0];
-    throw new StackConfigError([
-      problemLine(
-        at,
-        `cannot read ${platformFile} (${why}); commit the platform stack's file beside this one`,
-        named,
-      ),
-    ]);
-  }
-  if ((platformRaw[`${PROJECT}:role`] ?? "platform") !== "platform") {
-    throw new StackConfigError([problemLine(at, `${platformFile} is not a platform stack`, named)]);
-  }
-  let platform: StackConfig;
-  try {
-    platform = parseStackConfig(platformRaw, platformName, { checkSecrets: false, projectDir });
-  } catch (e) {
-    if (!(e instanceof StackConfigError)) throw e;
-    throw new StackConfigError([
-      problemLine(at, `the platform stack's configuration is invalid; fix ${platformFile} first`, named),
-      ...e.problems.map((p) => `${platformFile}: ${p}`),
-    ]);
-  }
-  const own = result.data.tenants;
-  const siblings: TenantStackEntry[] = readTenantStacks(projectDir, platformName).filter(
-    (s) => s.stack !== stack,
-  );
-  const environmentTenants = [...own, ...siblings.flatMap((s) => s.tenants)];
-  const all = [stack, ...siblings.map((s) => s.stack)].join(", ");
-  // The rules see the whole environment. This stack reports its own entries' problems and the
-  // environment-wide ones (capacity); each sibling reports its own.
-  const problems = checkStackRules({ ...platform, tenants: environmentTenants })
-    .filter(
-      (p) =>
-        p.path[0] === "tenants" &&
-        (p.path.length === 1 || (typeof p.path[1] === "number" && p.path[1] < own.length)),
-    )
-    .map((p) => {
-      const line = problemLine(
-        `${PROJECT}:${formatPath(p.path)}`,
-        p.message,
-        p.path.length === 1 ? own.map((t) => t.slug) : valueAt({ tenants: environmentTenants }, p.path),
-      );
-      return p.path.length === 1
-        ? `${line} [counted over every tenant stack of ${platformName}: ${all}]`
-        : line;
-    });
-  const config: StackConfig = {
-    ...platform,
-    stack,
-    role: "tenants",
-    platformStack: named,
-    tenants: own,
-    environmentTenants,
-  };
-  problems.push(...secretProblems(raw, config, options));
-  if (problems.length > 0) throw new StackConfigError(problems);
-  return config;
 }
 
 /**
@@ -344,14 +200,6 @@ export function parseStackConfig(
     if (PROJECT_SECRET_NAMES.includes(name)) continue;
     input[name] = parseValue(value);
   }
-  const role = input.role ?? "platform";
-  if (role === "tenants") return parseTenantStackConfig(input, raw, stack, options);
-  if (!STACK_ROLES.includes(role as (typeof STACK_ROLES)[number])) {
-    throw new StackConfigError([
-      problemLine(`${PROJECT}:role`, `must be one of ${STACK_ROLES.join(", ")}`, role),
-    ]);
-  }
-  delete input.role;
   const env: Environment = ENVIRONMENTS.includes(input.environment as Environment)
     ? (input.environment as Environment)
     : "staging";
@@ -363,17 +211,21 @@ export function parseStackConfig(
   const problems: string[] = checkStackRules(result.data).map((p: ConfigProblem) =>
     problemLine(`${PROJECT}:${formatPath(p.path)}`, p.message, valueAt(result.data, p.path)),
   );
-  // A platform stack holds no per-tenant resource (issue 18): tenants live in tenant stacks.
-  if (result.data.tenants.length > 0) {
-    problems.push(
-      problemLine(
-        `${PROJECT}:tenants`,
-        `a platform stack holds no tenant; move them to a tenant stack (Pulumi.${stack}-tenants.yaml with enclii-infra:role: tenants and enclii-infra:platformStack: ${stack}; docs/tenant-stacks.md)`,
-        result.data.tenants.map((t) => t.slug),
-      ),
-    );
+  const secretKeys = new Set(options.secretKeys ?? []);
+  for (const secret of options.checkSecrets === false ? [] : SECRET_KEYS) {
+    const value = raw[secret.key];
+    if (value === undefined || value === "") {
+      if (secret.requiredWhen(result.data)) {
+        problems.push(
+          `${secret.key}: required secret is not set; run \`${setSecretCommand(secret.key)}\` (${secret.description}) (got nothing)`,
+        );
+      }
+    } else if (options.secretKeys && !secretKeys.has(secret.key)) {
+      problems.push(
+        `${secret.key}: is stored in plain text; set it again with \`${setSecretCommand(secret.key)}\` (got a plain value)`,
+      );
+    }
   }
-  problems.push(...secretProblems(raw, result.data, options));
   if (problems.length > 0) throw new StackConfigError(problems);
   return resolveStackConfig(result.data, stack);
 }

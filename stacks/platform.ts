@@ -2,7 +2,7 @@
  * Wires the components together from the stack configuration. Holds no resource details:
  * every resource is created inside a component.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { Namespaces } from "../components/k3s/namespaces";
 import { platformNamespaces } from "../components/k3s/platform-namespaces";
 import { UpgradeController } from "../components/k3s/upgrade-controller";
@@ -12,13 +12,7 @@ import { buildData } from "./data";
 import { buildEdge, buildR2, clusterAccess, etcdS3Options } from "./edge";
 import { buildMonitoring } from "./monitoring";
 import { buildCluster, type NodeOutput } from "./nodes";
-import {
-  TENANT_INPUTS_OUTPUT,
-  TENANT_SECRETS_OUTPUT,
-  type TenantInputs,
-  type TenantSecrets,
-} from "./tenant-stack";
-import { platformRoutes } from "./tenants";
+import { buildTenants, platformRoutes } from "./tenants";
 
 /** What the platform exposes as stack outputs. */
 export interface Platform {
@@ -32,10 +26,7 @@ export interface Platform {
   readonly postgres: Record<string, unknown>;
   readonly redis: Record<string, unknown>;
   readonly auth: Record<string, unknown>;
-  /** What tenant stacks read through their StackReference (stacks/tenant-stack.ts), plain. */
-  readonly [TENANT_INPUTS_OUTPUT]: pulumi.Output<TenantInputs>;
-  /** What tenant stacks read through their StackReference, secret. */
-  readonly [TENANT_SECRETS_OUTPUT]: pulumi.Output<TenantSecrets>;
+  readonly tenants: Record<string, unknown>;
   readonly monitoring: Record<string, unknown>;
   readonly clusterAccess: Record<string, unknown>;
 }
@@ -101,11 +92,19 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
     janua,
     tunnelReady: [edge.tunnel],
   });
+  const tenants = buildTenants(config, {
+    ...authInputs,
+    janua,
+    nodeIps: cluster.nodeAddresses,
+    tunnelReady: [edge.tunnel],
+    routerReady: edge.router.ready,
+    apiAccess,
+  });
   const monitoring = buildMonitoring(config, secrets, {
     provider: cluster.provider,
     namespaces: namespaces.names,
     dependsOn: [data.certManager.ready, data.longhorn.chart],
-    tenants: [],
+    tenants,
     tunnel: { name: edge.tunnel.tunnelName, id: edge.tunnel.tunnelId },
   });
   return {
@@ -139,25 +138,21 @@ export function buildPlatform(config: StackConfig, secrets: StackSecrets): Platf
         oauthClientId: controlPlane.oauthClientId,
       },
     },
-    // The platform holds no tenant: tenant stacks read these (docs/tenant-stacks.md).
-    [TENANT_INPUTS_OUTPUT]: pulumi.all([...cluster.nodeAddresses]).apply((ips) => ({
-      nodeIps: ips,
-      ...(cluster.provisioned ? { clusterIdentifier: `enclii-${config.stack}` } : {}),
-    })),
-    [TENANT_SECRETS_OUTPUT]: pulumi.secret(
-      pulumi
-        .all([
-          janua.connection.internalApiKey,
-          janua.connection.adminPassword,
-          apiAccess.clientId,
-          apiAccess.clientSecret,
-        ])
-        .apply(([januaInternalApiKey, januaAdminPassword, accessClientId, accessClientSecret]) => ({
-          januaInternalApiKey,
-          januaAdminPassword,
-          accessClientId,
-          accessClientSecret,
-        })),
+    tenants: Object.fromEntries(
+      tenants.map((t, i) => {
+        const spec = config.tenants[i] as StackConfig["tenants"][number];
+        return [
+          spec.slug,
+          {
+            tier: spec.tier,
+            auth: spec.auth,
+            namespace: t.namespace,
+            hostnames: t.hostnames,
+            issuer: t.issuer,
+            oauthClientId: t.oauthClientId,
+          },
+        ];
+      }),
     ),
     clusterAccess: {
       apiHostname: config.k3s.apiHostname,

@@ -18,7 +18,7 @@ export interface SecretKey {
 
 const always = () => true;
 
-const DEFINITIONS: readonly SecretKey[] = [
+export const SECRET_KEYS: readonly SecretKey[] = [
   {
     key: "cloudflare:apiToken",
     when: "always",
@@ -82,19 +82,6 @@ const DEFINITIONS: readonly SecretKey[] = [
     requiredWhen: (cfg) => cfg.monitoring.enabled && cfg.monitoring.alertEmail !== undefined,
   },
 ];
-
-/** A tenant stack (`enclii-infra:role: tenants`) needs only the Cloudflare token: the rest is the platform's. */
-const isTenantStack = (cfg: ParsedStackConfig): boolean => (cfg as { role?: unknown }).role === "tenants";
-
-/**
- * Every secure key the program reads. A tenant stack (docs/tenant-stacks.md) requires only
- * `cloudflare:apiToken` (its custom hostnames and its dedicated tenants' R2 tokens).
- */
-export const SECRET_KEYS: readonly SecretKey[] = DEFINITIONS.map((s) =>
-  s.key === "cloudflare:apiToken"
-    ? s
-    : { ...s, requiredWhen: (cfg) => !isTenantStack(cfg) && s.requiredWhen(cfg) },
-);
 
 /** The `enclii-infra:` keys that are secrets, without the namespace (`robotPassword`, ...). */
 export const PROJECT_SECRET_NAMES: readonly string[] = SECRET_KEYS.filter((s) =>

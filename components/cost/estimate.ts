@@ -96,23 +96,9 @@ export function estimateInventory(inv: Inventory): CostEstimate {
   return { lines, totalUsd, budgetUsd: inv.budgetUsd, withinBudget: totalUsd <= inv.budgetUsd, warnings };
 }
 
-/**
- * Estimates the monthly cost of the stack. A platform stack is priced with every tenant of its
- * environment (`environmentTenants`: custom hostnames and dedicated databases are billed to the
- * zone and the account); a tenant stack with its own tenants only and no machines.
- */
+/** Estimates the monthly cost of the stack. */
 export function estimateCost(config: StackConfig): CostEstimate {
-  const tenants = config.role === "tenants" ? config.tenants : config.environmentTenants;
-  const dedicatedClusters = tenants.filter((t) => t.auth === "dedicated").length;
-  if (config.role === "tenants") {
-    return estimateInventory({
-      nodes: [],
-      databaseGiB: dedicatedClusters * 5,
-      retentionDays: config.backups.cnpgRetentionDays,
-      customHostnames: tenants.reduce((n, t) => n + t.domains.length, 0),
-      budgetUsd: config.budget.monthlyUsd,
-    });
-  }
+  const dedicatedClusters = config.tenants.filter((t) => t.auth === "dedicated").length;
   return estimateInventory({
     nodes: config.nodes.flatMap((n): Inventory["nodes"][number][] =>
       n.kind === "dedicated"
@@ -124,7 +110,7 @@ export function estimateCost(config: StackConfig): CostEstimate {
     // The dedicated Januas' clusters are 5Gi each.
     databaseGiB: quantityToGiB(config.postgres.storageSize) + dedicatedClusters * 5,
     retentionDays: config.backups.cnpgRetentionDays,
-    customHostnames: tenants.reduce((n, t) => n + t.domains.length, 0),
+    customHostnames: config.tenants.reduce((n, t) => n + t.domains.length, 0),
     budgetUsd: config.budget.monthlyUsd,
   });
 }

@@ -53,38 +53,6 @@ export interface CnpgNetworkOptions {
   readonly clusterNamespaces: readonly string[];
 }
 
-/**
- * The operator's egress to the instances of the clusters in `clusterNamespaces` (their status
- * endpoint). NetworkPolicies add up, so a tenant stack adds one of these for its dedicated
- * clusters without touching the platform's.
- */
-export function renderCnpgOperatorEgress(
-  namespace: string,
-  clusterNamespaces: readonly string[],
-  name: string,
-  extra: readonly Obj[] = [],
-): Obj {
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name, namespace, labels: commonLabels({ name, component: "network-policy" }) },
-    spec: {
-      podSelector: { matchLabels: CNPG_PODS.operator },
-      policyTypes: ["Egress"],
-      egress: [
-        {
-          to: [...new Set(clusterNamespaces)].sort().map((ns) => ({
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
-            podSelector: { matchLabels: CNPG_INSTANCE_SELECTOR },
-          })),
-          ports: [{ protocol: "TCP", port: CNPG_PORTS.instanceStatus }],
-        },
-        ...extra,
-      ],
-    },
-  };
-}
-
 /** The allows of the CloudNativePG namespace. */
 export function renderCnpgNetworkPolicies(o: CnpgNetworkOptions): Obj[] {
   if (o.clusterNamespaces.length === 0) {
@@ -99,9 +67,20 @@ export function renderCnpgNetworkPolicies(o: CnpgNetworkOptions): Obj[] {
   const tcp = (port: number) => [{ protocol: "TCP", port }];
   return [
     renderAllowApiServer(o.namespace, o.serviceCidr) as Obj,
-    renderCnpgOperatorEgress(o.namespace, o.clusterNamespaces, "operator-egress", [
-      { to: [{ podSelector: { matchLabels: CNPG_PODS.plugin } }], ports: tcp(CNPG_PORTS.pluginGrpc) },
-    ]),
+    policy("operator-egress", {
+      podSelector: { matchLabels: CNPG_PODS.operator },
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [...new Set(o.clusterNamespaces)].sort().map((name) => ({
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+            podSelector: { matchLabels: CNPG_INSTANCE_SELECTOR },
+          })),
+          ports: tcp(CNPG_PORTS.instanceStatus),
+        },
+        { to: [{ podSelector: { matchLabels: CNPG_PODS.plugin } }], ports: tcp(CNPG_PORTS.pluginGrpc) },
+      ],
+    }),
     policy("operator-webhook", {
       podSelector: { matchLabels: CNPG_PODS.operator },
       policyTypes: ["Ingress"],

@@ -12,7 +12,6 @@ import {
   type BucketSpec,
   bucketSpecs,
   type ConsumerName,
-  cnpgConsumer,
   consumerSpecs,
   type Jurisdiction,
   lifecycleRules,
@@ -36,11 +35,6 @@ export interface R2BucketsArgs {
    * of its own (consumer `cnpg-<cluster>`). @default []
    */
   readonly tenantClusters?: readonly string[];
-  /**
-   * Create the platform's buckets (etcd, cnpg, longhorn, artifacts, audit); `false` in a tenant
-   * stack, which creates only its dedicated tenants' buckets. @default true
-   */
-  readonly platformBuckets?: boolean;
   /** Keep buckets from being deleted with the stack (production). @default false */
   readonly protect?: boolean;
 }
@@ -77,11 +71,7 @@ export class R2Buckets extends pulumi.ComponentResource {
     const jurisdiction = args.jurisdiction ?? "default";
     this.endpoint = r2Endpoint(args.accountId, jurisdiction);
     const tenantClusters = args.tenantClusters ?? [];
-    const tenantOnly = args.platformBuckets === false;
-    const isTenantConsumer = (key: string) => tenantClusters.some((c) => cnpgConsumer(c) === key);
-    this.specs = bucketSpecs(args.bucketPrefix, args.retention, tenantClusters).filter(
-      (s) => !tenantOnly || isTenantConsumer(s.key),
-    );
+    this.specs = bucketSpecs(args.bucketPrefix, args.retention, tenantClusters);
     const invalid = this.specs.filter((s) => !BUCKET_NAME_RE.test(s.name)).map((s) => s.name);
     if (invalid.length > 0) {
       throw new Error(
@@ -128,7 +118,7 @@ export class R2Buckets extends pulumi.ComponentResource {
     this.buckets = Object.fromEntries(this.specs.map((s) => [s.key, s.name])) as Record<ConsumerName, string>;
 
     const credentials: Partial<Record<ConsumerName, S3Credentials>> = {};
-    const consumers = consumerSpecs(tenantClusters).filter((c) => !tenantOnly || isTenantConsumer(c.name));
+    const consumers = consumerSpecs(tenantClusters);
     for (const grant of tokenGrants(args.accountId, jurisdiction, this.specs, consumers)) {
       const consumer = consumers.find((c) => c.name === grant.consumer) as (typeof consumers)[number];
       const token = new cloudflare.ApiToken(

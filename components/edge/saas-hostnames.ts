@@ -71,11 +71,8 @@ export interface SaasHostnamesArgs {
   readonly zone: string;
   /** Fallback origin hostname inside the zone, e.g. `origin.enclii.dev`. */
   readonly fallbackOrigin: string;
-  /**
-   * The tunnel's CNAME target (`<id>.cfargotunnel.com`): the fallback origin's record points at
-   * it. @default - the fallback origin is not managed here (a tenant stack: the platform owns it)
-   */
-  readonly tunnelTarget?: pulumi.Input<string>;
+  /** The tunnel's CNAME target (`<id>.cfargotunnel.com`). */
+  readonly tunnelTarget: pulumi.Input<string>;
   readonly domains: readonly CustomDomain[];
   /** Domain-control validation method. @default "http" */
   readonly validation?: "http" | "txt";
@@ -91,34 +88,31 @@ export class SaasHostnames extends pulumi.ComponentResource {
     super("enclii:edge:SaasHostnames", name, {}, opts);
     const problems = validateCustomDomains(args.domains, args.zone);
     if (problems.length > 0) throw new Error(`enclii:edge:SaasHostnames ${name}: ${problems.join("; ")}`);
-    let fallback: pulumi.Resource | undefined;
-    if (args.tunnelTarget !== undefined) {
-      const origin = new cloudflare.DnsRecord(
-        `${name}-fallback-origin-dns`,
-        {
-          zoneId: args.zoneId,
-          name: args.fallbackOrigin,
-          type: "CNAME",
-          content: args.tunnelTarget,
-          proxied: true,
-          ttl: 1,
-          comment: "enclii-infra: Cloudflare for SaaS fallback origin",
-        },
-        { parent: this },
-      );
-      fallback = new cloudflare.CustomHostnameFallbackOrigin(
-        `${name}-fallback-origin`,
-        { zoneId: args.zoneId, origin: args.fallbackOrigin },
-        { parent: this, dependsOn: [origin] },
-      );
-    }
+    const origin = new cloudflare.DnsRecord(
+      `${name}-fallback-origin-dns`,
+      {
+        zoneId: args.zoneId,
+        name: args.fallbackOrigin,
+        type: "CNAME",
+        content: args.tunnelTarget,
+        proxied: true,
+        ttl: 1,
+        comment: "enclii-infra: Cloudflare for SaaS fallback origin",
+      },
+      { parent: this },
+    );
+    const fallback = new cloudflare.CustomHostnameFallbackOrigin(
+      `${name}-fallback-origin`,
+      { zoneId: args.zoneId, origin: args.fallbackOrigin },
+      { parent: this, dependsOn: [origin] },
+    );
     this.instructions = [...args.domains]
       .sort((a, b) => a.hostname.localeCompare(b.hostname))
       .map((domain) => {
         const hostname = new cloudflare.CustomHostname(
           `${name}-${domain.hostname}`,
           customHostnameArgs(args.zoneId, domain, args),
-          { parent: this, dependsOn: fallback ? [fallback] : [] },
+          { parent: this, dependsOn: [fallback] },
         );
         return {
           hostname: domain.hostname,

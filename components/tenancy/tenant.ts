@@ -70,19 +70,15 @@ export interface TenantArgs {
   readonly domain: string;
   readonly environment: string;
   /** Ranges a tenant never reaches; node addresses may be provider outputs (cloud servers). */
-  readonly ranges: Omit<ClusterRanges, "nodeIps"> & {
-    /** Every node address; in a tenant stack one Output read from the platform's outputs. */
-    readonly nodeIps: pulumi.Input<readonly pulumi.Input<string>[]>;
-  };
+  readonly ranges: Omit<ClusterRanges, "nodeIps"> & { readonly nodeIps: readonly pulumi.Input<string>[] };
   /** The shared Janua (its API is used for `auth: shared`). */
   readonly sharedJanua: {
     readonly issuer: string;
     readonly connection: JanuaConnectionArgs;
-    /** Its Deployment, when it is in this stack (API calls wait for it). @default - none (a tenant stack) */
-    readonly deployment?: pulumi.Resource;
+    readonly deployment: pulumi.Resource;
   };
-  /** What a dedicated Janua needs besides the tenant (image, backups, charts); required for `auth: dedicated`. */
-  readonly dedicated?: Omit<
+  /** What a dedicated Janua needs besides the tenant (image, backups, charts). */
+  readonly dedicated: Omit<
     DedicatedJanuaArgs,
     "provider" | "slug" | "domain" | "environment" | "adminEmail" | "serviceCidr"
   >;
@@ -139,7 +135,7 @@ export class Tenant extends pulumi.ComponentResource {
     // The egress policy excepts every node address as the providers resolve it (a cloud
     // server's IPs are known only after it exists); the rest renders from config alone.
     const egressSpec = pulumi
-      .output(args.ranges.nodeIps)
+      .all([...args.ranges.nodeIps])
       // An address a provider reports as empty (a server without IPv6) excepts nothing.
       .apply(
         (ips) => render(ips.filter((ip) => ip !== "")).find(isEgressPolicy)?.spec as Record<string, unknown>,
@@ -166,11 +162,9 @@ export class Tenant extends pulumi.ComponentResource {
       createObjects(name, [allow], base, namespaceRef);
     }
 
-    let janua: { issuer: string; connection: JanuaConnectionArgs; deployment?: pulumi.Resource };
+    let janua: { issuer: string; connection: JanuaConnectionArgs; deployment: pulumi.Resource };
     let organizationId: pulumi.Input<string> | undefined;
     if (t.auth === "dedicated") {
-      if (!args.dedicated)
-        throw new Error(`enclii:tenancy:Tenant ${name}: auth: dedicated needs args.dedicated`);
       const dedicated = new DedicatedJanua(
         `janua-${t.slug}`,
         {
@@ -201,7 +195,7 @@ export class Tenant extends pulumi.ComponentResource {
           slug: t.slug,
           billingEmail: t.billingEmail,
         },
-        { parent: this, dependsOn: [...(janua.deployment ? [janua.deployment] : []), ...args.tunnelReady] },
+        { parent: this, dependsOn: [janua.deployment, ...args.tunnelReady] },
       );
       organizationId = org.organizationId;
     }
@@ -215,7 +209,7 @@ export class Tenant extends pulumi.ComponentResource {
         redirectUris: tenantRedirectUris(t, args.domain),
         ...(organizationId ? { organizationId } : {}),
       },
-      { parent: this, dependsOn: [...(janua.deployment ? [janua.deployment] : []), ...args.tunnelReady] },
+      { parent: this, dependsOn: [janua.deployment, ...args.tunnelReady] },
     );
     this.oauthClientId = client.clientId;
     new k8s.core.v1.Secret(

@@ -217,8 +217,6 @@ export interface MockRuntimeOptions {
   readonly config?: Record<string, string>;
   /** Keys of `config` that are secrets. */
   readonly secretKeys?: readonly string[];
-  /** The Pulumi organization. @default "organization" */
-  readonly organization?: string;
   /** Run as a preview (unknown outputs) instead of an update. @default false */
   readonly preview?: boolean;
   /**
@@ -226,45 +224,6 @@ export interface MockRuntimeOptions {
    * keeps only what it needs, which halves its memory on large stacks.
    */
   readonly keepRawInputs?: (type: string, inputs: Props) => boolean;
-  /**
-   * The outputs a `pulumi.StackReference` reads, by the referenced stack's name as the program
-   * gives it (`<org>/<project>/<stack>`); names in `secretOutputNames` are returned as secrets,
-   * as the engine's builtin provider does (pulumi/pulumi pkg/resource/deploy/builtins.go
-   * readStackReference: an output that holds a secret is listed there). @default none: a
-   * StackReference fails, naming the stack to plan first
-   */
-  readonly stackReferences?: (name: string) => StackOutputs | undefined;
-}
-
-/** A referenced stack's outputs as a StackReference reads them. */
-export interface StackOutputs {
-  readonly outputs: Props;
-  readonly secretOutputNames: readonly string[];
-}
-
-/**
- * The names of the outputs that hold a secret ("[secret]" anywhere in the recorded value): the
- * engine's `secretOutputNames` for a stack whose outputs are these.
- */
-export function secretOutputNames(outputs: Props): string[] {
-  const holds = (v: unknown): boolean =>
-    v === SECRET ||
-    (Array.isArray(v) ? v.some(holds) : v !== null && typeof v === "object" && Object.values(v).some(holds));
-  return Object.keys(outputs)
-    .filter((k) => holds(outputs[k]))
-    .sort();
-}
-
-/** The state the builtin provider reads for a StackReference (its `name`, `outputs`, `secretOutputNames`). */
-function stackReferenceState(name: string, ref: StackOutputs): Props {
-  const secret = new Set(ref.secretOutputNames);
-  return {
-    name,
-    outputs: Object.fromEntries(
-      Object.entries(ref.outputs).map(([k, v]) => [k, secret.has(k) ? pulumi.secret(v) : v]),
-    ),
-    secretOutputNames: [...ref.secretOutputNames],
-  };
 }
 
 /** What the mock runtime saw. */
@@ -306,13 +265,6 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        if (args.type === "pulumi:pulumi:StackReference") {
-          const name = String(args.inputs.name ?? args.name);
-          const ref = options.stackReferences?.(name);
-          if (!ref)
-            throw new Error(`StackReference ${name}: no outputs of that stack were given; plan it first`);
-          return { id: name, state: stackReferenceState(name, ref) };
-        }
         // A preview knows only a new resource's inputs: its ID and everything the provider
         // computes (IPs, generated secrets, kubeconfigs) are unknown until it is created. The SDK
         // resolves a property the monitor leaves out, and an empty ID, as unknown during a dry run
@@ -327,9 +279,6 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Rec
     options.project,
     options.stack,
     options.preview ?? false,
-    // The organization a StackReference's bare name resolves in (the CLI's default for a
-    // self-managed backend is `organization`).
-    options.organization ?? "organization",
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const register = monitor.registerResource.bind(monitor);

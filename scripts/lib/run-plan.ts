@@ -2,19 +2,18 @@
  * The offline plan: evaluates the real program under the Pulumi mock runtime with a stack's
  * config and writes `plan.json`, `manifests/` and `summary.md`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { capacityReport } from "../../components/cost/capacity";
 import { estimateCost } from "../../components/cost/estimate";
 import { configWarnings, parseStackConfig, readSiblingStacks, StackConfigError } from "../../stacks/config";
-import { readTenantStacks, stackFileName } from "../../stacks/tenant-stack-config";
 import { chartChildren } from "./chart-children";
 import { engineResources } from "./engine-resources";
 import { collectManifests } from "./manifests";
 import { generatedSecrets, SECRET_OUTPUT_FIELDS, setRobotServerIps } from "./mock-outputs";
-import { type StackOutputs, secretOutputNames, settle, startMockRuntime } from "./mock-runtime";
+import { settle, startMockRuntime } from "./mock-runtime";
 import type { PlanDocument, PolicyViolation } from "./plan-document";
 import { runPolicyPack } from "./policy-client";
 import { policyPackConfig } from "./stack-ci";
@@ -33,11 +32,6 @@ export interface PlanOptions {
   readonly outDir?: string;
   /** @default the repository root */
   readonly projectDir?: string;
-  /**
-   * A tenant stack's platform plan (`plan.json`), whose outputs its StackReference reads.
-   * @default `<parent of outDir>/<platform stack>/plan.json`, where `npm run plan -- --env` writes it
-   */
-  readonly platformPlan?: string;
   /** Keep stack traces while the program runs (slower; for debugging a failing program). @default false */
   readonly stackTraces?: boolean;
   /**
@@ -111,37 +105,16 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
 
   let parsed: ReturnType<typeof parseStackConfig>;
   try {
-    parsed = parseStackConfig(file.config, options.stack, { checkSecrets: false, projectDir });
+    parsed = parseStackConfig(file.config, options.stack, { checkSecrets: false });
   } catch (e) {
     if (e instanceof StackConfigError) return fail(EXIT.invalidConfig, e.message);
     return fail(EXIT.programError, `unexpected error while reading the configuration: ${(e as Error).stack}`);
   }
   // Advisory: printed before the program runs, so a failing plan still shows them.
   const warn = options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`));
-  // A tenant stack's settings are its platform's: the platform's plan prints their warnings.
-  const warnings =
-    parsed.role === "platform" ? configWarnings(parsed, readSiblingStacks(projectDir, options.stack)) : [];
+  const warnings = configWarnings(parsed, readSiblingStacks(projectDir, options.stack));
   for (const w of warnings) warn(w);
   const { config, secretKeys } = withSecretPlaceholders(file, parsed);
-  // A tenant stack reads its platform's outputs: those of the platform's offline plan.
-  let platformOutputs: StackOutputs | undefined;
-  if (parsed.role === "tenants" && parsed.platformStack !== undefined) {
-    const platform = stackFileName(parsed.platformStack);
-    const planFile = resolve(options.platformPlan ?? join(dirname(outDir), platform, "plan.json"));
-    if (!existsSync(planFile)) {
-      return fail(
-        EXIT.invalidConfig,
-        `${options.stack} is a tenant stack of ${platform}, whose plan ${planFile} does not exist: run \`npm run plan -- --env ${platform}\` (or plan ${platform} into that folder first)`,
-      );
-    }
-    const outputs = (JSON.parse(readFileSync(planFile, "utf8")) as PlanDocument).outputs;
-    platformOutputs = { outputs, secretOutputNames: secretOutputNames(outputs) };
-  }
-  // Capacity and cost are judged over the whole environment: a platform's tenants are its tenant stacks'.
-  const environmentTenants =
-    parsed.role === "tenants"
-      ? parsed.environmentTenants
-      : readTenantStacks(projectDir, options.stack).flatMap((s) => s.tenants);
 
   // Robot reports each dedicated server's own address, which the config names.
   setRobotServerIps(
@@ -152,10 +125,6 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     stack: options.stack,
     config,
     secretKeys,
-    stackReferences: (name) =>
-      platformOutputs && stackFileName(name) === stackFileName(parsed.platformStack ?? "")
-        ? platformOutputs
-        : undefined,
     preview: options.preview ?? false,
     // Revealed inputs are needed only to know generated secrets and Secrets' key names.
     keepRawInputs: (type, inputs) => type in SECRET_OUTPUT_FIELDS || inputs.kind === "Secret",
@@ -221,8 +190,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     ),
     outputs: (stackResource && recorder.outputs.get(stackResource.urn)) ?? {},
     policy: { pack: null, violations: [] as PolicyViolation[] },
-    cost: estimateCost({ ...parsed, environmentTenants }),
-    capacity: capacityReport({ ...parsed, tenants: environmentTenants }),
+    cost: estimateCost(parsed),
+    capacity: capacityReport(parsed),
     manifestCount: manifests.length,
   };
 
