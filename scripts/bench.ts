@@ -2,8 +2,7 @@
  * `npm run bench`: times the offline plan as a user runs it (a fresh process per run).
  *
  *   npm run bench -- [--runs 5] [--stack staging --stack production]   the committed stacks
- *   npm run bench -- --tenants 10,100,1000                               generated tenants in one stack
- *   npm run bench -- --tenants 1000 --per-stack 100                      platform + tenant stacks
+ *   npm run bench -- --tenants 10,100,1000                               generated tenants
  *
  * With --tenants it plans production-shaped stacks with that many tenants (an existing cluster,
  * so node sizing does not limit them) and, for each, the floor: a program registering the same
@@ -11,9 +10,9 @@
  * time and peak RSS, the floor's, the ratios to the floor, and t(largest)/t(10x smaller).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 
@@ -22,7 +21,6 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     stack: { type: "string", multiple: true },
     tenants: { type: "string" },
-    "per-stack": { type: "string" },
   },
 });
 const root = join(__dirname, "..");
@@ -129,134 +127,5 @@ function benchTenants(counts: number[]): void {
   }
 }
 
-/** Generated tenant `i` (every tenth with a custom domain, as in benchTenants). */
-const benchTenant = (i: number) => ({
-  slug: `t${String(i).padStart(4, "0")}`,
-  tier: "starter",
-  ...(i % 10 === 0 ? { domains: [`t${i}.customers.example`] } : {}),
-});
-
-/**
- * `--tenants <n> --per-stack <m>`: an environment `bench` (production-shaped, an existing cluster)
- * with ceil(n/m) tenant stacks of m tenants, planned in full (`npm run plan -- --env`, policy
- * pack included), then one tenant added to the first tenant stack and only that stack re-planned;
- * beside the floor for the largest stack's resource count. Ends with the `bench:` line.
- */
-function benchEnvironment(count: number, perStack: number): void {
-  process.stdout.write(`node ${process.version}, ${cpus().length} cpus\n`);
-  const dir = mkdtempSync(join(tmpdir(), "bench-env-"));
-  const doc = parse(readFileSync(join(root, "Pulumi.production.yaml"), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  copyFileSync(join(root, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
-  writeFileSync(
-    join(dir, "Pulumi.bench.yaml"),
-    stringify({
-      config: {
-        ...doc.config,
-        "enclii-infra:nodes": [{ name: "existing-0", kind: "existing", role: "server" }],
-      },
-    }),
-  );
-  const stacks = Math.ceil(count / perStack);
-  const stackFile = (_k: number, tenants: unknown[]) =>
-    stringify({
-      config: {
-        "enclii-infra:role": "tenants",
-        "enclii-infra:platformStack": "bench",
-        "enclii-infra:tenants": tenants,
-      },
-    });
-  const name = (k: number) => `bench-tenants-${String(k).padStart(3, "0")}`;
-  for (let k = 0; k < stacks; k++) {
-    const tenants = Array.from({ length: Math.min(perStack, count - k * perStack) }, (_, i) =>
-      benchTenant(k * perStack + i),
-    );
-    writeFileSync(join(dir, `Pulumi.${name(k)}.yaml`), stackFile(k, tenants));
-  }
-  const out = join(dir, "out");
-  const lines: string[] = [];
-  const start = process.hrtime.bigint();
-  const full = spawnSync(
-    process.execPath,
-    [tsx, "scripts/plan.ts", "--env", "bench", "--stacks-dir", dir, "--out", out],
-    {
-      cwd: root,
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    },
-  );
-  const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  const text = `${full.stdout}${full.stderr}`;
-  if (full.status !== 0) throw new Error(`plan --env bench failed:\n${text.slice(-4000)}`);
-  for (const line of text.split("\n")) if (/\] plan /.test(line)) lines.push(line);
-  const perStackRuns = lines.map((l) => ({
-    stack: /\[([^\]]+)\]/.exec(l)?.[1] ?? "?",
-    resources: Number(/(\d+) resources/.exec(l)?.[1] ?? "NaN"),
-    inner: Number(/\((\d+(?:\.\d+)?) s, peak RSS/.exec(l)?.[1] ?? "NaN"),
-    rssMb: Number(/peak RSS (\d+) MB/.exec(l)?.[1] ?? "NaN"),
-  }));
-  for (const r of perStackRuns)
-    process.stdout.write(
-      `${r.stack}: ${r.resources} resources, ${r.inner.toFixed(2)} s in process, peak RSS ${r.rssMb} MB\n`,
-    );
-  // One tenant more in the first tenant stack: only that stack is planned again.
-  const first = name(0);
-  const firstTenants = Array.from({ length: Math.min(perStack, count) }, (_, i) => benchTenant(i));
-  const plusOne = join(dir, "plus-one", `Pulumi.${first}.yaml`);
-  mkdirSync(dirname(plusOne), { recursive: true });
-  writeFileSync(
-    plusOne,
-    stackFile(0, [
-      ...firstTenants,
-      { slug: "added-one", tier: "starter", domains: ["added.customers.example"] },
-    ]),
-  );
-  const addStart = process.hrtime.bigint();
-  const add = spawnSync(
-    process.execPath,
-    [
-      tsx,
-      "scripts/plan.ts",
-      "--stack",
-      first,
-      "--config-file",
-      plusOne,
-      "--stacks-dir",
-      dir,
-      "--platform-plan",
-      join(out, "bench", "plan.json"),
-      "--out",
-      join(dir, "plus-one", "out"),
-    ],
-    { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
-  const addOne = Number(process.hrtime.bigint() - addStart) / 1e9;
-  if (add.status !== 0) throw new Error(`re-plan of ${first} failed:\n${add.stderr.slice(-4000)}`);
-  const before = JSON.parse(readFileSync(join(out, first, "plan.json"), "utf8")) as {
-    resources: { urn: string }[];
-  };
-  const after = JSON.parse(readFileSync(join(dir, "plus-one", "out", "plan.json"), "utf8")) as {
-    resources: { urn: string }[];
-  };
-  const known = new Set(before.resources.map((r) => r.urn));
-  const added = after.resources.filter((r) => !known.has(r.urn)).map((r) => r.urn);
-  process.stdout.write(
-    `add one to ${first}: ${addOne.toFixed(2)} s wall, ${added.length} new resources, all the new tenant's: ${added.every((u) => u.includes("added-one") || u.includes("added.customers.example"))}\n`,
-  );
-  const largest = perStackRuns.reduce((a, b) => (b.resources > a.resources ? b : a));
-  const floor = run(["scripts/floor.ts", String(largest.resources)]);
-  process.stdout.write(
-    `floor ${largest.resources} resources: ${floor.inner.toFixed(2)} s; ${largest.stack}: ${(largest.inner / floor.inner).toFixed(2)}x the floor (process time incl. policy pack)\n`,
-  );
-  rmSync(dir, { recursive: true, force: true });
-  const peak = Math.max(...perStackRuns.map((r) => r.rssMb));
-  process.stdout.write(
-    `bench: tenants=${count} stacks=${stacks} wall_s=${wall.toFixed(2)} peak_rss_mb=${peak} add_one_s=${addOne.toFixed(2)}\n`,
-  );
-}
-
-if (values.tenants && values["per-stack"])
-  benchEnvironment(Number(values.tenants), Number(values["per-stack"]));
-else if (values.tenants) benchTenants(values.tenants.split(",").map(Number));
+if (values.tenants) benchTenants(values.tenants.split(",").map(Number));
 else benchStacks();
